@@ -1,0 +1,94 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// One set of settings for every target, as Hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // Non-isolated async functions run on the caller's actor, so component code awaited from a
+    // circuit stays on that circuit's executor and component state needs no locks.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
+let package = Package(
+    name: "tether",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TetherInterop", targets: ["TetherInterop"]),
+        .library(name: "TetherUI", targets: ["TetherUI"]),
+        .library(name: "TetherServer", targets: ["TetherServer"]),
+        .library(name: "TetherTesting", targets: ["TetherTesting"]),
+        .executable(name: "tether-demo", targets: ["Demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // Transport-agnostic interop core: Swift→JS calls, JS→Swift methods, the wire codec.
+        .target(
+            name: "TetherInterop",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Components, the HTML DSL, the render tree and its diff.
+        .target(
+            name: "TetherUI",
+            dependencies: ["TetherInterop", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird hosting: pages, circuits over WebSocket, the runtime script.
+        .target(
+            name: "TetherServer",
+            dependencies: [
+                "TetherInterop", "TetherUI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/tether.js")],
+            swiftSettings: swiftSettings
+        ),
+        // Render and drive components without a browser.
+        .target(
+            name: "TetherTesting",
+            dependencies: ["TetherInterop", "TetherUI"],
+            swiftSettings: swiftSettings
+        ),
+        // The demo app's pages and exposed methods, shared by the executable and the tests.
+        .target(
+            name: "DemoApp",
+            dependencies: ["TetherServer", "TetherUI", "TetherInterop"],
+            resources: [.copy("wwwroot")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Demo",
+            dependencies: ["DemoApp", "TetherServer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TetherInteropTests",
+            dependencies: ["TetherInterop"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TetherUITests",
+            dependencies: ["TetherUI", "TetherTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TetherServerTests",
+            dependencies: [
+                "TetherServer", "DemoApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

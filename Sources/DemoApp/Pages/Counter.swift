@@ -1,0 +1,17 @@
+import TetherUI
+
+/// A button that increments a number.
+public final class Counter: Page {
+    public static let route = "/counter"
+
+    private var count = 0
+
+    public required init() {}
+
+    public var body: Content {
+        DemoLayout.menu()
+        h1 { "Counter" }
+        p { "Current count: "; span(.id("count")) { count } }
+        button(.id("increment")) { "Click me" }.onClick { self.count += 1 }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+extension JSONValue {
+    /// Compact JSON text for this value.
+    public func serialized() -> String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    public func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n): out += n
+        case .string(let s): JSONText.appendQuoted(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, member) in members.enumerated() {
+                if i > 0 { out += "," }
+                JSONText.appendQuoted(member.key, to: &out)
+                out += ":"
+                member.value.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+}
+
+/// Helpers for writing JSON text by hand, which the wire codec does for speed.
+public enum JSONText {
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        appendQuoted(s, to: &out)
+        return out
+    }
+
+    public static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        var needsEscape = false
+        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            out += s
+        } else {
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+/// Encodes Swift values to JSON text and decodes JSON values into Swift types.
+///
+/// One place owns the encoder settings, so every interop path encodes the same way.
+public enum InteropCoding {
+    public static func encode(_ value: some Encodable) throws -> String {
+        if let json = value as? JSONValue { return json.serialized() }
+        if let s = value as? String { return JSONText.quoted(s) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func encodeArguments(_ args: [any Encodable]) throws -> String {
+        var out = "["
+        for (i, arg) in args.enumerated() {
+            if i > 0 { out += "," }
+            out += try encode(arg)
+        }
+        out += "]"
+        return out
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        if let direct = value as? T { return direct }
+        switch value {
+        case .string(let s): if let direct = s as? T { return direct }
+        case .bool(let b): if let direct = b as? T { return direct }
+        case .number(let n):
+            if T.self == Int.self, let i = Int(n) { return i as! T }
+            if T.self == Double.self, let d = Double(n) { return d as! T }
+        default: break
+        }
+        return try JSONDecoder().decode(T.self, from: Data(value.serialized().utf8))
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? container.decode(Int64.self) {
+            self = .number(String(i))
+        } else if let d = try? container.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONValue].self) {
+            self = .array(a)
+        } else if let o = try? container.decode([String: JSONValue].self) {
+            self = .object(o.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .number(let n):
+            if let i = Int64(n) { try container.encode(i) } else { try container.encode(Double(n) ?? 0) }
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object(let o):
+            var keyed = encoder.container(keyedBy: AnyKey.self)
+            for (k, v) in o { try keyed.encode(v, forKey: AnyKey(k)) }
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

@@ -1,0 +1,162 @@
+/// Why a JS→Swift invocation was refused. The message goes back to the browser as the
+/// rejection of the caller's Promise.
+public struct InvocationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+
+    static func unknownModule(_ module: String) -> InvocationError {
+        InvocationError("There is no exposed module named '\(module)'.")
+    }
+    static func unknownMethod(_ method: String, module: String) -> InvocationError {
+        InvocationError("The module '\(module)' has no exposed method '\(method)'.")
+    }
+    static func arity(_ method: String, in owner: String, expected: Int, received: Int) -> InvocationError {
+        InvocationError(
+            "The method '\(method)' in '\(owner)' expects \(expected) parameter\(expected == 1 ? "" : "s"), received \(received).")
+    }
+    static func argument(_ position: Int, of method: String, in owner: String, expected: String, detail: String) -> InvocationError {
+        InvocationError("Argument \(position) of '\(method)' in '\(owner)' is not a valid \(expected): \(detail)")
+    }
+}
+
+/// What an exposed method can see of the call it serves.
+public struct InvocationContext: Sendable {
+    /// The JS runtime of the circuit whose browser made the call.
+    public let js: JSRuntime
+    /// The circuit's registry of Swift objects handed to JS.
+    public let objects: SwiftObjectRegistry
+}
+
+/// One exposed Swift method, type-erased once at registration.
+public struct ExposedMethod: Sendable {
+    public let name: String
+    public let parameterTypes: [String]
+    let body: @Sendable (_ args: [JSONValue], _ context: InvocationContext) async throws -> InvocationResult
+
+    /// Checks the arguments against the declared parameters, then runs the method.
+    func invoke(_ args: [JSONValue], owner: String, context: InvocationContext) async throws -> InvocationResult {
+        guard args.count == parameterTypes.count else {
+            throw InvocationError.arity(name, in: owner, expected: parameterTypes.count, received: args.count)
+        }
+        return try await body(args, context)
+    }
+}
+
+/// A value an exposed method returns: JSON text, plus any Swift objects it hands to JS.
+public struct InvocationResult: Sendable {
+    public let json: String
+}
+
+/// Decodes a packed argument list one parameter at a time, naming the position that failed.
+struct ArgumentReader {
+    let args: [JSONValue]
+    let method: String
+    let owner: String
+    let objects: SwiftObjectRegistry
+    var position = 0
+
+    mutating func next<T: Decodable>(_ type: T.Type) throws -> T {
+        defer { position += 1 }
+        do {
+            return try InteropCoding.decode(T.self, from: args[position])
+        } catch {
+            throw InvocationError.argument(
+                position + 1, of: method, in: owner, expected: String(describing: T.self), detail: JSRuntime.describe(error))
+        }
+    }
+}
+
+func parameterNames<each P>(_ types: repeat (each P).Type) -> [String] {
+    var names: [String] = []
+    for type in repeat each types { names.append(String(describing: type)) }
+    return names
+}
+
+/// The Swift methods JS may call with `Tether.invokeMethodAsync(module, method, ...args)`.
+///
+/// Only what is registered here can be called, and every argument is decoded into the declared
+/// parameter type before the method runs:
+///
+/// ```swift
+/// var exports = JSExports()
+/// exports.module("Demo") { demo in
+///     demo.expose("Add") { (a: Int, b: Int) in a + b }
+///     demo.expose("Greet") { (name: String) async in "Hello, \(name)!" }
+/// }
+/// ```
+public struct JSExports: Sendable {
+    private var modules: [String: [String: ExposedMethod]] = [:]
+
+    public init() {}
+
+    public mutating func module(_ name: String, _ build: (inout MethodTable) -> Void) {
+        var table = MethodTable(owner: name, methods: modules[name] ?? [:])
+        build(&table)
+        modules[name] = table.methods
+    }
+
+    public func method(_ method: String, in module: String) throws(InvocationError) -> ExposedMethod {
+        guard let methods = modules[module] else { throw .unknownModule(module) }
+        guard let exposed = methods[method] else { throw .unknownMethod(method, module: module) }
+        return exposed
+    }
+
+    public func invoke(module: String, method: String, args: [JSONValue], context: InvocationContext) async throws -> InvocationResult {
+        try await self.method(method, in: module).invoke(args, owner: module, context: context)
+    }
+}
+
+/// The methods of one module or one Swift object type, built with `expose`.
+public struct MethodTable: Sendable {
+    public let owner: String
+    public internal(set) var methods: [String: ExposedMethod]
+
+    public init(owner: String, methods: [String: ExposedMethod] = [:]) {
+        self.owner = owner
+        self.methods = methods
+    }
+
+    /// Exposes a method returning a value.
+    public mutating func expose<each P: Decodable & SendableMetatype, R: Encodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (repeat each P) async throws -> R
+    ) {
+        add(name, parameterNames(repeat (each P).self)) { reader in
+            let values = (repeat try reader.next((each P).self))
+            return try await body(repeat each values)
+        }
+    }
+
+    /// Exposes a method returning nothing; JS receives `null`.
+    public mutating func expose<each P: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable @concurrent (repeat each P) async throws -> Void) {
+        add(name, parameterNames(repeat (each P).self)) { reader in
+            let values = (repeat try reader.next((each P).self))
+            try await body(repeat each values)
+            return JSONValue.null
+        }
+    }
+
+    /// Exposes a method that also needs the calling circuit, for example to call JS back.
+    public mutating func exposeWithContext<each P: Decodable & SendableMetatype, R: Encodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (InvocationContext, repeat each P) async throws -> R
+    ) {
+        let owner = owner
+        methods[name] = ExposedMethod(name: name, parameterTypes: parameterNames(repeat (each P).self)) { args, context in
+            var reader = ArgumentReader(args: args, method: name, owner: owner, objects: context.objects)
+            let values = (repeat try reader.next((each P).self))
+            let result = try await body(context, repeat each values)
+            return try context.objects.encodeResult(result)
+        }
+    }
+
+    private mutating func add<R: Encodable & SendableMetatype>(
+        _ name: String, _ parameterTypes: [String], _ run: @escaping @Sendable @concurrent (inout ArgumentReader) async throws -> R
+    ) {
+        let owner = owner
+        methods[name] = ExposedMethod(name: name, parameterTypes: parameterTypes) { args, context in
+            var reader = ArgumentReader(args: args, method: name, owner: owner, objects: context.objects)
+            let result = try await run(&reader)
+            return try context.objects.encodeResult(result)
+        }
+    }
+}

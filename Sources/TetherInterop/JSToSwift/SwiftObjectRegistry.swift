@@ -1,0 +1,148 @@
+import Foundation
+import Synchronization
+
+/// A Swift type whose instances JS may call through a `SwiftObjectReference`.
+///
+/// ```swift
+/// final class HelloHelper: JSInvokableObject {
+///     let name: String
+///     init(name: String) { self.name = name }
+///     static func exposeMethods(_ methods: inout ObjectMethodTable<HelloHelper>) {
+///         methods.expose("SayHello") { helper in "Hello, \(helper.name)!" }
+///     }
+/// }
+/// ```
+public protocol JSInvokableObject: AnyObject, Sendable {
+    static func exposeMethods(_ methods: inout ObjectMethodTable<Self>)
+}
+
+/// The instance methods of one `JSInvokableObject` type.
+public struct ObjectMethodTable<Object: JSInvokableObject> {
+    var table: MethodTable
+
+    init() { table = MethodTable(owner: String(describing: Object.self)) }
+
+    public mutating func expose<each P: Decodable & SendableMetatype, R: Encodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (Object, repeat each P) async throws -> R
+    ) {
+        let owner = table.owner
+        table.methods[name] = ExposedMethod(name: name, parameterTypes: parameterNames(repeat (each P).self)) { args, context in
+            guard let target = InvocationTarget.currentObject as? Object else {
+                throw InvocationError("'\(name)' was called without a '\(owner)' target")
+            }
+            var reader = ArgumentReader(args: args, method: name, owner: owner, objects: context.objects)
+            let values = (repeat try reader.next((each P).self))
+            return try context.objects.encodeResult(try await body(target, repeat each values))
+        }
+    }
+}
+
+extension InvocationTarget {
+    @TaskLocal static var currentObject: (any JSInvokableObject)?
+}
+
+/// A Swift object wrapped for JS: in the browser it becomes an object with
+/// `invokeMethodAsync(method, ...args)` and `dispose()`.
+///
+/// Pass it as a `js.invoke` argument or return it from an exposed method. It gets its id the first
+/// time it is sent, and keeps that id each time it is sent again.
+public final class SwiftObjectReference<Object: JSInvokableObject>: Encodable, Sendable {
+    public let value: Object
+    let assignedID = Mutex<(registry: ObjectIdentifier, id: Int)?>(nil)
+
+    public init(_ value: Object) { self.value = value }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard let registry = encoder.userInfo[SwiftObjectRegistry.userInfoKey] as? SwiftObjectRegistry else {
+            throw EncodingError.invalidValue(
+                self, .init(codingPath: encoder.codingPath, debugDescription: "a SwiftObjectReference can only be sent through a circuit's interop runtime"))
+        }
+        let id = registry.track(self)
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(id, forKey: .objectID)
+    }
+
+    enum WireKey: String, CodingKey { case objectID = "__tetherObject" }
+}
+
+/// The Swift objects one circuit has handed to JS, by id. Ids from another circuit never
+/// resolve, because each circuit has its own registry.
+public final class SwiftObjectRegistry: Sendable {
+    static let userInfoKey = CodingUserInfoKey(rawValue: "tether.objects")!
+
+    private struct Tracked: Sendable {
+        let object: any JSInvokableObject
+        let methods: MethodTable
+    }
+
+    private struct State {
+        var nextID = 1
+        var objects: [Int: Tracked] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var count: Int { state.withLock { $0.objects.count } }
+
+    func track<Object>(_ reference: SwiftObjectReference<Object>) -> Int {
+        let me = ObjectIdentifier(self)
+        if let existing = reference.assignedID.withLock({ $0 }), existing.registry == me {
+            let stillTracked = state.withLock { $0.objects[existing.id] != nil }
+            if stillTracked { return existing.id }
+        }
+        var methods = ObjectMethodTable<Object>()
+        Object.exposeMethods(&methods)
+        let table = methods.table
+        let id = state.withLock { state -> Int in
+            let id = state.nextID
+            state.nextID += 1
+            if !state.closed { state.objects[id] = Tracked(object: reference.value, methods: table) }
+            return id
+        }
+        reference.assignedID.withLock { $0 = (me, id) }
+        return id
+    }
+
+    /// Runs a method of a tracked object.
+    public func invoke(objectID: Int, method: String, args: [JSONValue], context: InvocationContext) async throws -> InvocationResult {
+        guard let tracked = state.withLock({ $0.objects[objectID] }) else {
+            throw InvocationError("There is no tracked object with id \(objectID). It may have been disposed.")
+        }
+        guard let exposed = tracked.methods.methods[method] else {
+            throw InvocationError("The type '\(tracked.methods.owner)' has no exposed method '\(method)'.")
+        }
+        return try await InvocationTarget.$currentObject.withValue(tracked.object) {
+            try await exposed.invoke(args, owner: tracked.methods.owner, context: context)
+        }
+    }
+
+    /// Forgets an object; releasing it twice is harmless.
+    public func release(_ id: Int) {
+        _ = state.withLock { $0.objects.removeValue(forKey: id) }
+    }
+
+    /// Releases every object; used when the circuit ends.
+    public func releaseAll() {
+        state.withLock {
+            $0.objects.removeAll()
+            $0.closed = true
+        }
+    }
+
+    /// Encodes a value, registering any `SwiftObjectReference` inside it.
+    public func encode(_ value: some Encodable) throws -> String {
+        if let json = value as? JSONValue { return json.serialized() }
+        if let s = value as? String { return JSONText.quoted(s) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.userInfo[Self.userInfoKey] = self
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    func encodeResult(_ value: some Encodable) throws -> InvocationResult {
+        InvocationResult(json: try encode(value))
+    }
+}

@@ -1,0 +1,195 @@
+import Logging
+import Synchronization
+
+/// Where the interop core puts messages for the browser. The server's implementation batches
+/// everything enqueued in one turn into one WebSocket frame.
+public protocol InteropOutbox: Sendable {
+    func enqueue(_ message: OutboundMessage)
+}
+
+/// Settings shared by every call on a channel.
+public struct InteropOptions: Sendable {
+    /// Applied to calls that do not pass their own timeout; nil turns the default off.
+    public var defaultTimeout: Duration?
+    /// Send JS→Swift exception details to the browser. For development only.
+    public var detailedErrors: Bool
+
+    public init(defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false) {
+        self.defaultTimeout = defaultTimeout
+        self.detailedErrors = detailedErrors
+    }
+}
+
+/// The interop core of one circuit: it correlates Swift→JS calls with their completions and
+/// answers JS→Swift invocations. It knows nothing of sockets.
+public final class InteropChannel: Sendable {
+    typealias Waiter = CheckedContinuation<JSONValue, any Error>
+
+    private struct Pending {
+        var table: PendingCallTable<Waiter>
+        var timers: [Int: Task<Void, Never>] = [:]
+    }
+
+    public let options: InteropOptions
+    public let logger: Logger
+    /// The Swift objects this circuit has handed to JS.
+    public let objects = SwiftObjectRegistry()
+    private let outbox: Mutex<(any InteropOutbox)?>
+    private let pending: Mutex<Pending>
+
+    /// A channel with no browser yet: every call fails with `JSPrerenderingError`.
+    public static func prerendering(logger: Logger = Logger(label: "tether.interop")) -> InteropChannel {
+        InteropChannel(outbox: nil, options: InteropOptions(), logger: logger)
+    }
+
+    public init(outbox: (any InteropOutbox)?, options: InteropOptions = InteropOptions(), logger: Logger = Logger(label: "tether.interop")) {
+        self.outbox = Mutex(outbox)
+        self.options = options
+        self.logger = logger
+        self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected)))
+    }
+
+    public var pendingCallCount: Int { pending.withLock { $0.table.count } }
+
+    /// Sends a call and waits for its completion, a timeout, cancellation or disconnection.
+    public func call(identifier: String, arguments: String, mode: JSResultMode, timeout: CallTimeout) async throws -> JSONValue {
+        try Task.checkCancellation()
+        let limit: Duration? =
+            switch timeout {
+            case .appDefault: options.defaultTimeout
+            case .never: nil
+            case .after(let d): d
+            }
+        let id = Mutex<Int?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: Waiter) in
+                let action = pending.withLock { $0.table.register(identifier: identifier, waiter: continuation) }
+                switch action {
+                case .failPrerendering:
+                    continuation.resume(throwing: JSPrerenderingError(identifier: identifier))
+                case .failDisconnected:
+                    continuation.resume(throwing: JSDisconnectedError(identifier: identifier))
+                case .send(let callID):
+                    id.withLock { $0 = callID }
+                    if Task.isCancelled {
+                        // Cancelled between the check above and registration: send nothing.
+                        finish(callID, with: .failure(CancellationError()))
+                        return
+                    }
+                    if let limit { startTimer(callID, identifier: identifier, limit: limit) }
+                    outbox.withLock { $0 }?.enqueue(.call(id: callID, identifier: identifier, arguments: arguments, mode: mode))
+                }
+            }
+        } onCancel: {
+            if let callID = id.withLock({ $0 }) { finish(callID, with: .failure(CancellationError())) }
+        }
+    }
+
+    private func startTimer(_ callID: Int, identifier: String, limit: Duration) {
+        let timer = Task { [weak self] in
+            do { try await Task.sleep(for: limit) } catch { return }
+            self?.finish(callID, with: .failure(JSTimeoutError(identifier: identifier, timeout: limit)))
+        }
+        pending.withLock { $0.timers[callID] = timer }
+    }
+
+    /// Completes a call; an unknown, duplicate or late id is ignored and reported as false.
+    @discardableResult
+    func finish(_ callID: Int, with result: Result<JSONValue, any Error>) -> Bool {
+        let (entry, timer) = pending.withLock { state in
+            (state.table.remove(id: callID), state.timers.removeValue(forKey: callID))
+        }
+        timer?.cancel()
+        guard let entry else { return false }
+        entry.waiter.resume(with: result)
+        return true
+    }
+
+    /// Delivers a completion from the browser.
+    @discardableResult
+    public func complete(callID: Int, outcome: JSCallOutcome) -> Bool {
+        switch outcome {
+        case .success(let value):
+            let ok = finish(callID, with: .success(value))
+            if !ok { logger.debug("ignored completion for unknown call id \(callID)") }
+            return ok
+        case .failure(let message, let stack):
+            let name = pending.withLock { $0.table.identifier(of: callID) } ?? "?"
+            let ok = finish(callID, with: .failure(JSException(identifier: name, message: message, stack: stack)))
+            if !ok { logger.debug("ignored failure for unknown call id \(callID)") }
+            return ok
+        }
+    }
+
+    /// Points the channel at a browser connection (again, after a reconnect).
+    public func attach(_ newOutbox: any InteropOutbox) {
+        outbox.withLock { $0 = newOutbox }
+        pending.withLock { $0.table.attach() }
+    }
+
+    /// Fails every call in flight with `JSDisconnectedError`; later calls fail the same way.
+    public func disconnect() {
+        outbox.withLock { $0 = nil }
+        let (entries, timers) = pending.withLock { state in
+            let entries = state.table.disconnect()
+            let timers = state.timers
+            state.timers.removeAll()
+            return (entries, timers)
+        }
+        for timer in timers.values { timer.cancel() }
+        for entry in entries { entry.waiter.resume(throwing: JSDisconnectedError(identifier: entry.identifier)) }
+    }
+
+    /// Ends the channel for good: calls fail and every Swift object handed to JS is released.
+    public func close() {
+        disconnect()
+        objects.releaseAll()
+    }
+
+    /// Runs a JS→Swift invocation and sends its result. Every failure becomes a rejection with a
+    /// precise message; a thrown Swift error is reported generically unless detailed errors are on.
+    public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
+        let context = InvocationContext(js: JSRuntime(channel: self), objects: objects)
+        let outcome: InvocationOutcome
+        do {
+            let result: InvocationResult
+            switch target {
+            case .module(let module):
+                result = try await exports.invoke(module: module, method: method, args: args, context: context)
+            case .object(let objectID):
+                result = try await objects.invoke(objectID: objectID, method: method, args: args, context: context)
+            }
+            outcome = .success(json: result.json)
+        } catch let error as InvocationError {
+            logger.notice("refused JS→Swift call", metadata: ["method": "\(method)", "reason": "\(error.message)"])
+            outcome = .failure(message: error.message)
+        } catch {
+            let owner: String = switch target {
+            case .module(let module): module
+            case .object(let objectID): "object \(objectID)"
+            }
+            logger.error("JS→Swift call threw", metadata: ["method": "\(method)", "owner": "\(owner)", "error": "\(error)"])
+            var message = "An exception occurred invoking '\(method)' in '\(owner)'."
+            if options.detailedErrors { message += " \(error)" }
+            outcome = .failure(message: message)
+        }
+        send(.invocationResult(id: id, outcome: outcome))
+    }
+
+    /// Sends a message that is not a call, such as a render batch or a method result.
+    public func send(_ message: OutboundMessage) {
+        outbox.withLock { $0 }?.enqueue(message)
+    }
+}
+
+/// How long a Swift→JS call may take.
+public enum CallTimeout: Sendable, Equatable {
+    /// The channel's default, 60 seconds unless the app changed it.
+    case appDefault
+    /// Wait as long as it takes.
+    case never
+    case after(Duration)
+
+    public static func seconds(_ s: Int) -> CallTimeout { .after(.seconds(s)) }
+    public static func milliseconds(_ ms: Int) -> CallTimeout { .after(.milliseconds(ms)) }
+}

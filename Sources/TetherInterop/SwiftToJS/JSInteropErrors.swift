@@ -1,0 +1,73 @@
+/// A JavaScript function threw, or the Promise it returned was rejected.
+public struct JSException: Error, Sendable, Equatable, CustomStringConvertible {
+    public let identifier: String
+    public let message: String
+    public let stack: String?
+
+    public init(identifier: String, message: String, stack: String?) {
+        self.identifier = identifier
+        self.message = message
+        self.stack = stack
+    }
+
+    public var description: String { message }
+}
+
+/// A Swift→JS call did not complete within its timeout.
+public struct JSTimeoutError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let identifier: String
+    public let timeout: Duration
+
+    public var description: String {
+        "The JavaScript call '\(identifier)' timed out after \(timeout.formattedForHumans)."
+    }
+}
+
+/// The circuit went away while a call was in flight, or before it was made.
+public struct JSDisconnectedError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let identifier: String
+
+    public var description: String {
+        "The JavaScript call '\(identifier)' failed: the circuit is disconnected."
+    }
+}
+
+/// The value JavaScript returned could not be decoded as the type the caller asked for.
+public struct JSResultDecodingError: Error, Sendable, CustomStringConvertible {
+    public let identifier: String
+    public let expectedType: String
+    public let underlying: String
+
+    public var description: String {
+        "The result of JavaScript call '\(identifier)' could not be decoded as \(expectedType): \(underlying)"
+    }
+}
+
+/// JavaScript cannot be called yet: the component is being prerendered and no browser is attached.
+public struct JSPrerenderingError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let identifier: String
+
+    public var description: String {
+        "JavaScript interop calls cannot be issued during prerendering ('\(identifier)'). "
+            + "No browser is connected yet: make the call from onAfterRender(firstRender:), which runs once the page is interactive."
+    }
+}
+
+/// An argument could not be encoded as JSON; nothing was sent.
+public struct JSArgumentEncodingError: Error, Sendable, CustomStringConvertible {
+    public let identifier: String
+    public let underlying: String
+
+    public var description: String {
+        "The arguments of JavaScript call '\(identifier)' could not be encoded: \(underlying)"
+    }
+}
+
+extension Duration {
+    var formattedForHumans: String {
+        let (seconds, attoseconds) = components
+        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        if ms % 1000 == 0 { return "\(ms / 1000) s" }
+        return "\(ms) ms"
+    }
+}

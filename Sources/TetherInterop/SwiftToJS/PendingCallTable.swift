@@ -1,0 +1,65 @@
+/// The bookkeeping of Swift→JS calls in flight, as a plain state machine.
+///
+/// It owns no locks and no tasks, so every transition can be tested on its own; `InteropChannel`
+/// wraps it in a mutex and performs the actions it returns.
+public struct PendingCallTable<Waiter> {
+    public struct Entry {
+        public let identifier: String
+        public let waiter: Waiter
+    }
+
+    public enum State: Equatable {
+        case prerendering
+        case connected
+        case disconnected
+    }
+
+    public private(set) var state: State
+    private var entries: [Int: Entry] = [:]
+    private var nextID = 1
+
+    public init(state: State = .connected) {
+        self.state = state
+    }
+
+    public var count: Int { entries.count }
+
+    public enum RegisterAction {
+        case send(id: Int)
+        case failPrerendering
+        case failDisconnected
+    }
+
+    public mutating func register(identifier: String, waiter: Waiter) -> RegisterAction {
+        switch state {
+        case .prerendering: return .failPrerendering
+        case .disconnected: return .failDisconnected
+        case .connected:
+            let id = nextID
+            nextID += 1
+            entries[id] = Entry(identifier: identifier, waiter: waiter)
+            return .send(id: id)
+        }
+    }
+
+    /// Removes and returns the call, or nil for an unknown, duplicate or late completion.
+    public mutating func remove(id: Int) -> Entry? {
+        entries.removeValue(forKey: id)
+    }
+
+    public func identifier(of id: Int) -> String? {
+        entries[id]?.identifier
+    }
+
+    public mutating func attach() {
+        state = .connected
+    }
+
+    /// Marks the table disconnected and hands back every call still waiting.
+    public mutating func disconnect() -> [Entry] {
+        state = .disconnected
+        let all = Array(entries.values)
+        entries.removeAll()
+        return all
+    }
+}

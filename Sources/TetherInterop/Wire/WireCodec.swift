@@ -1,0 +1,138 @@
+/// Why an inbound frame was refused. The text goes back to the browser and into the log.
+public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The wire format, in one place.
+///
+/// A frame is a JSON array of messages; a message is a JSON array whose first element names its
+/// kind. Batching every message produced in one turn into one frame is what lets the browser get
+/// past its per-message ceiling.
+///
+/// | kind | direction | fields |
+/// | --- | --- | --- |
+/// | `start` | in | descriptor, url |
+/// | `ev` | in | handler id, event args |
+/// | `done` | in | call id, ok, value or {message, stack} |
+/// | `inv` | in | call id, module name or object id, method, args array |
+/// | `ack` | in | batch number |
+/// | `rel` | in | Swift object id |
+/// | `nav` | in | url |
+/// | `r` | out | batch number, edits |
+/// | `c` | out | call id, identifier, args array, result mode |
+/// | `res` | out | call id, ok, value or message |
+/// | `err` | out | message |
+/// | `go` | out | url, replace |
+/// | `djs` | out | JS object id |
+/// | `fatal` | out | message; the server closes the circuit |
+public enum WireCodec {
+    public static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(text)
+        } catch {
+            return [.failure(ProtocolViolation("malformed frame: \(error)"))]
+        }
+        guard case .array(let messages) = root else {
+            return [.failure(ProtocolViolation("malformed frame: expected an array of messages, got \(root.typeName)"))]
+        }
+        return messages.map(decodeMessage)
+    }
+
+    public static func decodeMessage(_ value: JSONValue) -> Result<InboundMessage, ProtocolViolation> {
+        guard case .array(let fields) = value, let kind = fields.first?.stringValue else {
+            return .failure(ProtocolViolation("malformed message: expected [kind, ...]"))
+        }
+        func field(_ i: Int) -> JSONValue? { i < fields.count ? fields[i] : nil }
+        func fail(_ reason: String) -> Result<InboundMessage, ProtocolViolation> {
+            .failure(ProtocolViolation("malformed '\(kind)' message: \(reason)"))
+        }
+        switch kind {
+        case "start":
+            guard let descriptor = field(1)?.stringValue, let url = field(2)?.stringValue else {
+                return fail("expected descriptor and url strings")
+            }
+            return .success(.start(descriptor: descriptor, url: url))
+        case "ev":
+            guard let handler = field(1)?.stringValue else { return fail("expected a handler id string") }
+            return .success(.event(handler: handler, args: field(2) ?? .null))
+        case "done":
+            guard let id = field(1)?.intValue, let ok = field(2)?.boolValue else {
+                return fail("expected call id and ok flag")
+            }
+            if ok { return .success(.callCompleted(id: id, outcome: .success(field(3) ?? .null))) }
+            let info = field(3) ?? .null
+            let message = info["message"]?.stringValue ?? info.stringValue ?? "unknown JavaScript error"
+            return .success(.callCompleted(id: id, outcome: .failure(message: message, stack: info["stack"]?.stringValue)))
+        case "inv":
+            guard let id = field(1)?.intValue else { return fail("expected a call id") }
+            let target: InvocationTarget
+            if let module = field(2)?.stringValue {
+                target = .module(module)
+            } else if let object = field(2)?.intValue {
+                target = .object(object)
+            } else {
+                return fail("expected a module name or object id")
+            }
+            guard let method = field(3)?.stringValue else { return fail("expected a method id") }
+            guard case .array(let args) = field(4) ?? .array([]) else { return fail("expected an arguments array") }
+            return .success(.invoke(id: id, target: target, method: method, args: args))
+        case "ack":
+            guard let batch = field(1)?.intValue else { return fail("expected a batch number") }
+            return .success(.ack(batch: batch))
+        case "rel":
+            guard let id = field(1)?.intValue else { return fail("expected an object id") }
+            return .success(.releaseObject(id: id))
+        case "nav":
+            guard let url = field(1)?.stringValue else { return fail("expected a url") }
+            return .success(.navigate(url: url))
+        default:
+            return .failure(ProtocolViolation("unknown message type '\(kind)'"))
+        }
+    }
+
+    public static func encode(_ message: OutboundMessage, to out: inout String) {
+        switch message {
+        case .render(let batch, let edits):
+            out += "[\"r\",\(batch),\(edits)]"
+        case .call(let id, let identifier, let arguments, let mode):
+            out += "[\"c\",\(id),"
+            JSONText.appendQuoted(identifier, to: &out)
+            out += ",\(arguments),\(mode.rawValue)]"
+        case .invocationResult(let id, .success(let json)):
+            out += "[\"res\",\(id),true,\(json)]"
+        case .invocationResult(let id, .failure(let message)):
+            out += "[\"res\",\(id),false,"
+            JSONText.appendQuoted(message, to: &out)
+            out += "]"
+        case .protocolError(let message):
+            out += "[\"err\","
+            JSONText.appendQuoted(message, to: &out)
+            out += "]"
+        case .navigateTo(let url, let replace):
+            out += "[\"go\","
+            JSONText.appendQuoted(url, to: &out)
+            out += ",\(replace)]"
+        case .disposeJSObject(let id):
+            out += "[\"djs\",\(id)]"
+        case .fatal(let message):
+            out += "[\"fatal\","
+            JSONText.appendQuoted(message, to: &out)
+            out += "]"
+        }
+    }
+
+    public static func encodeFrame(_ messages: some Sequence<OutboundMessage>) -> String {
+        var out = "["
+        var first = true
+        for message in messages {
+            if !first { out += "," }
+            first = false
+            encode(message, to: &out)
+        }
+        out += "]"
+        return out
+    }
+}

@@ -1,0 +1,55 @@
+/// How the browser should treat the value a JS function returns.
+public enum JSResultMode: Int, Sendable {
+    /// Send the value back as JSON.
+    case json = 0
+    /// Send back only completion; the value is never serialized.
+    case void = 1
+    /// Keep the value in the browser and send back a handle to it.
+    case objectReference = 2
+}
+
+/// A message from the browser. Every field has been checked for shape, never for meaning.
+public enum InboundMessage: Sendable, Equatable {
+    /// The first message on a circuit: which prerendered page to attach to.
+    case start(descriptor: String, url: String)
+    /// A DOM event for a handler id the server rendered.
+    case event(handler: String, args: JSONValue)
+    /// The browser finished a Swift→JS call.
+    case callCompleted(id: Int, outcome: JSCallOutcome)
+    /// JS asks to call an exposed Swift method: statically by module, or on a Swift object.
+    case invoke(id: Int, target: InvocationTarget, method: String, args: [JSONValue])
+    /// The browser applied a render batch.
+    case ack(batch: Int)
+    /// The browser dropped a handle it held to a Swift object.
+    case releaseObject(id: Int)
+    /// The browser navigated inside the circuit (a link or back/forward).
+    case navigate(url: String)
+}
+
+public enum InvocationTarget: Sendable, Equatable {
+    case module(String)
+    case object(Int)
+}
+
+/// What came back from a Swift→JS call.
+public enum JSCallOutcome: Sendable, Equatable {
+    case success(JSONValue)
+    case failure(message: String, stack: String?)
+}
+
+/// A message to the browser. Payloads that are already JSON text are carried as text, so they are
+/// never parsed again on the way out.
+public enum OutboundMessage: Sendable {
+    case render(batch: Int, edits: String)
+    case call(id: Int, identifier: String, arguments: String, mode: JSResultMode)
+    case invocationResult(id: Int, outcome: InvocationOutcome)
+    case protocolError(String)
+    case navigateTo(url: String, replace: Bool)
+    case disposeJSObject(id: Int)
+    case fatal(String)
+}
+
+public enum InvocationOutcome: Sendable {
+    case success(json: String)
+    case failure(message: String)
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import TetherInterop
+import TetherUI
+
+/// Serves one circuit over one WebSocket: the start handshake, then every inbound message.
+struct CircuitConnection {
+    let app: TetherApp
+
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger baseLogger: Logger) async {
+        let outbox = WebSocketOutbox()
+        var logger = baseLogger
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await outbox.run { frame in try await outbound.write(.text(frame)) }
+            }
+            defer { outbox.finish() }
+            var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            let first: WebSocketMessage?
+            do { first = try await messages.next() } catch { return }
+            guard let circuit = start(first, outbox: outbox, logger: &logger) else { return }
+            group.addTask {
+                await circuit.run(prerenderedDigest: circuit.startDigest)
+            }
+            do {
+                while let message = try await messages.next() {
+                    guard case .text(let text) = message else {
+                        refuse("binary frames are not accepted here", outbox, logger)
+                        continue
+                    }
+                    for decoded in WireCodec.decodeFrame(text) {
+                        switch decoded {
+                        case .success(let inboundMessage): await dispatch(inboundMessage, circuit.circuit, outbox: outbox, logger: logger)
+                        case .failure(let violation): refuse(violation.message, outbox, logger)
+                        }
+                    }
+                }
+            } catch {
+                logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
+            }
+            await circuit.circuit.close()
+        }
+    }
+
+    struct Started: Sendable {
+        let circuit: Circuit
+        let startDigest: String
+        func run(prerenderedDigest: String) async { await circuit.run(prerenderedDigest: prerenderedDigest) }
+    }
+
+    private func start(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) -> Started? {
+        guard case .text(let text) = first, let decoded = WireCodec.decodeFrame(text).first,
+            case .success(.start(let token, _)) = decoded
+        else {
+            refuse("the first message on a circuit must be 'start'", outbox, logger, fatal: true)
+            return nil
+        }
+        let descriptor: PrerenderDescriptor
+        do {
+            descriptor = try app.signer.verify(token)
+        } catch {
+            refuse("circuit refused: \(error)", outbox, logger, fatal: true)
+            return nil
+        }
+        let path = URLComponents(string: descriptor.url)?.path ?? descriptor.url
+        guard let (pageType, _) = app.pages.match(path: path) else {
+            refuse("circuit refused: no page at \(path)", outbox, logger, fatal: true)
+            return nil
+        }
+        let id = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        logger[metadataKey: "circuit"] = "\(id)"
+        let channel = InteropChannel(outbox: outbox, options: app.interop, logger: logger)
+        let circuit = Circuit(id: id, page: pageType, channel: channel, exports: app.exports, logger: logger)
+        logger.debug("circuit started", metadata: ["page": "\(path)"])
+        return Started(circuit: circuit, startDigest: descriptor.markupDigest)
+    }
+
+    private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, logger: Logger) async {
+        switch message {
+        case .callCompleted(let id, let outcome):
+            if !circuit.channel.complete(callID: id, outcome: outcome) {
+                refuse("no pending JavaScript call with id \(id)", outbox, logger, level: .debug)
+            }
+        case .invoke(let id, let target, let method, let args):
+            let channel = circuit.channel
+            let exports = app.exports
+            Task { await channel.dispatchInvocation(id: id, target: target, method: method, args: args, exports: exports) }
+        case .event(let handler, let args):
+            circuit.enqueue(.event(handler: handler, args: args))
+        case .ack(let batch):
+            circuit.enqueue(.ack(batch: batch))
+        case .releaseObject(let id):
+            circuit.channel.objects.release(id)
+        case .start:
+            refuse("the circuit has already started", outbox, logger)
+        case .navigate:
+            refuse("in-circuit navigation is not supported yet", outbox, logger)
+        }
+    }
+
+    private func refuse(_ message: String, _ outbox: WebSocketOutbox, _ logger: Logger, fatal: Bool = false, level: Logger.Level = .notice) {
+        logger.log(level: level, "refused inbound message", metadata: ["reason": "\(message)"])
+        outbox.enqueue(fatal ? .fatal(message) : .protocolError(message))
+    }
+}

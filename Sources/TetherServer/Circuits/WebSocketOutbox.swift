@@ -1,0 +1,41 @@
+import Synchronization
+import TetherInterop
+
+/// Collects outbound messages and hands them to one writer task, which sends everything queued
+/// since its last write as one frame. Under load that batches naturally; when idle, a message goes
+/// out at once.
+final class WebSocketOutbox: InteropOutbox {
+    private let queue = Mutex<[OutboundMessage]>([])
+    private let wakeStream: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    init() {
+        (wakeStream, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func enqueue(_ message: OutboundMessage) {
+        queue.withLock { $0.append(message) }
+        wake.yield()
+    }
+
+    func finish() {
+        wake.finish()
+    }
+
+    /// Writes frames until `finish()` or a write fails.
+    func run(write: (String) async throws -> Void) async {
+        for await _ in wakeStream {
+            let messages = queue.withLock { queue in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return taken
+            }
+            guard !messages.isEmpty else { continue }
+            do {
+                try await write(WireCodec.encodeFrame(messages))
+            } catch {
+                return
+            }
+        }
+    }
+}

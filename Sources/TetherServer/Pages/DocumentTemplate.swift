@@ -1,0 +1,39 @@
+import TetherUI
+
+/// The HTML shell every page is rendered into. The app owns it: it can add tags to `<head>` and
+/// scripts after the runtime at the end of `<body>`.
+///
+/// Scripts inside component markup are not executed, as in Blazor: a component's markup is
+/// patched into the DOM, and the browser never runs scripts inserted that way. Load scripts here,
+/// from a module imported through the JS runtime, or from a JS initializer.
+public struct DocumentTemplate: Sendable {
+    public var title: String
+    public var lang: String
+    /// Raw HTML added to `<head>`: `<meta>`, `<link>`, `<script>` tags.
+    public var head: String
+    /// Raw HTML added at the end of `<body>`, after the runtime's script tag.
+    public var bodyEnd: String
+    /// Set false to start the runtime yourself with `Tether.start(options)`.
+    public var autostart: Bool
+
+    public init(title: String = "Tether", lang: String = "en", head: String = "", bodyEnd: String = "", autostart: Bool = true) {
+        self.title = title
+        self.lang = lang
+        self.head = head
+        self.bodyEnd = bodyEnd
+        self.autostart = autostart
+    }
+
+    func render(content: String, descriptor: String) -> String {
+        var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
+        out += "<title>\(HTMLWriter.escape(title))</title>"
+        out += head
+        out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\">"
+        out += content
+        out += "</div><script type=\"module\" src=\"/_tether/tether.js\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        out += bodyEnd
+        out += "</body></html>"
+        return out
+    }
+}

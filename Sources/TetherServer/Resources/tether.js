@@ -1,0 +1,496 @@
+// Tether browser runtime: one WebSocket circuit per page, DOM patches in, DOM events and
+// interop calls both ways. A plain ES module with no build step and no eval.
+
+const EVENTS = ['click', 'dblclick', 'input', 'change', 'submit', 'keydown', 'keyup', 'focus', 'blur',
+  'mousedown', 'mouseup', 'mousemove', 'mouseover', 'mouseout', 'pointerdown', 'pointerup', 'pointermove',
+  'contextmenu'];
+const NON_BUBBLING = new Set(['focus', 'blur']);
+
+// ---------------------------------------------------------------------------------------------
+// Identifier resolution: "a.b.c" is window.a.b.c, called with this = window.a.b.
+
+export function resolveFunction(identifier, root = globalThis) {
+  if (typeof identifier !== 'string' || identifier.length === 0) {
+    throw new Error('The function identifier must be a non-empty string.');
+  }
+  const parts = identifier.split('.');
+  let owner = root;
+  let value = root;
+  for (const part of parts) {
+    owner = value;
+    value = owner == null ? undefined : owner[part];
+    if (value === undefined) {
+      throw new Error(`Could not find '${identifier}' ('${part}' was undefined).`);
+    }
+  }
+  if (typeof value !== 'function') {
+    throw new Error(`The value '${identifier}' is not a function.`);
+  }
+  return { fn: value, thisArg: owner };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logical children: a run of raw markup between <!--[--> and <!--]--> counts as one child.
+
+function isOpen(n) { return n.nodeType === 8 && n.data === '['; }
+function isClose(n) { return n.nodeType === 8 && n.data === ']'; }
+
+export function logicalChildren(parent) {
+  const out = [];
+  for (let n = parent.firstChild; n; n = n.nextSibling) {
+    if (isOpen(n)) {
+      let end = n.nextSibling;
+      while (end && !isClose(end)) end = end.nextSibling;
+      out.push({ start: n, end: end || parent.lastChild });
+      if (!end) break;
+      n = end;
+    } else {
+      out.push(n);
+    }
+  }
+  return out;
+}
+
+function entryNodes(entry) {
+  if (!entry.start) return [entry];
+  const nodes = [];
+  for (let n = entry.start; n; n = n.nextSibling) {
+    nodes.push(n);
+    if (n === entry.end) break;
+  }
+  return nodes;
+}
+
+function entryFirst(entry) { return entry ? (entry.start || entry) : null; }
+
+function removeEntry(entry) {
+  for (const n of entryNodes(entry)) n.remove();
+}
+
+function nodeAt(root, path) {
+  let node = root;
+  for (const index of path) {
+    const entry = logicalChildren(node)[index];
+    if (!entry) throw new Error(`render path [${path}] does not exist`);
+    node = entry;
+  }
+  return node;
+}
+
+function fragment(html) {
+  const t = document.createElement('template');
+  t.innerHTML = html;
+  return t.content;
+}
+
+function setAttribute(el, name, value) {
+  el.setAttribute(name, value);
+  if (name === 'value' && 'value' in el && el.value !== value) el.value = value;
+  else if (name === 'checked' && 'checked' in el) el.checked = true;
+  else if (name === 'selected' && 'selected' in el) el.selected = true;
+}
+
+function removeAttribute(el, name) {
+  el.removeAttribute(name);
+  if (name === 'value' && 'value' in el) el.value = '';
+  else if (name === 'checked' && 'checked' in el) el.checked = false;
+  else if (name === 'selected' && 'selected' in el) el.selected = false;
+}
+
+function moveBefore(parent, nodes, ref) {
+  for (const n of nodes) {
+    if (typeof parent.moveBefore === 'function' && n.isConnected) {
+      try { parent.moveBefore(n, ref); continue; } catch { /* fall back below */ }
+    }
+    parent.insertBefore(n, ref);
+  }
+}
+
+/** Applies one render batch's edits to the children of `root`. See TreeDiff.swift for codes. */
+export function applyEdits(root, edits) {
+  const active = root.ownerDocument.activeElement;
+  const selection = active && typeof active.selectionStart === 'number'
+    ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
+  for (const edit of edits) {
+    switch (edit[0]) {
+      case 0: { // replace
+        const path = edit[1];
+        const parent = nodeAt(root, path.slice(0, -1));
+        const old = logicalChildren(parent)[path[path.length - 1]];
+        if (!old) throw new Error(`render path [${path}] does not exist`);
+        parent.insertBefore(fragment(edit[2]), entryFirst(old));
+        removeEntry(old);
+        break;
+      }
+      case 1: { // insert
+        const parent = nodeAt(root, edit[1]);
+        const ref = logicalChildren(parent)[edit[2]];
+        parent.insertBefore(fragment(edit[3]), entryFirst(ref));
+        break;
+      }
+      case 2: removeEntry(nodeAt(root, edit[1])); break;
+      case 3: nodeAt(root, edit[1]).data = edit[2]; break;
+      case 4: setAttribute(nodeAt(root, edit[1]), edit[2], edit[3]); break;
+      case 5: removeAttribute(nodeAt(root, edit[1]), edit[2]); break;
+      case 6: { // move
+        const parent = nodeAt(root, edit[1]);
+        const kids = logicalChildren(parent);
+        const [moving] = kids.splice(edit[2], 1);
+        moveBefore(parent, entryNodes(moving), entryFirst(kids[edit[3]]));
+        break;
+      }
+      case 7: { // replace all children
+        const parent = nodeAt(root, edit[1]);
+        parent.replaceChildren(fragment(edit[2]));
+        break;
+      }
+      default: throw new Error(`unknown edit code ${edit[0]}`);
+    }
+  }
+  // Moving a node can blur it; put focus and the caret back where the user left them.
+  if (active && active.isConnected && root.ownerDocument.activeElement !== active) {
+    active.focus();
+    if (selection) { try { active.setSelectionRange(...selection); } catch { /* not a text input */ } }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event args: only plain data crosses the wire.
+
+export function eventArgs(e) {
+  const t = e.target || {};
+  const args = { type: e.type };
+  if (t && 'value' in t && typeof t.value === 'string') args.value = t.value;
+  if (t && (t.type === 'checkbox' || t.type === 'radio')) args.checked = !!t.checked;
+  if ('key' in e) { args.key = e.key; args.code = e.code; }
+  if ('altKey' in e) {
+    args.altKey = e.altKey; args.ctrlKey = e.ctrlKey; args.shiftKey = e.shiftKey; args.metaKey = e.metaKey;
+  }
+  if ('button' in e) {
+    args.button = e.button; args.clientX = e.clientX; args.clientY = e.clientY;
+    args.offsetX = e.offsetX; args.offsetY = e.offsetY;
+  }
+  if (typeof e.detail === 'number') args.detail = e.detail;
+  if ('pointerType' in e) args.pointerType = e.pointerType;
+  return args;
+}
+
+/** Parses a `data-t-<event>` value: "handlerId;pd;sp;db=300;th=100". */
+export function parseBinding(value) {
+  const [id, ...flags] = value.split(';');
+  const b = { id, preventDefault: false, stopPropagation: false, debounce: 0, throttle: 0 };
+  for (const f of flags) {
+    if (f === 'pd') b.preventDefault = true;
+    else if (f === 'sp') b.stopPropagation = true;
+    else if (f.startsWith('db=')) b.debounce = Number(f.slice(3)) || 0;
+    else if (f.startsWith('th=')) b.throttle = Number(f.slice(3)) || 0;
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The circuit.
+
+const LOG_LEVELS = { trace: 0, debug: 1, info: 2, warning: 3, error: 4, none: 5 };
+
+class Circuit {
+  constructor(runtime, options) {
+    this.runtime = runtime;
+    this.options = options;
+    this.outbox = [];
+    this.flushScheduled = false;
+    this.socket = null;
+    this.open = false;
+    this.nextCallId = 1;
+    this.pendingCalls = new Map();
+    this.timers = new Map();
+    this.lastThrottle = new Map();
+  }
+
+  log(level, ...args) {
+    if (LOG_LEVELS[level] >= LOG_LEVELS[this.options.logLevel || 'warning']) {
+      (level === 'error' ? console.error : level === 'warning' ? console.warn : console.log)('[tether]', ...args);
+    }
+  }
+
+  connect(root, descriptor) {
+    this.root = root;
+    const loc = globalThis.location;
+    const url = new URL(this.options.circuitPath || '/_tether/circuit', loc.href);
+    url.protocol = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    this.socket = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      ws.send(JSON.stringify([['start', descriptor, loc.href]]));
+      this.open = true;
+      this.flush();
+    };
+    ws.onmessage = (m) => this.receive(m.data);
+    ws.onclose = (e) => this.closed(e);
+    ws.onerror = () => this.log('warning', 'circuit socket error');
+  }
+
+  post(message) {
+    this.outbox.push(message);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Everything posted in one turn travels in one frame.
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  flush() {
+    this.flushScheduled = false;
+    if (!this.open || this.outbox.length === 0) return;
+    const frame = JSON.stringify(this.outbox);
+    this.outbox = [];
+    this.socket.send(frame);
+  }
+
+  receive(data) {
+    let messages;
+    try {
+      messages = JSON.parse(data);
+    } catch (err) {
+      this.log('error', 'malformed frame from server', err);
+      return;
+    }
+    for (const m of messages) {
+      try {
+        this.handle(m);
+      } catch (err) {
+        this.log('error', `failed to handle '${m[0]}'`, err);
+      }
+    }
+  }
+
+  handle(m) {
+    switch (m[0]) {
+      case 'r': this.render(m[1], m[2]); break;
+      case 'c': this.callJS(m[1], m[2], m[3], m[4]); break;
+      case 'res': this.invocationResult(m[1], m[2], m[3]); break;
+      case 'err': this.log('error', 'server refused a message:', m[1]); break;
+      case 'go': this.runtime.navigateTo(m[1], m[2], true); break;
+      case 'fatal': this.runtime.showError(m[1]); break;
+      default: this.log('warning', `unknown message '${m[0]}'`);
+    }
+  }
+
+  render(batch, edits) {
+    try {
+      applyEdits(this.root, edits);
+    } catch (err) {
+      this.log('error', `render batch ${batch} failed`, err);
+    }
+    this.post(['ack', batch]);
+    this.runtime.rendered();
+  }
+
+  async callJS(id, identifier, args, mode) {
+    let outcome;
+    try {
+      const { fn, thisArg } = resolveFunction(identifier);
+      const value = await fn.apply(thisArg, this.runtime.revive(args));
+      if (mode === 1) {
+        outcome = ['done', id, true, null];
+      } else {
+        outcome = ['done', id, true, value === undefined ? null : value];
+        JSON.stringify(outcome); // surfaces a value that cannot be serialized as this call's error
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      outcome = ['done', id, false, { message, stack: err instanceof Error ? (err.stack || null) : null }];
+    }
+    this.post(outcome);
+  }
+
+  invokeSwift(target, method, args) {
+    const id = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      try {
+        JSON.stringify(args);
+      } catch (err) {
+        reject(new Error(`The arguments of '${method}' could not be serialized as JSON: ${err.message}`));
+        return;
+      }
+      if (this.isClosed) {
+        reject(new Error('The circuit is disconnected.'));
+        return;
+      }
+      this.pendingCalls.set(id, { resolve, reject });
+      this.post(['inv', id, target, method, args]);
+    });
+  }
+
+  invocationResult(id, ok, value) {
+    const pending = this.pendingCalls.get(id);
+    if (!pending) return;
+    this.pendingCalls.delete(id);
+    if (ok) pending.resolve(this.runtime.revive(value));
+    else pending.reject(new Error(value));
+  }
+
+  sendEvent(binding, e) {
+    const send = () => this.post(['ev', binding.id, eventArgs(e)]);
+    if (binding.debounce > 0) {
+      clearTimeout(this.timers.get(binding.id));
+      const args = eventArgs(e);
+      this.timers.set(binding.id, setTimeout(() => this.post(['ev', binding.id, args]), binding.debounce));
+    } else if (binding.throttle > 0) {
+      const now = performance.now();
+      if (now - (this.lastThrottle.get(binding.id) || -Infinity) >= binding.throttle) {
+        this.lastThrottle.set(binding.id, now);
+        send();
+      }
+    } else {
+      send();
+    }
+  }
+
+  closed(e) {
+    this.open = false;
+    this.isClosed = true;
+    for (const { reject } of this.pendingCalls.values()) reject(new Error('The circuit is disconnected.'));
+    this.pendingCalls.clear();
+    this.log('info', `circuit closed (${e.code}${e.reason ? ': ' + e.reason : ''})`);
+    this.runtime.disconnected(e);
+  }
+
+  close() {
+    if (this.socket) this.socket.close(1000, 'closed by the page');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public runtime, exposed as window.Tether.
+
+class SwiftObjectProxy {
+  constructor(circuit, id) {
+    this._circuit = circuit;
+    this._id = id;
+  }
+  invokeMethodAsync(method, ...args) {
+    if (this._disposed) return Promise.reject(new Error(`There is no tracked object with id ${this._id}. It may have been disposed.`));
+    return this._circuit.invokeSwift(this._id, method, args);
+  }
+  dispose() {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._circuit.post(['rel', this._id]);
+  }
+}
+
+class TetherRuntime {
+  constructor() {
+    let resolveReady;
+    this.ready = new Promise((r) => { resolveReady = r; });
+    this._resolveReady = resolveReady;
+    this._started = false;
+    this.circuit = null;
+  }
+
+  /** Connects the circuit. Called automatically unless the script tag has autostart="false". */
+  async start(options = {}) {
+    if (this._started) return this.ready;
+    this._started = true;
+    this.options = { logLevel: 'warning', ...options };
+    const root = document.getElementById('tether-root');
+    if (!root) {
+      console.warn('[tether] no #tether-root element on this page; nothing to connect');
+      return;
+    }
+    this.root = root;
+    this.installEventDelegation(root);
+    this.circuit = new Circuit(this, this.options);
+    this.circuit.connect(root, root.getAttribute('data-tether-descriptor') || '');
+    return this.ready;
+  }
+
+  rendered() {
+    if (this._resolveReady) {
+      this._resolveReady(this);
+      this._resolveReady = null;
+    }
+  }
+
+  installEventDelegation(root) {
+    const onEvent = (e) => {
+      const attr = 'data-t-' + e.type;
+      let el = e.target;
+      while (el && el !== root.parentNode) {
+        if (el.nodeType === 1 && el.hasAttribute(attr)) {
+          const binding = parseBinding(el.getAttribute(attr));
+          if (binding.preventDefault) e.preventDefault();
+          this.circuit.sendEvent(binding, e);
+          if (binding.stopPropagation || NON_BUBBLING.has(e.type)) break;
+        }
+        el = el.parentNode;
+      }
+    };
+    for (const type of EVENTS) root.addEventListener(type, onEvent, NON_BUBBLING.has(type));
+  }
+
+  /** Calls an exposed static Swift method: Tether.invokeMethodAsync('Demo', 'Add', 2, 3). */
+  invokeMethodAsync(moduleName, methodId, ...args) {
+    if (!this.circuit) return Promise.reject(new Error('Tether has not started.'));
+    return this.circuit.invokeSwift(moduleName, methodId, args);
+  }
+
+  /** Turns wire markers back into live objects: Swift object references and DOM elements. */
+  revive(value) {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => this.revive(v));
+    if (typeof value.__tetherObject === 'number') return new SwiftObjectProxy(this.circuit, value.__tetherObject);
+    if (typeof value.__tetherElement === 'string') {
+      return this.root.querySelector(`[data-t-ref="${CSS.escape(value.__tetherElement)}"]`);
+    }
+    const out = {};
+    for (const k of Object.keys(value)) out[k] = this.revive(value[k]);
+    return out;
+  }
+
+  navigateTo(url, replace) {
+    if (replace) location.replace(url); else location.assign(url);
+  }
+
+  showError(message) {
+    let bar = document.getElementById('tether-error-ui');
+    if (!bar) {
+      bar = document.createElement('div');
+      bar.id = 'tether-error-ui';
+      bar.setAttribute('role', 'alert');
+      document.body.appendChild(bar);
+    }
+    bar.textContent = '';
+    bar.append(message || 'An error has occurred. ');
+    const reload = document.createElement('a');
+    reload.href = '';
+    reload.textContent = 'Reload';
+    bar.append(' ', reload);
+    bar.style.display = 'block';
+  }
+
+  disconnected() {
+    document.documentElement.classList.add('tether-disconnected');
+  }
+
+  disconnect() {
+    if (this.circuit) this.circuit.close();
+  }
+}
+
+const Tether = new TetherRuntime();
+if (typeof window !== 'undefined' && typeof document !== 'undefined') {
+  window.Tether = Tether;
+  const tag = [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url);
+  if (!tag || tag.getAttribute('autostart') !== 'false') {
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', () => Tether.start());
+    } else {
+      Tether.start();
+    }
+  }
+}
+
+export default Tether;

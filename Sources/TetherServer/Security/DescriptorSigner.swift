@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+
+/// What a prerendered page tells the server when its circuit starts: which page to run, and a
+/// digest of the HTML the browser already shows. The browser cannot forge it: it is signed, and it
+/// expires.
+public struct PrerenderDescriptor: Codable, Sendable, Equatable {
+    /// The path and query the page was rendered for.
+    public var url: String
+    /// SHA-256 of the prerendered markup, hex, so the circuit knows whether the DOM matches.
+    public var markupDigest: String
+    /// Seconds since 1970 after which the descriptor is refused.
+    public var expires: Int
+}
+
+public enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
+    case malformed
+    case badSignature
+    case expired
+
+    public var description: String {
+        switch self {
+        case .malformed: "the prerender descriptor is malformed"
+        case .badSignature: "the prerender descriptor's signature is invalid"
+        case .expired: "the prerender descriptor has expired; reload the page"
+        }
+    }
+}
+
+/// Signs and checks prerender descriptors with HMAC-SHA256. Give every server instance the same
+/// key to let a page rendered by one start its circuit on another.
+public struct DescriptorSigner: Sendable {
+    private let keyBytes: [UInt8]
+    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+    public let lifetime: Duration
+
+    public init(key: [UInt8]? = nil, lifetime: Duration = .seconds(600)) {
+        self.keyBytes = key ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
+        self.lifetime = lifetime
+    }
+
+    public func sign(url: String, markup: String, now: Date = Date()) -> String {
+        let descriptor = PrerenderDescriptor(
+            url: url, markupDigest: Self.digest(markup), expires: Int(now.timeIntervalSince1970) + Int(lifetime.components.seconds))
+        let payload = try! JSONEncoder().encode(descriptor)
+        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
+        return Self.base64url(payload) + "." + Self.base64url(Data(mac))
+    }
+
+    public func verify(_ token: String, now: Date = Date()) throws(DescriptorError) -> PrerenderDescriptor {
+        let parts = token.split(separator: ".")
+        guard parts.count == 2, let payload = Self.unbase64url(String(parts[0])), let mac = Self.unbase64url(String(parts[1])) else {
+            throw .malformed
+        }
+        // Constant-time comparison, inside swift-crypto.
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key) else { throw .badSignature }
+        guard let descriptor = try? JSONDecoder().decode(PrerenderDescriptor.self, from: payload) else { throw .malformed }
+        guard descriptor.expires >= Int(now.timeIntervalSince1970) else { throw .expired }
+        return descriptor
+    }
+
+    public static func digest(_ markup: String) -> String {
+        SHA256.hash(data: Data(markup.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func unbase64url(_ text: String) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+}
