@@ -1,0 +1,92 @@
+import Testing
+import TetherInterop
+import TetherTesting
+import TetherUI
+
+final class TestCounter: Component {
+    var count = 0
+    var body: Content {
+        span(.id("count")) { count }
+        button(.id("inc")) { "+" }.onClick { self.count += 1 }
+    }
+}
+
+final class Greeter: Component {
+    @Inject var js: JSRuntime
+    var greeting = ""
+    var loadedOnFirstRender = false
+    var body: Content {
+        p(.id("greeting")) { greeting }
+        button(.id("load")) { "Load" }.onClick { self.greeting = try await self.js.invoke("greet", "Ada") }
+    }
+    override func onAfterRender(firstRender: Bool) async throws {
+        if firstRender { loadedOnFirstRender = true }
+    }
+}
+
+final class Typist: Component {
+    var name = ""
+    var body: Content {
+        input(.id("name"), .value(name)).onInput { self.name = $0.value ?? "" }
+        p(.id("echo")) { "Hi \(name)" }
+    }
+}
+
+struct ComponentTests {
+    @Test func clickHandlerRerendersOnlyTheChangedText() async throws {
+        let host = try await ComponentTestHost(TestCounter.self)
+        #expect(host.find("#count")?.text == "0")
+        try await host.click("#inc")
+        try await host.click("#inc")
+        #expect(host.find("#count")?.text == "2")
+        #expect(host.batches.map(\.editCount) == [1, 1])
+        #expect(host.batches.map(\.number) == [1, 2])
+    }
+
+    @Test func asyncHandlerCallsScriptedJS() async throws {
+        let js = ScriptedJS()
+        js.reply("greet") { args in .success(.string("Hello, \(args[0]?.stringValue ?? "?")!")) }
+        let host = try await ComponentTestHost(Greeter.self, js: js)
+        #expect(host.component.loadedOnFirstRender)
+        try await host.click("#load")
+        #expect(host.find("#greeting")?.text == "Hello, Ada!")
+        #expect(js.calls == [ScriptedJS.Call(identifier: "greet", arguments: ["Ada"])])
+    }
+
+    @Test func jsFailureSurfacesAsJSException() async throws {
+        let js = ScriptedJS()
+        js.reply("greet") { _ in .failure(message: "nope", stack: nil) }
+        let host = try await ComponentTestHost(Greeter.self, js: js)
+        await #expect(throws: JSException.self) { try await host.click("#load") }
+    }
+
+    @Test func inputEventUpdatesState() async throws {
+        let host = try await ComponentTestHost(Typist.self)
+        try await host.input("#name", value: "Ada")
+        #expect(host.find("#echo")?.text == "Hi Ada")
+        #expect(host.find("#name")?.attribute("value") == "Ada")
+    }
+
+    @Test func staleHandlerIdIsRejected() async throws {
+        let host = try await ComponentTestHost(TestCounter.self)
+        #expect(throws: EventDispatchError.unknownHandler("9.9")) {
+            _ = try host.renderer.handler(for: "9.9", rawArgs: ["type": "click"])
+        }
+    }
+
+    @Test func malformedEventArgsAreRejected() async throws {
+        let host = try await ComponentTestHost(TestCounter.self)
+        let id = try #require(host.find("#inc")?.attribute("data-t-click"))
+        #expect(throws: EventDispatchError.self) {
+            _ = try host.renderer.handler(for: id, rawArgs: ["type": 5])
+        }
+        #expect(throws: EventDispatchError.self) {
+            _ = try host.renderer.handler(for: id, rawArgs: "not an object")
+        }
+    }
+
+    @Test func prerenderingRuntimeRefusesJSCalls() async throws {
+        let js = JSRuntime(channel: .prerendering())
+        await #expect(throws: JSPrerenderingError.self) { let _: String = try await js.invoke("f") }
+    }
+}
