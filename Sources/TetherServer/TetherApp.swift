@@ -45,7 +45,9 @@ public struct TetherApp: Sendable {
         try await application(host: host, port: port).runService()
     }
 
-    func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    /// Adds the pages, the runtime script and the circuit endpoint to a router you own, so the
+    /// app can share a server with other routes.
+    public func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
         let app = self
         router.middlewares.add(NotFoundPageMiddleware(html: notFoundPage))
         if let publicDirectory {
