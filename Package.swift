@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TetherServer", targets: ["TetherServer"]),
         .library(name: "TetherTesting", targets: ["TetherTesting"]),
         .executable(name: "tether-demo", targets: ["Demo"]),
+        .executable(name: "tether-bench", targets: ["TetherBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -69,6 +70,16 @@ let package = Package(
         .executableTarget(
             name: "Demo",
             dependencies: ["DemoApp", "TetherServer"],
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark server: the demo app plus a raw WebSocket echo (the floor) and bench pages.
+        .executableTarget(
+            name: "TetherBench",
+            dependencies: [
+                "DemoApp", "TetherServer", "TetherUI", "TetherInterop",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,1 @@
+print("tether-bench: not written yet")
