@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // package.json only tells node's test runner that tether.js is an ES module.
+            exclude: ["Resources/package.json"],
             resources: [.copy("Resources/tether.js")],
             swiftSettings: swiftSettings
         ),

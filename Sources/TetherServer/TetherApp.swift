@@ -19,6 +19,7 @@ public struct TetherApp: Sendable {
     public var document = DocumentTemplate()
     public var interop = InteropOptions()
     public var signer = DescriptorSigner()
+    public var limits = CircuitLimits()
     /// The app's public folder (the `wwwroot` analog), served at the site root.
     public var publicDirectory: String?
     public var logger = Logger(label: "tether")
@@ -35,7 +36,7 @@ public struct TetherApp: Sendable {
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
-                configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true))),
+                configuration: .init(ws: .init(maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true))),
             configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
             logger: logger
         )

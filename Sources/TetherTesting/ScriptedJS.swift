@@ -55,7 +55,7 @@ public final class ScriptedJS: InteropOutbox {
     public var messages: [OutboundMessage] { state.withLock { $0.messages } }
 
     public func enqueue(_ message: OutboundMessage) {
-        guard case .call(let id, let identifier, let arguments, _) = message else {
+        guard case .call(let id, let identifier, let arguments, _, _, _) = message else {
             state.withLock { $0.messages.append(message) }
             return
         }

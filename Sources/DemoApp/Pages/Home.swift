@@ -19,6 +19,8 @@ enum DemoLayout {
         ("/counter", "Counter"),
         ("/call-js-example-1", "Call JS"),
         ("/interop-lab", "Interop lab"),
+        ("/call-swift-example-1", "Call Swift"),
+        ("/call-swift-example-2", "Swift objects"),
     ]
 
     static func menu() -> Element {

@@ -24,8 +24,8 @@ public struct InvocationError: Error, Sendable, Equatable, CustomStringConvertib
 public struct InvocationContext: Sendable {
     /// The JS runtime of the circuit whose browser made the call.
     public let js: JSRuntime
-    /// The circuit's registry of Swift objects handed to JS.
-    public let objects: SwiftObjectRegistry
+
+    var channel: InteropChannel { js.channel }
 }
 
 /// One exposed Swift method, type-erased once at registration.
@@ -53,13 +53,13 @@ struct ArgumentReader {
     let args: [JSONValue]
     let method: String
     let owner: String
-    let objects: SwiftObjectRegistry
+    let channel: InteropChannel
     var position = 0
 
     mutating func next<T: Decodable>(_ type: T.Type) throws -> T {
         defer { position += 1 }
         do {
-            return try InteropCoding.decode(T.self, from: args[position])
+            return try channel.decode(T.self, from: args[position])
         } catch {
             throw InvocationError.argument(
                 position + 1, of: method, in: owner, expected: String(describing: T.self), detail: JSRuntime.describe(error))
@@ -142,10 +142,10 @@ public struct MethodTable: Sendable {
     ) {
         let owner = owner
         methods[name] = ExposedMethod(name: name, parameterTypes: parameterNames(repeat (each P).self)) { args, context in
-            var reader = ArgumentReader(args: args, method: name, owner: owner, objects: context.objects)
+            var reader = ArgumentReader(args: args, method: name, owner: owner, channel: context.channel)
             let values = (repeat try reader.next((each P).self))
             let result = try await body(context, repeat each values)
-            return try context.objects.encodeResult(result)
+            return try context.channel.encodeResult(result)
         }
     }
 
@@ -154,9 +154,9 @@ public struct MethodTable: Sendable {
     ) {
         let owner = owner
         methods[name] = ExposedMethod(name: name, parameterTypes: parameterTypes) { args, context in
-            var reader = ArgumentReader(args: args, method: name, owner: owner, objects: context.objects)
+            var reader = ArgumentReader(args: args, method: name, owner: owner, channel: context.channel)
             let result = try await run(&reader)
-            return try context.objects.encodeResult(result)
+            return try context.channel.encodeResult(result)
         }
     }
 }

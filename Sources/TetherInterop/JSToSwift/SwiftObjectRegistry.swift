@@ -30,9 +30,9 @@ public struct ObjectMethodTable<Object: JSInvokableObject> {
             guard let target = InvocationTarget.currentObject as? Object else {
                 throw InvocationError("'\(name)' was called without a '\(owner)' target")
             }
-            var reader = ArgumentReader(args: args, method: name, owner: owner, objects: context.objects)
+            var reader = ArgumentReader(args: args, method: name, owner: owner, channel: context.channel)
             let values = (repeat try reader.next((each P).self))
-            return try context.objects.encodeResult(try await body(target, repeat each values))
+            return try context.channel.encodeResult(try await body(target, repeat each values))
         }
     }
 }
@@ -130,19 +130,5 @@ public final class SwiftObjectRegistry: Sendable {
             $0.objects.removeAll()
             $0.closed = true
         }
-    }
-
-    /// Encodes a value, registering any `SwiftObjectReference` inside it.
-    public func encode(_ value: some Encodable) throws -> String {
-        if let json = value as? JSONValue { return json.serialized() }
-        if let s = value as? String { return JSONText.quoted(s) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        encoder.userInfo[Self.userInfoKey] = self
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    func encodeResult(_ value: some Encodable) throws -> InvocationResult {
-        InvocationResult(json: try encode(value))
     }
 }

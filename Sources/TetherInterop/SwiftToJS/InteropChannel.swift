@@ -14,9 +14,13 @@ public struct InteropOptions: Sendable {
     /// Send JS→Swift exception details to the browser. For development only.
     public var detailedErrors: Bool
 
-    public init(defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false) {
+    /// The most bytes of byte arrays the browser may have sent but no call has claimed yet.
+    public var maxPendingBytes: Int
+
+    public init(defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 64 << 20) {
         self.defaultTimeout = defaultTimeout
         self.detailedErrors = detailedErrors
+        self.maxPendingBytes = maxPendingBytes
     }
 }
 
@@ -34,6 +38,8 @@ public final class InteropChannel: Sendable {
     public let logger: Logger
     /// The Swift objects this circuit has handed to JS.
     public let objects = SwiftObjectRegistry()
+    let inboundBytes: InboundByteSegments
+    private let byteSegmentCounter = Mutex(0)
     private let outbox: Mutex<(any InteropOutbox)?>
     private let pending: Mutex<Pending>
 
@@ -46,13 +52,16 @@ public final class InteropChannel: Sendable {
         self.outbox = Mutex(outbox)
         self.options = options
         self.logger = logger
+        self.inboundBytes = InboundByteSegments(limit: options.maxPendingBytes)
         self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected)))
     }
 
     public var pendingCallCount: Int { pending.withLock { $0.table.count } }
 
     /// Sends a call and waits for its completion, a timeout, cancellation or disconnection.
-    public func call(identifier: String, arguments: String, mode: JSResultMode, timeout: CallTimeout) async throws -> JSONValue {
+    public func call(
+        identifier: String, arguments: String, mode: JSResultMode, timeout: CallTimeout, target: Int = 0, operation: JSOperation = .call
+    ) async throws -> JSONValue {
         try Task.checkCancellation()
         let limit: Duration? =
             switch timeout {
@@ -77,7 +86,8 @@ public final class InteropChannel: Sendable {
                         return
                     }
                     if let limit { startTimer(callID, identifier: identifier, limit: limit) }
-                    outbox.withLock { $0 }?.enqueue(.call(id: callID, identifier: identifier, arguments: arguments, mode: mode))
+                    outbox.withLock { $0 }?.enqueue(
+                        .call(id: callID, identifier: identifier, arguments: arguments, mode: mode, target: target, operation: operation))
                 }
             }
         } onCancel: {
@@ -144,12 +154,13 @@ public final class InteropChannel: Sendable {
     public func close() {
         disconnect()
         objects.releaseAll()
+        inboundBytes.removeAll()
     }
 
     /// Runs a JS→Swift invocation and sends its result. Every failure becomes a rejection with a
     /// precise message; a thrown Swift error is reported generically unless detailed errors are on.
     public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
-        let context = InvocationContext(js: JSRuntime(channel: self), objects: objects)
+        let context = InvocationContext(js: JSRuntime(channel: self))
         let outcome: InvocationOutcome
         do {
             let result: InvocationResult
@@ -174,6 +185,13 @@ public final class InteropChannel: Sendable {
             outcome = .failure(message: message)
         }
         send(.invocationResult(id: id, outcome: outcome))
+    }
+
+    func nextByteSegmentID() -> Int {
+        byteSegmentCounter.withLock { counter in
+            counter += 1
+            return counter
+        }
     }
 
     /// Sends a message that is not a call, such as a render batch or a method result.

@@ -27,10 +27,37 @@ public struct JSRuntime: Sendable {
     public func invoke<T: Decodable>(
         _ identifier: String, arguments: [any Encodable], as type: T.Type = T.self, timeout: CallTimeout = .appDefault
     ) async throws -> T {
+        try await perform(.call, identifier, arguments: arguments, on: 0, as: T.self, timeout: timeout)
+    }
+
+    /// Imports an ES module by URL (relative to the page) and returns a handle to it, the way a
+    /// component loads its collocated module. The browser caches the module: importing it again
+    /// is cheap.
+    public func importModule(_ url: String, timeout: CallTimeout = .appDefault) async throws -> JSObjectReference {
+        try await perform(.importModule, url, arguments: [], on: 0, as: JSObjectReference.self, timeout: timeout)
+    }
+
+    /// Runs `new identifier(...arguments)` and returns a handle to the object.
+    public func construct(_ identifier: String, _ arguments: any Encodable..., timeout: CallTimeout = .appDefault) async throws -> JSObjectReference {
+        try await perform(.construct, identifier, arguments: arguments, on: 0, as: JSObjectReference.self, timeout: timeout)
+    }
+
+    /// The one path every Swift→JS operation takes: encode, send, await, decode.
+    func perform<T: Decodable>(
+        _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, as type: T.Type, timeout: CallTimeout
+    ) async throws -> T {
         let encoded = try encodeArguments(identifier, arguments)
-        let value = try await channel.call(identifier: identifier, arguments: encoded, mode: .json, timeout: timeout)
+        let mode: JSResultMode = T.self == JSObjectReference.self ? .objectReference : .json
+        let value = try await channel.call(
+            identifier: identifier, arguments: encoded, mode: mode, timeout: timeout, target: target, operation: operation)
+        if T.self == JSObjectReference.self {
+            guard let id = value["__tetherJSObject"]?.intValue else {
+                throw JSResultDecodingError(identifier: identifier, expectedType: "JSObjectReference", underlying: "no object handle in \(value)")
+            }
+            return JSObjectReference(id: id, runtime: self) as! T
+        }
         do {
-            return try InteropCoding.decode(T.self, from: value)
+            return try channel.decode(T.self, from: value)
         } catch {
             throw JSResultDecodingError(identifier: identifier, expectedType: String(reflecting: T.self), underlying: Self.describe(error))
         }
@@ -42,8 +69,12 @@ public struct JSRuntime: Sendable {
     }
 
     public func invokeVoid(_ identifier: String, arguments: [any Encodable], timeout: CallTimeout = .appDefault) async throws {
+        try await performVoid(.call, identifier, arguments: arguments, on: 0, timeout: timeout)
+    }
+
+    func performVoid(_ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, timeout: CallTimeout) async throws {
         let encoded = try encodeArguments(identifier, arguments)
-        _ = try await channel.call(identifier: identifier, arguments: encoded, mode: .void, timeout: timeout)
+        _ = try await channel.call(identifier: identifier, arguments: encoded, mode: .void, timeout: timeout, target: target, operation: operation)
     }
 
     private func encodeArguments(_ identifier: String, _ arguments: [any Encodable]) throws -> String {
@@ -51,7 +82,7 @@ public struct JSRuntime: Sendable {
             var out = "["
             for (i, argument) in arguments.enumerated() {
                 if i > 0 { out += "," }
-                out += try channel.objects.encode(argument)
+                out += try channel.encode(argument)
             }
             return out + "]"
         } catch {

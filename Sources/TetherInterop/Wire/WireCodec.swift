@@ -21,12 +21,13 @@ public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvert
 /// | `rel` | in | Swift object id |
 /// | `nav` | in | url |
 /// | `r` | out | batch number, edits |
-/// | `c` | out | call id, identifier, args array, result mode |
+/// | `c` | out | call id, identifier, args array, result mode, and when not 0: JS object id, operation |
 /// | `res` | out | call id, ok, value or message |
 /// | `err` | out | message |
 /// | `go` | out | url, replace |
 /// | `djs` | out | JS object id |
 /// | `fatal` | out | message; the server closes the circuit |
+/// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes` |
 public enum WireCodec {
     public static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
         let root: JSONValue
@@ -97,10 +98,12 @@ public enum WireCodec {
         switch message {
         case .render(let batch, let edits):
             out += "[\"r\",\(batch),\(edits)]"
-        case .call(let id, let identifier, let arguments, let mode):
+        case .call(let id, let identifier, let arguments, let mode, let target, let operation):
             out += "[\"c\",\(id),"
             JSONText.appendQuoted(identifier, to: &out)
-            out += ",\(arguments),\(mode.rawValue)]"
+            out += ",\(arguments),\(mode.rawValue)"
+            if target != 0 || operation != .call { out += ",\(target),\(operation.rawValue)" }
+            out += "]"
         case .invocationResult(let id, .success(let json)):
             out += "[\"res\",\(id),true,\(json)]"
         case .invocationResult(let id, .failure(let message)):
@@ -121,7 +124,33 @@ public enum WireCodec {
             out += "[\"fatal\","
             JSONText.appendQuoted(message, to: &out)
             out += "]"
+        case .configure(let json):
+            out += "[\"cfg\",\(json)]"
+        case .bytes:
+            preconditionFailure("byte segments travel in binary frames; use WireCodec.frames(for:)")
         }
+    }
+
+    public enum Frame: Sendable, Equatable {
+        case text(String)
+        case binary([UInt8])
+    }
+
+    /// The frames for one batch: byte segments first, each in its own binary frame, then one
+    /// text frame with every other message.
+    public static func frames(for messages: [OutboundMessage]) -> [Frame] {
+        var frames: [Frame] = []
+        var others: [OutboundMessage] = []
+        others.reserveCapacity(messages.count)
+        for message in messages {
+            if case .bytes(let id, let payload) = message {
+                frames.append(.binary(ByteSegment.frame(id: id, bytes: payload)))
+            } else {
+                others.append(message)
+            }
+        }
+        if !others.isEmpty { frames.append(.text(encodeFrame(others))) }
+        return frames
     }
 
     public static func encodeFrame(_ messages: some Sequence<OutboundMessage>) -> String {

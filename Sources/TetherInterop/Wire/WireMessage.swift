@@ -8,6 +8,20 @@ public enum JSResultMode: Int, Sendable {
     case objectReference = 2
 }
 
+/// What a Swift→JS message asks the browser to do with its identifier.
+public enum JSOperation: Int, Sendable {
+    /// Call the function at the identifier.
+    case call = 0
+    /// Read the property at the identifier.
+    case get = 1
+    /// Assign the first argument to the property at the identifier.
+    case set = 2
+    /// `new` the constructor at the identifier.
+    case construct = 3
+    /// `import()` the ES module whose URL is the identifier.
+    case importModule = 4
+}
+
 /// A message from the browser. Every field has been checked for shape, never for meaning.
 public enum InboundMessage: Sendable, Equatable {
     /// The first message on a circuit: which prerendered page to attach to.
@@ -41,12 +55,17 @@ public enum JSCallOutcome: Sendable, Equatable {
 /// never parsed again on the way out.
 public enum OutboundMessage: Sendable {
     case render(batch: Int, edits: String)
-    case call(id: Int, identifier: String, arguments: String, mode: JSResultMode)
+    /// Target 0 is `window`; any other number is a JS object the browser holds for Swift.
+    case call(id: Int, identifier: String, arguments: String, mode: JSResultMode, target: Int = 0, operation: JSOperation = .call)
     case invocationResult(id: Int, outcome: InvocationOutcome)
     case protocolError(String)
     case navigateTo(url: String, replace: Bool)
     case disposeJSObject(id: Int)
     case fatal(String)
+    /// Settings the runtime needs before anything else, such as the message size limit.
+    case configure(json: String)
+    /// A byte array, sent as its own binary frame ahead of the JSON that refers to it.
+    case bytes(id: Int, payload: [UInt8])
 }
 
 public enum InvocationOutcome: Sendable {

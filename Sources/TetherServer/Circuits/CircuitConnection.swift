@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import TetherInterop
 import TetherUI
 
@@ -13,10 +14,16 @@ struct CircuitConnection {
         var logger = baseLogger
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await outbox.run { frame in try await outbound.write(.text(frame)) }
+                await outbox.run { frame in
+                    switch frame {
+                    case .text(let text): try await outbound.write(.text(text))
+                    case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                    }
+                }
             }
             defer { outbox.finish() }
-            var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            let limits = app.limits
+            var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
             let first: WebSocketMessage?
             do { first = try await messages.next() } catch { return }
             guard let circuit = start(first, outbox: outbox, logger: &logger) else { return }
@@ -25,8 +32,22 @@ struct CircuitConnection {
             }
             do {
                 while let message = try await messages.next() {
-                    guard case .text(let text) = message else {
-                        refuse("binary frames are not accepted here", outbox, logger)
+                    let text: String
+                    switch message {
+                    case .text(let t):
+                        guard t.utf8.count <= limits.maxTextMessageBytes else {
+                            refuse(
+                                "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
+                                outbox, logger)
+                            continue
+                        }
+                        text = t
+                    case .binary(let buffer):
+                        do {
+                            try circuit.circuit.channel.receiveBinary(Array(buffer.readableBytesView))
+                        } catch {
+                            refuse((error as? ProtocolViolation)?.message ?? "\(error)", outbox, logger)
+                        }
                         continue
                     }
                     for decoded in WireCodec.decodeFrame(text) {
@@ -71,6 +92,7 @@ struct CircuitConnection {
         let id = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         logger[metadataKey: "circuit"] = "\(id)"
         let channel = InteropChannel(outbox: outbox, options: app.interop, logger: logger)
+        outbox.enqueue(.configure(json: app.limits.runtimeConfigurationJSON))
         let circuit = Circuit(id: id, page: pageType, channel: channel, exports: app.exports, logger: logger)
         logger.debug("circuit started", metadata: ["page": "\(path)"])
         return Started(circuit: circuit, startDigest: descriptor.markupDigest)

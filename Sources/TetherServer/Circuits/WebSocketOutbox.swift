@@ -23,7 +23,7 @@ final class WebSocketOutbox: InteropOutbox {
     }
 
     /// Writes frames until `finish()` or a write fails.
-    func run(write: (String) async throws -> Void) async {
+    func run(write: (WireCodec.Frame) async throws -> Void) async {
         for await _ in wakeStream {
             let messages = queue.withLock { queue in
                 let taken = queue
@@ -32,7 +32,7 @@ final class WebSocketOutbox: InteropOutbox {
             }
             guard !messages.isEmpty else { continue }
             do {
-                try await write(WireCodec.encodeFrame(messages))
+                for frame in WireCodec.frames(for: messages) { try await write(frame) }
             } catch {
                 return
             }

@@ -16,17 +16,41 @@ export function resolveFunction(identifier, root = globalThis) {
   const parts = identifier.split('.');
   let owner = root;
   let value = root;
+  let previous = null;
   for (const part of parts) {
+    if (value === null && previous !== null) {
+      throw new Error(`Could not find '${identifier}' ('${previous}' was null).`);
+    }
     owner = value;
     value = owner == null ? undefined : owner[part];
     if (value === undefined) {
       throw new Error(`Could not find '${identifier}' ('${part}' was undefined).`);
     }
+    previous = part;
   }
   if (typeof value !== 'function') {
     throw new Error(`The value '${identifier}' is not a function.`);
   }
   return { fn: value, thisArg: owner };
+}
+
+/** The object holding the last segment of `identifier`, for reading and assigning properties. */
+export function resolveMember(identifier, root = globalThis) {
+  if (typeof identifier !== 'string' || identifier.length === 0) {
+    throw new Error('The property name must be a non-empty string.');
+  }
+  const parts = identifier.split('.');
+  const key = parts.pop();
+  let owner = root;
+  for (const part of parts) {
+    const next = owner == null ? undefined : owner[part];
+    if (next === undefined || next === null) {
+      throw new Error(`Could not find '${identifier}' ('${part}' was ${next === null ? 'null' : 'undefined'}).`);
+    }
+    owner = next;
+  }
+  if (owner == null) throw new Error(`Could not find '${identifier}'.`);
+  return { owner, key };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,7 +91,8 @@ function removeEntry(entry) {
   for (const n of entryNodes(entry)) n.remove();
 }
 
-function nodeAt(root, path) {
+function nodeAt(root, path, allowRoot = true) {
+  if (!allowRoot && path.length === 0) throw new Error('this edit cannot target the render root');
   let node = root;
   for (const index of path) {
     const entry = logicalChildren(node)[index];
@@ -77,8 +102,8 @@ function nodeAt(root, path) {
   return node;
 }
 
-function fragment(html) {
-  const t = document.createElement('template');
+function fragment(doc, html) {
+  const t = doc.createElement('template');
   t.innerHTML = html;
   return t.content;
 }
@@ -108,47 +133,50 @@ function moveBefore(parent, nodes, ref) {
 
 /** Applies one render batch's edits to the children of `root`. See TreeDiff.swift for codes. */
 export function applyEdits(root, edits) {
-  const active = root.ownerDocument.activeElement;
+  const doc = root.ownerDocument;
+  const active = doc.activeElement;
   const selection = active && typeof active.selectionStart === 'number'
     ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
   for (const edit of edits) {
     switch (edit[0]) {
       case 0: { // replace
         const path = edit[1];
+        if (path.length === 0) throw new Error('this edit cannot target the render root');
         const parent = nodeAt(root, path.slice(0, -1));
         const old = logicalChildren(parent)[path[path.length - 1]];
         if (!old) throw new Error(`render path [${path}] does not exist`);
-        parent.insertBefore(fragment(edit[2]), entryFirst(old));
+        parent.insertBefore(fragment(doc, edit[2]), entryFirst(old));
         removeEntry(old);
         break;
       }
       case 1: { // insert
         const parent = nodeAt(root, edit[1]);
         const ref = logicalChildren(parent)[edit[2]];
-        parent.insertBefore(fragment(edit[3]), entryFirst(ref));
+        parent.insertBefore(fragment(doc, edit[3]), entryFirst(ref));
         break;
       }
-      case 2: removeEntry(nodeAt(root, edit[1])); break;
-      case 3: nodeAt(root, edit[1]).data = edit[2]; break;
-      case 4: setAttribute(nodeAt(root, edit[1]), edit[2], edit[3]); break;
-      case 5: removeAttribute(nodeAt(root, edit[1]), edit[2]); break;
+      case 2: removeEntry(nodeAt(root, edit[1], false)); break;
+      case 3: nodeAt(root, edit[1], false).data = edit[2]; break;
+      case 4: setAttribute(nodeAt(root, edit[1], false), edit[2], edit[3]); break;
+      case 5: removeAttribute(nodeAt(root, edit[1], false), edit[2]); break;
       case 6: { // move
         const parent = nodeAt(root, edit[1]);
         const kids = logicalChildren(parent);
         const [moving] = kids.splice(edit[2], 1);
+        if (!moving) throw new Error(`render path [${edit[1]},${edit[2]}] does not exist`);
         moveBefore(parent, entryNodes(moving), entryFirst(kids[edit[3]]));
         break;
       }
       case 7: { // replace all children
         const parent = nodeAt(root, edit[1]);
-        parent.replaceChildren(fragment(edit[2]));
+        parent.replaceChildren(fragment(doc, edit[2]));
         break;
       }
       default: throw new Error(`unknown edit code ${edit[0]}`);
     }
   }
   // Moving a node can blur it; put focus and the caret back where the user left them.
-  if (active && active.isConnected && root.ownerDocument.activeElement !== active) {
+  if (active && active.isConnected && doc.activeElement !== active) {
     active.focus();
     if (selection) { try { active.setSelectionRange(...selection); } catch { /* not a text input */ } }
   }
@@ -189,6 +217,45 @@ export function parseBinding(value) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Byte arrays travel in binary frames: [segment id, uint32 little-endian][bytes], named in the
+// JSON as {"__tetherBytes": id}.
+
+export function bytesToMarker(value, segments, counter, chunkBytes = 256 * 1024) {
+  let bytes = null;
+  if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
+  else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (!bytes) return value;
+  const id = (counter.nextSegmentId = (counter.nextSegmentId || 0) + 1);
+  let offset = 0;
+  do {
+    const part = bytes.subarray(offset, offset + chunkBytes);
+    const frame = new Uint8Array(4 + part.byteLength);
+    new DataView(frame.buffer).setUint32(0, id, true);
+    frame.set(part, 4);
+    segments.push(frame);
+    offset += chunkBytes;
+  } while (offset < bytes.byteLength);
+  return { __tetherBytes: id };
+}
+
+const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
+
+/** UTF-8 length of a string, counted without encoding it when it is plainly small. */
+export function utf8Length(text) {
+  if (text.length < 256 || !encoder) {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; } else n += 3;
+    }
+    return n;
+  }
+  return encoder.encode(text).length;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The circuit.
 
 const LOG_LEVELS = { trace: 0, debug: 1, info: 2, warning: 3, error: 4, none: 5 };
@@ -205,6 +272,8 @@ class Circuit {
     this.pendingCalls = new Map();
     this.timers = new Map();
     this.lastThrottle = new Map();
+    // Until the server says otherwise (its first message), assume its defaults.
+    this.limits = { maxMessageBytes: 32 * 1024, maxChunkBytes: 256 * 1024 };
   }
 
   log(level, ...args) {
@@ -243,12 +312,60 @@ class Circuit {
   flush() {
     this.flushScheduled = false;
     if (!this.open || this.outbox.length === 0) return;
-    const frame = JSON.stringify(this.outbox);
+    const { maxMessageBytes: limit, maxChunkBytes: chunk } = this.limits;
+    const messages = this.outbox;
     this.outbox = [];
-    this.socket.send(frame);
+    let parts = [];
+    let size = 2;
+    const sendText = () => {
+      if (parts.length === 0) return;
+      this.socket.send('[' + parts.join(',') + ']');
+      parts = [];
+      size = 2;
+    };
+    for (const message of messages) {
+      const segments = [];
+      let json = JSON.stringify(message, (key, value) => bytesToMarker(value, segments, this, chunk));
+      let bytes = utf8Length(json);
+      if (bytes + 2 > limit) {
+        json = this.oversize(message, bytes, limit);
+        if (json === null) continue;
+        segments.length = 0;
+        bytes = utf8Length(json);
+      }
+      if (size + bytes + 1 > limit) sendText();
+      // A message's byte arrays go ahead of it, each chunk in its own binary frame.
+      for (const segment of segments) this.socket.send(segment);
+      parts.push(json);
+      size += bytes + 1;
+    }
+    sendText();
+  }
+
+  /** A message too large for the server's limit never leaves; its sender gets a clear error. */
+  oversize(message, bytes, limit) {
+    const why = `is ${bytes} bytes, over the circuit's ${limit}-byte message limit`;
+    if (message[0] === 'done') {
+      return JSON.stringify(['done', message[1], false, {
+        message: `The result ${why}. Return a byte array (Uint8Array) or a stream instead.`, stack: null,
+      }]);
+    }
+    if (message[0] === 'inv') {
+      const pending = this.pendingCalls.get(message[1]);
+      this.pendingCalls.delete(message[1]);
+      if (pending) pending.reject(new Error(`The call to '${message[3]}' ${why}. Pass large data as a Uint8Array or a stream.`));
+      return null;
+    }
+    this.log('error', `dropped a '${message[0]}' message that ${why}`);
+    return null;
   }
 
   receive(data) {
+    if (typeof data !== 'string') {
+      const view = new DataView(data);
+      if (data.byteLength >= 4) this.runtime.segments.set(view.getUint32(0, true), new Uint8Array(data, 4));
+      return;
+    }
     let messages;
     try {
       messages = JSON.parse(data);
@@ -267,8 +384,10 @@ class Circuit {
 
   handle(m) {
     switch (m[0]) {
+      case 'cfg': this.limits = { ...this.limits, ...m[1] }; break;
       case 'r': this.render(m[1], m[2]); break;
-      case 'c': this.callJS(m[1], m[2], m[3], m[4]); break;
+      case 'c': this.callJS(m[1], m[2], m[3], m[4], m[5] || 0, m[6] || 0); break;
+      case 'djs': this.runtime.jsObjects.delete(m[1]); break;
       case 'res': this.invocationResult(m[1], m[2], m[3]); break;
       case 'err': this.log('error', 'server refused a message:', m[1]); break;
       case 'go': this.runtime.navigateTo(m[1], m[2], true); break;
@@ -287,16 +406,21 @@ class Circuit {
     this.runtime.rendered();
   }
 
-  async callJS(id, identifier, args, mode) {
+  async callJS(id, identifier, args, mode, target, op) {
     let outcome;
     try {
-      const { fn, thisArg } = resolveFunction(identifier);
-      const value = await fn.apply(thisArg, this.runtime.revive(args));
+      const base = target === 0 ? globalThis : this.runtime.jsObjects.get(target);
+      if (base === undefined) {
+        throw new Error(`There is no JS object with id ${target}: it was disposed or never existed.`);
+      }
+      const value = await this.runtime.perform(op, identifier, base, this.runtime.revive(args));
       if (mode === 1) {
         outcome = ['done', id, true, null];
+      } else if (mode === 2) {
+        outcome = ['done', id, true, { __tetherJSObject: this.runtime.trackJSObject(value) }];
       } else {
         outcome = ['done', id, true, value === undefined ? null : value];
-        JSON.stringify(outcome); // surfaces a value that cannot be serialized as this call's error
+        JSON.stringify(outcome, (k, v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? null : v)); // surfaces a value that cannot be serialized as this call's error
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -309,7 +433,7 @@ class Circuit {
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
       try {
-        JSON.stringify(args);
+        JSON.stringify(args, (k, v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? null : v));
       } catch (err) {
         reject(new Error(`The arguments of '${method}' could not be serialized as JSON: ${err.message}`));
         return;
@@ -338,10 +462,19 @@ class Circuit {
       const args = eventArgs(e);
       this.timers.set(binding.id, setTimeout(() => this.post(['ev', binding.id, args]), binding.debounce));
     } else if (binding.throttle > 0) {
+      // At most one event per interval, and the last one of a burst is never lost.
       const now = performance.now();
-      if (now - (this.lastThrottle.get(binding.id) || -Infinity) >= binding.throttle) {
+      const last = this.lastThrottle.get(binding.id) ?? -Infinity;
+      clearTimeout(this.timers.get(binding.id));
+      if (now - last >= binding.throttle) {
         this.lastThrottle.set(binding.id, now);
         send();
+      } else {
+        const args = eventArgs(e);
+        this.timers.set(binding.id, setTimeout(() => {
+          this.lastThrottle.set(binding.id, performance.now());
+          this.post(['ev', binding.id, args]);
+        }, binding.throttle - (now - last)));
       }
     } else {
       send();
@@ -351,6 +484,8 @@ class Circuit {
   closed(e) {
     this.open = false;
     this.isClosed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
     for (const { reject } of this.pendingCalls.values()) reject(new Error('The circuit is disconnected.'));
     this.pendingCalls.clear();
     this.log('info', `circuit closed (${e.code}${e.reason ? ': ' + e.reason : ''})`);
@@ -388,6 +523,44 @@ class TetherRuntime {
     this._resolveReady = resolveReady;
     this._started = false;
     this.circuit = null;
+    this.jsObjects = new Map();
+    this.nextJSObjectId = 1;
+    this.segments = new Map();
+  }
+
+  /** Keeps a JS object for Swift and returns its handle id. */
+  trackJSObject(value) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      throw new Error('Only objects and functions can be held by reference.');
+    }
+    const id = this.nextJSObjectId++;
+    this.jsObjects.set(id, value);
+    return id;
+  }
+
+  /** One Swift→JS operation: 0 call, 1 get, 2 set, 3 new, 4 import. */
+  async perform(op, identifier, base, args) {
+    switch (op) {
+      case 0: {
+        const { fn, thisArg } = resolveFunction(identifier, base);
+        return await fn.apply(thisArg, args);
+      }
+      case 1: {
+        const { owner, key } = resolveMember(identifier, base);
+        return owner[key];
+      }
+      case 2: {
+        const { owner, key } = resolveMember(identifier, base);
+        owner[key] = args[0];
+        return null;
+      }
+      case 3: {
+        const { fn } = resolveFunction(identifier, base);
+        return new fn(...args);
+      }
+      case 4: return await import(new URL(identifier, document.baseURI).href);
+      default: throw new Error(`unknown operation ${op}`);
+    }
   }
 
   /** Connects the circuit. Called automatically unless the script tag has autostart="false". */
@@ -397,6 +570,7 @@ class TetherRuntime {
     this.options = { logLevel: 'warning', ...options };
     const root = document.getElementById('tether-root');
     if (!root) {
+      this._started = false;
       console.warn('[tether] no #tether-root element on this page; nothing to connect');
       return;
     }
@@ -442,6 +616,12 @@ class TetherRuntime {
     if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((v) => this.revive(v));
     if (typeof value.__tetherObject === 'number') return new SwiftObjectProxy(this.circuit, value.__tetherObject);
+    if (typeof value.__tetherJSObject === 'number') return this.jsObjects.get(value.__tetherJSObject);
+    if (typeof value.__tetherBytes === 'number') {
+      const bytes = this.segments.get(value.__tetherBytes);
+      this.segments.delete(value.__tetherBytes);
+      return bytes;
+    }
     if (typeof value.__tetherElement === 'string') {
       return this.root.querySelector(`[data-t-ref="${CSS.escape(value.__tetherElement)}"]`);
     }

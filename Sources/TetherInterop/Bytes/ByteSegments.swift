@@ -1,0 +1,73 @@
+import Foundation
+import Synchronization
+
+/// Byte arrays travel beside the JSON, never inside it: each is sent in binary WebSocket frames,
+/// `[segment id: UInt32 little-endian][bytes]`, before the JSON message that refers to it as
+/// `{"__tetherBytes": id}`. A large array may come in several frames with the same id, which are
+/// joined in order. No Base64, no number arrays.
+public enum ByteSegment {
+    public static let markerKey = "__tetherBytes"
+
+    public static func frame(id: Int, bytes: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4 + bytes.count)
+        let id32 = UInt32(truncatingIfNeeded: id)
+        out.append(UInt8(id32 & 0xFF))
+        out.append(UInt8((id32 >> 8) & 0xFF))
+        out.append(UInt8((id32 >> 16) & 0xFF))
+        out.append(UInt8(id32 >> 24))
+        out.append(contentsOf: bytes)
+        return out
+    }
+
+    public static func parse(_ frame: [UInt8]) -> (id: Int, bytes: ArraySlice<UInt8>)? {
+        guard frame.count >= 4 else { return nil }
+        let id = Int(frame[0]) | Int(frame[1]) << 8 | Int(frame[2]) << 16 | Int(frame[3]) << 24
+        return (id, frame[4...])
+    }
+}
+
+/// Byte segments the browser sent that no message has claimed yet. Bounded: a browser cannot
+/// make the server hold more than `limit` bytes this way.
+final class InboundByteSegments: Sendable {
+    private struct State {
+        var segments: [Int: [UInt8]] = [:]
+        var total = 0
+    }
+
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func store(_ frame: [UInt8]) throws(ProtocolViolation) {
+        guard let (id, bytes) = ByteSegment.parse(frame) else {
+            throw ProtocolViolation("binary frame too short: a byte segment needs a 4-byte id")
+        }
+        try state.withLock { (state: inout State) throws(ProtocolViolation) in
+            guard state.total + bytes.count <= limit else {
+                throw ProtocolViolation("byte arrays in flight exceed the limit of \(limit) bytes")
+            }
+            state.segments[id, default: []].append(contentsOf: bytes)
+            state.total += bytes.count
+        }
+    }
+
+    func take(_ id: Int) -> [UInt8]? {
+        state.withLock { state in
+            guard let bytes = state.segments.removeValue(forKey: id) else { return nil }
+            state.total -= bytes.count
+            return bytes
+        }
+    }
+
+    func removeAll() {
+        state.withLock { $0 = State() }
+    }
+}
+
+/// Raised while decoding when a `{"__tetherBytes": id}` marker names no segment.
+struct MissingByteSegment: Error, CustomStringConvertible {
+    let id: Int
+    var description: String { "no byte segment with id \(id) was received" }
+}

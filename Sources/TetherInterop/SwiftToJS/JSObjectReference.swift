@@ -1,0 +1,88 @@
+import Synchronization
+
+/// A JS object held in the browser for Swift, the analog of Blazor's `IJSObjectReference`.
+///
+/// Get one by asking `invoke` for this type, from `importModule`, or from `construct`. Call its
+/// methods, read and set its properties, and `dispose()` it when done, which frees it in the
+/// browser. A handle passed back as an argument arrives in JS as the object itself.
+///
+/// ```swift
+/// let module = try await js.importModule("/Pages/Scripts.js")
+/// try await module.invokeVoid("showPrompt", "Hello")
+/// await module.dispose()
+/// ```
+public final class JSObjectReference: Sendable, Codable {
+    public let id: Int
+    let runtime: JSRuntime
+    private let disposed = Mutex(false)
+
+    init(id: Int, runtime: JSRuntime) {
+        self.id = id
+        self.runtime = runtime
+    }
+
+    public var isDisposed: Bool { disposed.withLock { $0 } }
+
+    /// Calls a method of the object; `identifier` may be a dotted path inside it.
+    public func invoke<T: Decodable>(
+        _ identifier: String, _ arguments: any Encodable..., as type: T.Type = T.self, timeout: CallTimeout = .appDefault
+    ) async throws -> T {
+        try checkAlive(identifier)
+        return try await runtime.perform(.call, identifier, arguments: arguments, on: id, as: T.self, timeout: timeout)
+    }
+
+    public func invokeVoid(_ identifier: String, _ arguments: any Encodable..., timeout: CallTimeout = .appDefault) async throws {
+        try checkAlive(identifier)
+        try await runtime.performVoid(.call, identifier, arguments: arguments, on: id, timeout: timeout)
+    }
+
+    /// Reads a property of the object.
+    public func getProperty<T: Decodable>(_ name: String, as type: T.Type = T.self, timeout: CallTimeout = .appDefault) async throws -> T {
+        try checkAlive(name)
+        return try await runtime.perform(.get, name, arguments: [], on: id, as: T.self, timeout: timeout)
+    }
+
+    /// Assigns a property of the object.
+    public func setProperty(_ name: String, _ value: any Encodable, timeout: CallTimeout = .appDefault) async throws {
+        try checkAlive(name)
+        try await runtime.performVoid(.set, name, arguments: [value], on: id, timeout: timeout)
+    }
+
+    /// Frees the object in the browser. Disposing twice is harmless; later calls throw
+    /// `JSObjectDisposedError` without reaching the browser.
+    public func dispose() {
+        let first = disposed.withLock { wasDisposed in
+            defer { wasDisposed = true }
+            return !wasDisposed
+        }
+        if first { runtime.channel.send(.disposeJSObject(id: id)) }
+    }
+
+    private func checkAlive(_ identifier: String) throws {
+        if isDisposed { throw JSObjectDisposedError(objectID: id, identifier: identifier) }
+    }
+
+    /// A handle is only made by the runtime that asked for it: ask `invoke` for
+    /// `JSObjectReference` itself rather than for a type that contains one.
+    public init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "a JSObjectReference can only be the whole result of a call"))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(id, forKey: .jsObject)
+    }
+
+    enum Key: String, CodingKey { case jsObject = "__tetherJSObject" }
+}
+
+/// A call on a JS object handle that was already disposed.
+public struct JSObjectDisposedError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let objectID: Int
+    public let identifier: String
+
+    public var description: String {
+        "Cannot use '\(identifier)' on JS object \(objectID): the handle was disposed."
+    }
+}

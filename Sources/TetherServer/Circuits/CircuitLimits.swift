@@ -1,0 +1,19 @@
+/// Limits on what one browser can make the server hold or do. Every one is configurable through
+/// `TetherApp.limits`; exceeding one gives the browser a precise error and logs it.
+public struct CircuitLimits: Sendable {
+    /// The largest text message accepted from the browser (Blazor's `MaximumReceiveMessageSize`).
+    /// The runtime splits its frames to fit, and refuses a single message that cannot.
+    public var maxTextMessageBytes = 32 * 1024
+    /// The largest binary frame: one chunk of a byte array. Larger arrays come in several chunks.
+    public var maxBinaryChunkBytes = 256 * 1024
+
+    public init() {}
+
+    /// What the runtime is told at the start of a circuit.
+    var runtimeConfigurationJSON: String {
+        "{\"maxMessageBytes\":\(maxTextMessageBytes),\"maxChunkBytes\":\(maxBinaryChunkBytes)}"
+    }
+
+    /// The transport's frame limit: the larger of the two, plus a chunk's 4-byte header.
+    var transportMaxFrameBytes: Int { max(maxTextMessageBytes, maxBinaryChunkBytes + 4) }
+}

@@ -1,0 +1,583 @@
+// The runtime and its Circuit, driven through the default export with a fake WebSocket, a fake
+// document and a fake location. Each test imports a fresh copy of tether.js (a distinct query
+// string is a distinct module instance), so no runtime state leaks between tests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, inner } from './support/fake-dom.mjs';
+import { TETHER_URL } from './support/paths.mjs';
+
+class FakeWebSocket {
+  static instances = [];
+  constructor(url) {
+    this.url = String(url);
+    this.readyState = 0;
+    this.sent = [];
+    this.closeCalls = [];
+    FakeWebSocket.instances.push(this);
+  }
+  send(data) {
+    if (this.readyState !== 1) throw new Error('InvalidStateError: still in CONNECTING state');
+    this.sent.push(data);
+  }
+  close(code, reason) { this.closeCalls.push([code, reason]); }
+  // --- the server's side ---
+  serverOpen() { this.readyState = 1; this.onopen(); }
+  serverSend(messages) { this.onmessage({ data: typeof messages === 'string' ? messages : JSON.stringify(messages) }); }
+  serverClose(code = 1006, reason = '') { this.readyState = 3; this.onclose({ code, reason }); }
+  /** The JSON frames sent (binary segments, if any, are skipped). */
+  frames() { return this.sent.filter((f) => typeof f === 'string').map((f) => JSON.parse(f)); }
+  /** Every message the browser sent, frames flattened, the start frame excluded. */
+  messages() { return this.frames().flat().filter((m) => m[0] !== 'start'); }
+}
+
+/** Lets every queued microtask (the circuit's flush, awaited JS calls) run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+let instance = 0;
+
+/** Replaces globals for one test and puts them back afterwards. */
+function stubGlobals(t, values) {
+  const saved = {};
+  for (const [k, v] of Object.entries(values)) {
+    saved[k] = Object.getOwnPropertyDescriptor(globalThis, k);
+    Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
+  }
+  t.after(() => {
+    for (const [k, d] of Object.entries(saved)) {
+      if (d) Object.defineProperty(globalThis, k, d); else delete globalThis[k];
+    }
+  });
+}
+
+function fakeLocation(href) {
+  const u = new URL(href);
+  return {
+    href, protocol: u.protocol,
+    assigned: [], replaced: [],
+    assign(url) { this.assigned.push(url); },
+    replace(url) { this.replaced.push(url); },
+  };
+}
+
+/** A page with a fake DOM, location and WebSocket, and a fresh runtime. Does not start it. */
+async function page(t, { html = '', descriptor = 'desc-1', href = 'http://example.test/app/page?q=1', window = false } = {}) {
+  const s = setup(html);
+  t.after(s.restore);
+  if (descriptor !== null) s.root.setAttribute('data-tether-descriptor', descriptor);
+  const location = fakeLocation(href);
+  FakeWebSocket.instances = [];
+  const globals = { document: s.doc, location, WebSocket: FakeWebSocket, CSS: { escape: (v) => v.replace(/"/g, '\\"') } };
+  if (window) globals.window = globalThis;
+  stubGlobals(t, globals);
+  const url = `${TETHER_URL}?instance=${++instance}`;
+  const mod = await import(url);
+  return { ...s, location, mod, url, Tether: mod.default };
+}
+
+/** A started runtime whose socket is open. */
+async function started(t, opts = {}, startOptions = {}) {
+  const p = await page(t, opts);
+  const ready = p.Tether.start(startOptions);
+  const ws = FakeWebSocket.instances[0];
+  ws.serverOpen();
+  await settle();
+  ws.sent.length = 0; // forget the start frame
+  return { ...p, ws, ready };
+}
+
+// --- connecting ------------------------------------------------------------------------------
+
+test('invokeMethodAsync rejects before start', async (t) => {
+  const { Tether } = await page(t);
+  await assert.rejects(Tether.invokeMethodAsync('Demo', 'Add', 1, 2), { message: 'Tether has not started.' });
+  assert.equal(FakeWebSocket.instances.length, 0);
+});
+
+test('start connects to /_tether/circuit over ws:, relative to the page', async (t) => {
+  const { Tether } = await page(t);
+  Tether.start();
+  assert.equal(FakeWebSocket.instances.length, 1);
+  const ws = FakeWebSocket.instances[0];
+  assert.equal(ws.url, 'ws://example.test/_tether/circuit');
+  assert.equal(ws.binaryType, 'arraybuffer');
+});
+
+test('https pages use wss:, and circuitPath is honoured', async (t) => {
+  const { Tether } = await page(t, { href: 'https://secure.test:8443/x/y' });
+  Tether.start({ circuitPath: '/custom/socket' });
+  assert.equal(FakeWebSocket.instances[0].url, 'wss://secure.test:8443/custom/socket');
+});
+
+test('the first frame is [["start", descriptor, url]], sent on open', async (t) => {
+  const { Tether } = await page(t, { descriptor: 'page-42' });
+  Tether.start();
+  const ws = FakeWebSocket.instances[0];
+  await settle();
+  assert.equal(ws.sent.length, 0, 'nothing is sent before the socket opens');
+  ws.serverOpen();
+  await settle();
+  assert.deepEqual(ws.frames(), [[['start', 'page-42', 'http://example.test/app/page?q=1']]]);
+});
+
+test('a missing descriptor is sent as the empty string', async (t) => {
+  const { Tether } = await page(t, { descriptor: null });
+  Tether.start();
+  FakeWebSocket.instances[0].serverOpen();
+  assert.deepEqual(FakeWebSocket.instances[0].frames()[0], [['start', '', 'http://example.test/app/page?q=1']]);
+});
+
+test('start twice connects once', async (t) => {
+  const { Tether } = await page(t);
+  Tether.start();
+  Tether.start();
+  assert.equal(FakeWebSocket.instances.length, 1);
+});
+
+test('start without #tether-root warns and does not connect', async (t) => {
+  const { Tether, root } = await page(t);
+  root.setAttribute('id', 'elsewhere');
+  const warn = t.mock.method(console, 'warn', () => {});
+  assert.equal(await Tether.start(), undefined);
+  assert.equal(FakeWebSocket.instances.length, 0);
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(String(warn.mock.calls[0].arguments.join(' ')), /no #tether-root/);
+  await assert.rejects(Tether.invokeMethodAsync('M', 'x'), { message: 'Tether has not started.' });
+});
+
+// --- batching --------------------------------------------------------------------------------
+
+test('calls made before the socket opens go out right after the start frame, in one frame', async (t) => {
+  const { Tether } = await page(t);
+  Tether.start();
+  const ws = FakeWebSocket.instances[0];
+  Tether.invokeMethodAsync('Demo', 'A', 1);
+  await settle();
+  Tether.invokeMethodAsync('Demo', 'B', 2);
+  await settle();
+  assert.equal(ws.sent.length, 0);
+  ws.serverOpen();
+  assert.deepEqual(ws.frames(), [
+    [['start', 'desc-1', 'http://example.test/app/page?q=1']],
+    [['inv', 1, 'Demo', 'A', [1]], ['inv', 2, 'Demo', 'B', [2]]],
+  ]);
+});
+
+test('everything posted in one turn travels in one frame', async (t) => {
+  const { Tether, ws } = await started(t);
+  Tether.invokeMethodAsync('Demo', 'Add', 2, 3);
+  Tether.invokeMethodAsync('Demo', 'Neg', -1);
+  Tether.invokeMethodAsync('Other', 'None');
+  assert.equal(ws.sent.length, 0, 'not sent synchronously');
+  await settle();
+  assert.deepEqual(ws.frames(), [[
+    ['inv', 1, 'Demo', 'Add', [2, 3]],
+    ['inv', 2, 'Demo', 'Neg', [-1]],
+    ['inv', 3, 'Other', 'None', []],
+  ]]);
+});
+
+test('separate turns travel in separate frames', async (t) => {
+  const { Tether, ws } = await started(t);
+  Tether.invokeMethodAsync('Demo', 'A');
+  await settle();
+  Tether.invokeMethodAsync('Demo', 'B');
+  await settle();
+  assert.deepEqual(ws.frames(), [[['inv', 1, 'Demo', 'A', []]], [['inv', 2, 'Demo', 'B', []]]]);
+});
+
+test('arguments that are not JSON reject without sending anything', async (t) => {
+  const { Tether, ws } = await started(t);
+  const cyclic = {};
+  cyclic.self = cyclic;
+  await assert.rejects(Tether.invokeMethodAsync('Demo', 'Big', 1n), /^Error: The arguments of 'Big' could not be serialized as JSON: /);
+  await assert.rejects(Tether.invokeMethodAsync('Demo', 'Cyc', cyclic), /could not be serialized as JSON/);
+  await settle();
+  assert.equal(ws.sent.length, 0);
+});
+
+// --- results of JS→Swift calls ---------------------------------------------------------------
+
+test('"res" resolves or rejects the matching call', async (t) => {
+  const { Tether, ws } = await started(t);
+  const a = Tether.invokeMethodAsync('Demo', 'Add', 2, 3);
+  const b = Tether.invokeMethodAsync('Demo', 'Fail');
+  await settle();
+  ws.serverSend([['res', 2, false, 'Swift said no'], ['res', 1, true, 5], ['res', 99, true, 'nobody asked']]);
+  assert.equal(await a, 5);
+  await assert.rejects(b, (err) => err instanceof Error && err.message === 'Swift said no');
+});
+
+test('a result resolves once; a repeated "res" is ignored', async (t) => {
+  const { Tether, ws } = await started(t);
+  const a = Tether.invokeMethodAsync('Demo', 'X');
+  await settle();
+  ws.serverSend([['res', 1, true, 'first'], ['res', 1, false, 'second']]);
+  assert.equal(await a, 'first');
+});
+
+test('Swift object references come back as proxies that call and release', async (t) => {
+  const { Tether, ws } = await started(t);
+  const p = Tether.invokeMethodAsync('Demo', 'MakeCounter');
+  await settle();
+  ws.serverSend([['res', 1, true, { counter: { __tetherObject: 7 }, list: [{ __tetherObject: 8 }, 3] }]]);
+  const value = await p;
+  assert.deepEqual(value.list[1], 3);
+  const counter = value.counter;
+  assert.equal(typeof counter.invokeMethodAsync, 'function');
+  ws.sent.length = 0;
+  const inc = counter.invokeMethodAsync('Increment', 2);
+  await settle();
+  assert.deepEqual(ws.frames(), [[['inv', 2, 7, 'Increment', [2]]]]);
+  ws.serverSend([['res', 2, true, 3]]);
+  assert.equal(await inc, 3);
+  ws.sent.length = 0;
+  counter.dispose();
+  counter.dispose();
+  await settle();
+  assert.deepEqual(ws.frames(), [[['rel', 7]]], 'released exactly once');
+  await assert.rejects(counter.invokeMethodAsync('Increment'), {
+    message: 'There is no tracked object with id 7. It may have been disposed.',
+  });
+});
+
+// --- rendering -------------------------------------------------------------------------------
+
+test('"r" applies the edits to the root and acks the batch', async (t) => {
+  const { ws, root } = await started(t, { html: '<p>0</p>' });
+  ws.serverSend([['r', 1, [[3, [0, 0], '1'], [1, [], 1, '<p>new</p>']]]]);
+  assert.equal(inner(root), '<p>1</p><p>new</p>');
+  await settle();
+  assert.deepEqual(ws.frames(), [[['ack', 1]]]);
+});
+
+test('several batches in one frame are applied in order and acked in one frame', async (t) => {
+  const { ws, root } = await started(t, { html: '<p>0</p>' });
+  ws.serverSend([['r', 4, [[3, [0, 0], 'a']]], ['r', 5, [[3, [0, 0], 'b']]]]);
+  assert.equal(inner(root), '<p>b</p>');
+  await settle();
+  assert.deepEqual(ws.frames(), [[['ack', 4], ['ack', 5]]]);
+});
+
+test('ready resolves with the runtime after the first render', async (t) => {
+  const { Tether, ws, ready } = await started(t, { html: '<p>0</p>' });
+  const pending = Symbol('pending');
+  const race = () => Promise.race([ready, new Promise((r) => setImmediate(() => r(pending)))]);
+  assert.equal(await race(), pending);
+  ws.serverSend([['r', 1, []]]);
+  assert.equal(await race(), Tether);
+  assert.equal(await Tether.ready, Tether);
+});
+
+test('a batch that fails is logged and still acked', async (t) => {
+  const { ws, root } = await started(t, { html: '<p>0</p>' });
+  const error = t.mock.method(console, 'error', () => {});
+  ws.serverSend([['r', 3, [[2, [9]]]], ['r', 4, [[3, [0, 0], 'ok']]]]);
+  assert.equal(error.mock.callCount(), 1);
+  assert.match(error.mock.calls[0].arguments.join(' '), /render batch 3 failed/);
+  assert.equal(inner(root), '<p>ok</p>');
+  await settle();
+  assert.deepEqual(ws.frames(), [[['ack', 3], ['ack', 4]]]);
+});
+
+// --- Swift→JS calls --------------------------------------------------------------------------
+
+test('"c" calls a global function with its owner as this, and sends "done"', async (t) => {
+  const { ws } = await started(t);
+  const lib = { base: 10, add(a, b) { return this.base + a + b; }, async later(x) { await null; return { x }; } };
+  stubGlobals(t, { testLib: lib });
+  ws.serverSend([['c', 1, 'testLib.add', [1, 2], 0], ['c', 2, 'testLib.later', ['y'], 0], ['c', 3, 'testLib.add', [1, 2], 1]]);
+  await settle();
+  const done = ws.messages().sort((a, b) => a[1] - b[1]);
+  assert.deepEqual(done, [['done', 1, true, 13], ['done', 2, true, { x: 'y' }], ['done', 3, true, null]]);
+});
+
+test('"c": undefined results are sent as null', async (t) => {
+  const { ws } = await started(t);
+  stubGlobals(t, { testLib: { nothing() {} } });
+  ws.serverSend([['c', 1, 'testLib.nothing', [], 0]]);
+  await settle();
+  assert.deepEqual(ws.messages(), [['done', 1, true, null]]);
+});
+
+test('"c": failures come back as {message, stack}', async (t) => {
+  const { ws } = await started(t);
+  stubGlobals(t, {
+    testLib: {
+      boom() { throw new TypeError('bad input'); },
+      rejects() { return Promise.reject(new Error('async bad')); },
+      throwsString() { throw 'plain string'; }, // eslint-disable-line no-throw-literal
+      big() { return 10n; },
+    },
+  });
+  ws.serverSend([
+    ['c', 1, 'testLib.boom', [], 0],
+    ['c', 2, 'testLib.rejects', [], 0],
+    ['c', 3, 'testLib.throwsString', [], 0],
+    ['c', 4, 'testLib.missing', [], 0],
+    ['c', 5, 'testLib.big', [], 0],
+  ]);
+  await settle();
+  const done = new Map(ws.messages().map((m) => [m[1], m]));
+  assert.equal(done.size, 5);
+  for (const m of done.values()) {
+    assert.equal(m[0], 'done');
+    assert.equal(m[2], false);
+  }
+  assert.equal(done.get(1)[3].message, 'bad input');
+  assert.match(done.get(1)[3].stack, /TypeError: bad input/);
+  assert.equal(done.get(2)[3].message, 'async bad');
+  assert.deepEqual(done.get(3)[3], { message: 'plain string', stack: null });
+  assert.equal(done.get(4)[3].message, "Could not find 'testLib.missing' ('missing' was undefined).");
+  assert.match(done.get(5)[3].message, /BigInt/);
+});
+
+test('"c": arguments are revived (Swift object references, element references)', async (t) => {
+  const { ws, root } = await started(t, { html: '<input data-t-ref="r1">' });
+  let received;
+  stubGlobals(t, { testLib: { take(...args) { received = args; } } });
+  ws.serverSend([['c', 1, 'testLib.take', [{ __tetherObject: 4 }, { __tetherElement: 'r1' }, { n: [1] }], 1]]);
+  await settle();
+  assert.equal(typeof received[0].invokeMethodAsync, 'function');
+  assert.equal(received[1], root.firstChild);
+  assert.deepEqual(received[2], { n: [1] });
+  assert.deepEqual(ws.messages(), [['done', 1, true, null]]);
+});
+
+// --- other server messages -------------------------------------------------------------------
+
+test('"go" navigates, replacing history when asked', async (t) => {
+  const { ws, location } = await started(t);
+  ws.serverSend([['go', '/a', false], ['go', '/b', true]]);
+  assert.deepEqual(location.assigned, ['/a']);
+  assert.deepEqual(location.replaced, ['/b']);
+});
+
+test('"fatal" shows the error bar, reusing it', async (t) => {
+  const { ws, doc } = await started(t);
+  ws.serverSend([['fatal', 'The circuit failed.']]);
+  const bar = doc.getElementById('tether-error-ui');
+  assert.ok(bar);
+  assert.equal(bar.getAttribute('role'), 'alert');
+  assert.equal(bar.style.display, 'block');
+  assert.equal(bar.textContent, 'The circuit failed. Reload');
+  ws.serverSend([['fatal', '']]);
+  assert.equal(doc.getElementById('tether-error-ui'), bar);
+  assert.equal(bar.textContent, 'An error has occurred.  Reload');
+});
+
+test('"err" and unknown messages are logged; one bad message does not stop the frame', async (t) => {
+  const { Tether, ws, location } = await started(t);
+  const error = t.mock.method(console, 'error', () => {});
+  const warn = t.mock.method(console, 'warn', () => {});
+  location.assign = () => { throw new Error('navigation blocked'); };
+  const call = Tether.invokeMethodAsync('Demo', 'X');
+  await settle();
+  ws.serverSend([['err', 'malformed ev'], ['zzz'], ['go', '/x', false], ['res', 1, true, 'still handled']]);
+  assert.equal(await call, 'still handled');
+  const errors = error.mock.calls.map((c) => c.arguments.join(' '));
+  assert.deepEqual(errors.map((e) => e.split(' ').slice(0, 4).join(' ')), ['[tether] server refused a', "[tether] failed to handle"]);
+  assert.match(errors[0], /malformed ev/);
+  assert.match(errors[1], /'go'/);
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(warn.mock.calls[0].arguments.join(' '), /unknown message 'zzz'/);
+});
+
+test('a malformed frame is logged and dropped', async (t) => {
+  const { ws } = await started(t);
+  const error = t.mock.method(console, 'error', () => {});
+  assert.doesNotThrow(() => ws.serverSend('not json ['));
+  assert.equal(error.mock.callCount(), 1);
+  assert.match(error.mock.calls[0].arguments.join(' '), /malformed frame/);
+});
+
+test('logLevel "none" silences errors', async (t) => {
+  const { ws } = await started(t, {}, { logLevel: 'none' });
+  const error = t.mock.method(console, 'error', () => {});
+  ws.serverSend('nope');
+  ws.serverSend([['err', 'x']]);
+  assert.equal(error.mock.callCount(), 0);
+});
+
+// --- closing ---------------------------------------------------------------------------------
+
+test('closing rejects pending calls and every later call, and marks the page', async (t) => {
+  const { Tether, ws, doc } = await started(t);
+  const a = Tether.invokeMethodAsync('Demo', 'Slow');
+  await settle();
+  ws.serverClose(1006);
+  await assert.rejects(a, { message: 'The circuit is disconnected.' });
+  await assert.rejects(Tether.invokeMethodAsync('Demo', 'Later'), { message: 'The circuit is disconnected.' });
+  assert.ok(doc.documentElement.classList.contains('tether-disconnected'));
+  const before = ws.sent.length;
+  await settle();
+  assert.equal(ws.sent.length, before, 'nothing is sent on a closed socket');
+});
+
+test('logLevel "info" reports the close code and reason', async (t) => {
+  const { ws } = await started(t, {}, { logLevel: 'info' });
+  const log = t.mock.method(console, 'log', () => {});
+  ws.serverClose(1001, 'going away');
+  assert.match(log.mock.calls.map((c) => c.arguments.join(' ')).join('\n'), /circuit closed \(1001: going away\)/);
+});
+
+test('disconnect closes the socket normally', async (t) => {
+  const { Tether, ws } = await started(t);
+  Tether.disconnect();
+  assert.deepEqual(ws.closeCalls, [[1000, 'closed by the page']]);
+});
+
+// --- DOM events ------------------------------------------------------------------------------
+
+const EVENTS_HTML = '<div data-t-click="outer"><button data-t-click="inner;pd"><span>x</span></button>'
+  + '<a data-t-click="stop;sp"><i>y</i></a><input data-t-focus="f1" data-t-input="in;db=300"></div>';
+
+function fakeEvent(type, target, extra = {}) {
+  return { type, target, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; }, ...extra };
+}
+
+test('the root listens for every delegated event, focus/blur in the capture phase', async (t) => {
+  const { root } = await started(t);
+  const byType = new Map(root._listeners.map((l) => [l.type, l.capture]));
+  for (const type of ['click', 'input', 'change', 'submit', 'keydown', 'keyup', 'focus', 'blur']) {
+    assert.ok(byType.has(type), type);
+  }
+  assert.equal(byType.get('focus'), true);
+  assert.equal(byType.get('blur'), true);
+  assert.equal(byType.get('click'), false);
+});
+
+test('a click bubbles through every handler up to the root, in one frame', async (t) => {
+  const { ws, root } = await started(t, { html: EVENTS_HTML });
+  const span = root.firstChild.firstChild.firstChild;
+  const e = fakeEvent('click', span, { button: 0, clientX: 1, clientY: 2, offsetX: 0, offsetY: 0, altKey: false, ctrlKey: false, shiftKey: false, metaKey: false, detail: 1 });
+  root.fire(e);
+  assert.equal(e.defaultPrevented, true, 'pd on the button');
+  await settle();
+  const args = { type: 'click', button: 0, clientX: 1, clientY: 2, offsetX: 0, offsetY: 0, altKey: false, ctrlKey: false, shiftKey: false, metaKey: false, detail: 1 };
+  assert.deepEqual(ws.frames(), [[['ev', 'inner', args], ['ev', 'outer', args]]]);
+});
+
+test('sp stops at the handler that asked', async (t) => {
+  const { ws, root } = await started(t, { html: EVENTS_HTML });
+  const i = root.firstChild.childNodes[1].firstChild;
+  const e = fakeEvent('click', i);
+  root.fire(e);
+  assert.equal(e.defaultPrevented, false);
+  await settle();
+  assert.deepEqual(ws.messages().map((m) => m[1]), ['stop']);
+});
+
+test('non-bubbling events only reach the innermost handler', async (t) => {
+  const { ws, root } = await started(t, { html: '<div data-t-focus="outer"><input data-t-focus="f1"></div>' });
+  root.fire(fakeEvent('focus', root.firstChild.firstChild));
+  await settle();
+  assert.deepEqual(ws.messages(), [['ev', 'f1', { type: 'focus', value: '' }]]);
+});
+
+test('elements without a binding for the event type are skipped; nothing above the root is seen', async (t) => {
+  const { ws, root, doc } = await started(t, { html: '<p data-t-input="x"><b>t</b></p>' });
+  doc.body.setAttribute('data-t-click', 'body-handler');
+  root.setAttribute('data-t-click', 'root-handler');
+  root.fire(fakeEvent('click', root.firstChild.firstChild));
+  await settle();
+  assert.deepEqual(ws.messages().map((m) => m[1]), ['root-handler']);
+});
+
+test('debounce: only the last event of a burst is sent, after the quiet period', async (t) => {
+  const { ws, root } = await started(t, { html: '<input data-t-input="in;db=300"><input data-t-input="other;db=100">' });
+  // A fake clock for setTimeout/clearTimeout.
+  let now = 0;
+  let timers = [];
+  let nextId = 1;
+  stubGlobals(t, {
+    setTimeout: (fn, ms) => { const id = nextId++; timers.push({ id, at: now + ms, fn }); return id; },
+    clearTimeout: (id) => { timers = timers.filter((x) => x.id !== id); },
+  });
+  const advance = (ms) => {
+    now += ms;
+    for (const x of timers.filter((x) => x.at <= now).sort((a, b) => a.at - b.at)) {
+      timers = timers.filter((y) => y !== x);
+      x.fn();
+    }
+  };
+  const [input, other] = root.childNodes;
+  for (const v of ['h', 'he', 'hel']) {
+    input.value = v;
+    root.fire(fakeEvent('input', input));
+    advance(100);
+  }
+  other.value = 'o';
+  root.fire(fakeEvent('input', other));
+  input.value = 'changed after the last event';
+  await settle();
+  assert.equal(ws.sent.length, 0, 'nothing yet');
+  advance(100); // t=400: 'other' has been quiet for 100ms, 'in' for 200ms
+  await settle();
+  assert.deepEqual(ws.messages(), [['ev', 'other', { type: 'input', value: 'o' }]]);
+  advance(99);
+  await settle();
+  assert.equal(ws.messages().length, 1);
+  advance(1); // t=500: 300ms after the last 'in' event
+  await settle();
+  assert.deepEqual(ws.messages().slice(1), [['ev', 'in', { type: 'input', value: 'hel' }]],
+    'the args are captured when the event fires');
+  advance(1000);
+  await settle();
+  assert.equal(ws.messages().length, 2);
+});
+
+test('throttle: at most one event per period, the first of each', async (t) => {
+  const { ws, root } = await started(t, { html: '<div data-t-mousemove="mv;th=100"></div>' });
+  let now = 1000;
+  t.mock.method(performance, 'now', () => now);
+  const div = root.firstChild;
+  const sentAt = [];
+  for (const at of [1000, 1050, 1099, 1100, 1150, 1250, 1251]) {
+    now = at;
+    const before = ws.messages().length;
+    root.fire(fakeEvent('mousemove', div, { detail: at }));
+    await settle();
+    if (ws.messages().length > before) sentAt.push(at);
+  }
+  assert.deepEqual(sentAt, [1000, 1100, 1250]);
+});
+
+// --- autostart -------------------------------------------------------------------------------
+
+test('with a window, the module installs window.Tether and starts itself', async (t) => {
+  const { Tether } = await page(t, { window: true });
+  assert.equal(globalThis.Tether, Tether);
+  assert.equal(FakeWebSocket.instances.length, 1);
+  t.after(() => { delete globalThis.Tether; });
+});
+
+test('autostart="false" on its script tag leaves starting to the page', async (t) => {
+  const s = setup('');
+  t.after(s.restore);
+  const url = `${TETHER_URL}?instance=${++instance}`;
+  s.doc.querySelectorAll = (sel) => (sel === 'script[src]' ? [{ src: url, getAttribute: (n) => (n === 'autostart' ? 'false' : null) }] : []);
+  FakeWebSocket.instances = [];
+  stubGlobals(t, { document: s.doc, window: globalThis, location: fakeLocation('http://example.test/'), WebSocket: FakeWebSocket });
+  t.after(() => { delete globalThis.Tether; });
+  const mod = await import(url);
+  assert.equal(globalThis.Tether, mod.default);
+  assert.equal(FakeWebSocket.instances.length, 0);
+  mod.default.start();
+  assert.equal(FakeWebSocket.instances.length, 1);
+});
+
+test('while the document is loading, the start waits for DOMContentLoaded', async (t) => {
+  const s = setup('');
+  t.after(s.restore);
+  const listeners = [];
+  s.doc.readyState = 'loading';
+  s.doc.addEventListener = (type, fn) => listeners.push([type, fn]);
+  FakeWebSocket.instances = [];
+  stubGlobals(t, { document: s.doc, window: globalThis, location: fakeLocation('http://example.test/'), WebSocket: FakeWebSocket });
+  t.after(() => { delete globalThis.Tether; });
+  await import(`${TETHER_URL}?instance=${++instance}`);
+  assert.equal(FakeWebSocket.instances.length, 0);
+  assert.deepEqual(listeners.map((l) => l[0]), ['DOMContentLoaded']);
+  listeners[0][1]();
+  assert.equal(FakeWebSocket.instances.length, 1);
+});
