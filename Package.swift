@@ -65,7 +65,7 @@ let package = Package(
         // The demo app's pages and exposed methods, shared by the executable and the tests.
         .target(
             name: "DemoApp",
-            dependencies: ["TetherServer", "TetherUI", "TetherInterop"],
+            dependencies: ["TetherServer", "TetherUI", "TetherInterop", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("wwwroot")],
             swiftSettings: swiftSettings
         ),

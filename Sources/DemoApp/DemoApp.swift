@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 import TetherInterop
@@ -8,16 +9,22 @@ import TetherUI
 public enum DemoApp {
     public static let pages: [any Page.Type] = [
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
+        Upload.self, JSObjects.self,
     ]
 
     public static func make() -> TetherApp {
         var app = TetherApp(pages: pages)
         app.document.title = "Tether demo"
-        app.document.bodyEnd = #"<script src="/js/convert-array.js"></script><script src="/js/call-swift.js"></script>"#
+        app.document.bodyEnd = #"<script src="/js/convert-array.js"></script><script src="/js/call-swift.js"></script><script src="/js/lab.js"></script>"#
         app.publicDirectory = Bundle.module.bundleURL.appendingPathComponent("wwwroot").path
         DemoMethods.register(in: &app.exports)
         return app
     }
+}
+
+/// Lowercase hex of a digest, as `sha256sum` prints it.
+func hexDigest(_ digest: SHA256.Digest) -> String {
+    digest.map { String(format: "%02x", $0) }.joined()
 }
 
 /// Swift methods the demo exposes to JS under the module name `Demo`.
@@ -32,11 +39,54 @@ enum DemoMethods {
             demo.expose("CreateCounter") { (start: Int) in SwiftObjectReference(DemoCounter(start: start)) }
             demo.expose("ReverseBytes") { (data: [UInt8]) in Array(data.reversed()) }
             demo.expose("ByteCount") { (data: [UInt8]) in data.count }
+            demo.expose("HashStream") { (stream: JSStreamReference, maxBytes: Int) in
+                var hasher = SHA256()
+                var count = 0
+                for try await chunk in stream.openReadStream(maxAllowedSize: maxBytes) {
+                    hasher.update(data: chunk)
+                    count += chunk.count
+                }
+                return StreamDigest(count: count, sha256: hexDigest(hasher.finalize()))
+            }
+            demo.expose("PatternStream") { (size: Int) in SwiftStreamReference(patternChunks(size: size), length: size) }
             demo.exposeWithContext("InvokeJS") { (context: InvocationContext, identifier: String, args: [JSONValue], timeoutMs: Int?) in
                 let timeout: CallTimeout = timeoutMs.map { .milliseconds($0) } ?? .appDefault
-                return try await context.js.invoke(identifier, arguments: args, as: JSONValue.self, timeout: timeout)
+                do {
+                    return try await context.js.invoke(identifier, arguments: args, as: JSONValue.self, timeout: timeout)
+                } catch let error as JSException {
+                    // An InvocationError's message reaches JS as is, detailed errors or not.
+                    throw InvocationError(error.message)
+                } catch {
+                    throw InvocationError("\(error)")
+                }
             }
         }
+    }
+
+    struct StreamDigest: Encodable {
+        let count: Int
+        let sha256: String
+    }
+
+    /// `size` bytes of the pattern `i % 251`, produced lazily in 256 KB chunks.
+    static func patternChunks(size: Int) -> PatternBytes { PatternBytes(size: size) }
+
+    struct PatternBytes: AsyncSequence, Sendable {
+        let size: Int
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let size: Int
+            var offset = 0
+
+            mutating func next() async -> [UInt8]? {
+                guard offset < size else { return nil }
+                let end = Swift.min(offset + 256 * 1024, size)
+                defer { offset = end }
+                return (offset..<end).map { UInt8($0 % 251) }
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(size: size) }
     }
 
     /// A Swift object JS holds by reference: `CreateCounter(5)` gives JS an object whose

@@ -21,6 +21,8 @@ enum DemoLayout {
         ("/interop-lab", "Interop lab"),
         ("/call-swift-example-1", "Call Swift"),
         ("/call-swift-example-2", "Swift objects"),
+        ("/upload", "Upload"),
+        ("/js-objects", "JS objects"),
     ]
 
     static func menu() -> Element {

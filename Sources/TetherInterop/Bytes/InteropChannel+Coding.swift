@@ -29,6 +29,13 @@ extension InteropChannel {
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        if T.self == JSStreamReference.self {
+            guard let id = value[JSStreamReference.markerKey]?.intValue else {
+                throw DecodingError.typeMismatch(
+                    JSStreamReference.self, .init(codingPath: [], debugDescription: "expected a JS stream reference, got \(value.typeName)"))
+            }
+            return JSStreamReference(objectID: id, length: value["length"]?.intValue, runtime: JSRuntime(channel: self)) as! T
+        }
         if T.self == [UInt8].self || T.self == Data.self, let id = value[ByteSegment.markerKey]?.intValue {
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }
             return (T.self == Data.self ? Data(bytes) as! T : bytes as! T)

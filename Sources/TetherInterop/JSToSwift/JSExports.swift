@@ -1,5 +1,6 @@
 /// Why a JS→Swift invocation was refused. The message goes back to the browser as the
-/// rejection of the caller's Promise.
+/// rejection of the caller's Promise. An exposed method may throw one to reject with a message of
+/// its own choosing; any other error is reported generically unless detailed errors are on.
 public struct InvocationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }

@@ -47,7 +47,8 @@ public struct JSRuntime: Sendable {
         _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, as type: T.Type, timeout: CallTimeout
     ) async throws -> T {
         let encoded = try encodeArguments(identifier, arguments)
-        let mode: JSResultMode = T.self == JSObjectReference.self ? .objectReference : .json
+        let mode: JSResultMode =
+            T.self == JSObjectReference.self ? .objectReference : T.self == JSStreamReference.self ? .stream : .json
         let value = try await channel.call(
             identifier: identifier, arguments: encoded, mode: mode, timeout: timeout, target: target, operation: operation)
         if T.self == JSObjectReference.self {

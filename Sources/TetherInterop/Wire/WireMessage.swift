@@ -6,6 +6,8 @@ public enum JSResultMode: Int, Sendable {
     case void = 1
     /// Keep the value in the browser and send back a handle to it.
     case objectReference = 2
+    /// Keep a Blob, buffer or stream in the browser and send back a handle Swift reads from.
+    case stream = 3
 }
 
 /// What a Swift→JS message asks the browser to do with its identifier.

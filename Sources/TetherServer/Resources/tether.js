@@ -256,6 +256,93 @@ export function utf8Length(text) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Streams. Swift pulls a JS stream one chunk at a time by calling read(); JS pulls a Swift
+// stream the same way through its 'Read' method. One chunk in flight is the backpressure.
+
+export class JSStreamSource {
+  constructor(value) {
+    if (value instanceof Blob) {
+      this.blob = value;
+      this.length = value.size;
+    } else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      this.bytes = value instanceof ArrayBuffer
+        ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      this.length = this.bytes.byteLength;
+    } else if (value && typeof value.getReader === 'function') {
+      this.reader = value.getReader();
+      this.length = null;
+    } else {
+      throw new Error('A stream reference needs a Blob, an ArrayBuffer, a typed array or a ReadableStream.');
+    }
+    this.offset = 0;
+    this.pending = null;
+  }
+
+  /** The next chunk of at most `max` bytes, or null at the end. */
+  async read(max) {
+    max = Math.max(1, max | 0);
+    if (this.blob) {
+      if (this.offset >= this.blob.size) return null;
+      const part = this.blob.slice(this.offset, this.offset + max);
+      this.offset += part.size;
+      return new Uint8Array(await part.arrayBuffer());
+    }
+    if (this.bytes) {
+      if (this.offset >= this.bytes.byteLength) return null;
+      const part = this.bytes.subarray(this.offset, this.offset + max);
+      this.offset += part.byteLength;
+      return part;
+    }
+    if (!this.pending || this.pending.byteLength === 0) {
+      const { value, done } = await this.reader.read();
+      if (done) return null;
+      this.pending = value instanceof Uint8Array ? value : new Uint8Array(value);
+    }
+    const part = this.pending.subarray(0, max);
+    this.pending = this.pending.subarray(part.byteLength);
+    return part;
+  }
+}
+
+class SwiftStreamProxy {
+  constructor(circuit, id, length) {
+    this._circuit = circuit;
+    this._id = id;
+    this.length = length ?? null;
+    this._used = false;
+  }
+
+  /** A ReadableStream of Uint8Array chunks, pulled from Swift as it is read. */
+  stream() {
+    if (this._used) throw new Error('This Swift stream has already been read.');
+    this._used = true;
+    const circuit = this._circuit;
+    const id = this._id;
+    return new ReadableStream({
+      async pull(controller) {
+        try {
+          const chunk = await circuit.invokeSwift(id, 'Read', []);
+          if (chunk === null || chunk === undefined) {
+            controller.close();
+            circuit.post(['rel', id]);
+          } else {
+            controller.enqueue(chunk);
+          }
+        } catch (err) {
+          controller.error(err);
+          circuit.post(['rel', id]);
+        }
+      },
+      cancel() { circuit.post(['rel', id]); },
+    }, { highWaterMark: 1 });
+  }
+
+  async arrayBuffer() {
+    return new Response(this.stream()).arrayBuffer();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The circuit.
 
 const LOG_LEVELS = { trace: 0, debug: 1, info: 2, warning: 3, error: 4, none: 5 };
@@ -418,6 +505,8 @@ class Circuit {
         outcome = ['done', id, true, null];
       } else if (mode === 2) {
         outcome = ['done', id, true, { __tetherJSObject: this.runtime.trackJSObject(value) }];
+      } else if (mode === 3) {
+        outcome = ['done', id, true, this.runtime.createJSStreamReference(value)];
       } else {
         outcome = ['done', id, true, value === undefined ? null : value];
         JSON.stringify(outcome, (k, v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? null : v)); // surfaces a value that cannot be serialized as this call's error
@@ -538,6 +627,31 @@ class TetherRuntime {
     return id;
   }
 
+  /** Helpers Swift can call by identifier, such as "Tether.files.open" for a file input. */
+  get files() {
+    return {
+      /** The `index`th file chosen in an <input type="file">, for reading as a stream. */
+      open: (input, index = 0) => {
+        if (!input || !input.files) throw new Error('Tether.files.open needs an <input type="file"> element.');
+        const file = input.files[index];
+        if (!file) throw new Error(`No file at index ${index} is selected.`);
+        return file;
+      },
+      /** Name, size and type of each chosen file. */
+      list: (input) => [...(input && input.files ? input.files : [])]
+        .map((f) => ({ name: f.name, size: f.size, type: f.type, lastModified: f.lastModified })),
+    };
+  }
+
+  /**
+   * Wraps a Blob, File, ArrayBuffer, typed array or ReadableStream so Swift can read it as a
+   * stream: pass the result to Tether.invokeMethodAsync as an argument.
+   */
+  createJSStreamReference(value) {
+    const source = new JSStreamSource(value);
+    return { __tetherJSStream: this.trackJSObject(source), length: source.length };
+  }
+
   /** One Swift→JS operation: 0 call, 1 get, 2 set, 3 new, 4 import. */
   async perform(op, identifier, base, args) {
     switch (op) {
@@ -617,6 +731,7 @@ class TetherRuntime {
     if (Array.isArray(value)) return value.map((v) => this.revive(v));
     if (typeof value.__tetherObject === 'number') return new SwiftObjectProxy(this.circuit, value.__tetherObject);
     if (typeof value.__tetherJSObject === 'number') return this.jsObjects.get(value.__tetherJSObject);
+    if (typeof value.__tetherStream === 'number') return new SwiftStreamProxy(this.circuit, value.__tetherStream, value.length);
     if (typeof value.__tetherBytes === 'number') {
       const bytes = this.segments.get(value.__tetherBytes);
       this.segments.delete(value.__tetherBytes);

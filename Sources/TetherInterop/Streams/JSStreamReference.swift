@@ -1,0 +1,85 @@
+import Synchronization
+
+/// A stream of bytes held in the browser — a `Blob`, a `File`, an `ArrayBuffer`, a typed array or
+/// a `ReadableStream` — read by Swift chunk by chunk, the analog of Blazor's `IJSStreamReference`.
+///
+/// Receive one as a parameter of an exposed method (JS passes
+/// `Tether.createJSStreamReference(blob)`), or ask `invoke` for this type. Swift pulls one chunk
+/// at a time, so the browser never sends faster than Swift reads and the server holds at most one
+/// chunk per stream.
+///
+/// ```swift
+/// for try await chunk in file.openReadStream(maxAllowedSize: 100 << 20) { hasher.update(chunk) }
+/// ```
+public final class JSStreamReference: Sendable, Decodable {
+    /// The size in bytes, when the browser knows it up front.
+    public let length: Int?
+    let objectID: Int
+    let runtime: JSRuntime
+
+    init(objectID: Int, length: Int?, runtime: JSRuntime) {
+        self.objectID = objectID
+        self.length = length
+        self.runtime = runtime
+    }
+
+    public init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "a JSStreamReference can only be a whole argument or result"))
+    }
+
+    static let markerKey = "__tetherJSStream"
+
+    /// Reads the stream as chunks. Fails with `JSStreamTooLargeError` once more than
+    /// `maxAllowedSize` bytes arrive, and with `JSTimeoutError` when one chunk takes longer than
+    /// `chunkTimeout`. The browser's object is released when the stream ends or fails.
+    public func openReadStream(
+        maxAllowedSize: Int = 512 * 1024, chunkBytes: Int = 256 * 1024, chunkTimeout: CallTimeout = .appDefault
+    ) -> AsyncThrowingStream<[UInt8], any Error> {
+        let runtime = runtime
+        let objectID = objectID
+        let received = Mutex(0)
+        let finished = Mutex(false)
+        if let length, length > maxAllowedSize {
+            runtime.channel.send(.disposeJSObject(id: objectID))
+            return AsyncThrowingStream { $0.finish(throwing: JSStreamTooLargeError(maxAllowedSize: maxAllowedSize, length: length)) }
+        }
+        let release: @Sendable () -> Void = {
+            let first = finished.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            if first { runtime.channel.send(.disposeJSObject(id: objectID)) }
+        }
+        return AsyncThrowingStream {
+            do {
+                let reply = try await runtime.perform(
+                    .call, "read", arguments: [chunkBytes], on: objectID, as: JSONValue.self, timeout: chunkTimeout)
+                if reply.isNull {
+                    release()
+                    return nil
+                }
+                let chunk = try runtime.channel.decode([UInt8].self, from: reply)
+                let total = received.withLock { total in
+                    total += chunk.count
+                    return total
+                }
+                if total > maxAllowedSize { throw JSStreamTooLargeError(maxAllowedSize: maxAllowedSize, length: total) }
+                return chunk
+            } catch {
+                release()
+                throw error
+            }
+        }
+    }
+}
+
+/// A JS stream delivered more bytes than the receiver allowed.
+public struct JSStreamTooLargeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let maxAllowedSize: Int
+    public let length: Int
+
+    public var description: String {
+        "The stream is larger than the \(maxAllowedSize) bytes allowed (at least \(length) bytes)."
+    }
+}
