@@ -9,7 +9,7 @@ import TetherUI
 public enum DemoApp {
     public static let pages: [any Page.Type] = [
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
-        Upload.self, JSObjects.self,
+        Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
     ]
 
     public static func make() -> TetherApp {

@@ -14,7 +14,9 @@ import TetherUI
 /// try await app.run(port: 8080)
 /// ```
 public struct TetherApp: Sendable {
-    public var pages: PageTable
+    public var pages: PageRouter
+    /// Shown for a URL no page matches, with status 404 on a GET.
+    public var notFoundPage: any Page.Type = NotFoundPage.self
     public var exports = JSExports()
     public var document = DocumentTemplate()
     public var interop = InteropOptions()
@@ -25,7 +27,7 @@ public struct TetherApp: Sendable {
     public var logger = Logger(label: "tether")
 
     public init(pages: [any Page.Type]) {
-        self.pages = PageTable(pages)
+        self.pages = PageRouter(pages)
     }
 
     /// Builds the Hummingbird application, for running or for tests.
@@ -50,7 +52,7 @@ public struct TetherApp: Sendable {
     /// app can share a server with other routes.
     public func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
         let app = self
-        router.middlewares.add(NotFoundPageMiddleware(html: notFoundPage))
+        router.middlewares.add(NotFoundPageMiddleware(app: self))
         if let publicDirectory {
             router.middlewares.add(FileMiddleware(publicDirectory, searchForIndexHtml: false))
         }
@@ -67,25 +69,31 @@ public struct TetherApp: Sendable {
 
     /// Renders a page to complete HTML, with a signed descriptor the circuit starts from.
     func prerender(_ request: Request) async throws -> Response {
-        let path = request.uri.path
-        guard let (pageType, _) = pages.match(path: path) else {
+        let url = request.uri.description
+        guard let (pageType, route) = pages.match(url: url) else {
             // Thrown, so the public folder gets its turn before the 404 page.
             throw HTTPError(.notFound)
         }
-        let renderer = Renderer(root: pageType.init(), js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
-        do {
-            try await renderer.initializePending()
-        } catch {
-            logger.error("prerender failed", metadata: ["path": "\(path)", "error": "\(error)"])
-            return htmlResponse(document.render(content: "<p>An error has occurred.</p>", descriptor: ""), status: .internalServerError)
-        }
-        let content = renderer.renderHTML()
-        let descriptor = signer.sign(url: request.uri.description, markup: content)
-        return htmlResponse(document.render(content: content, descriptor: descriptor), status: .ok)
+        return await render(pageType.init(), route: route, url: url, status: .ok)
     }
 
-    func notFoundPage(_ path: String) -> String {
-        document.render(content: "<h1>Not found</h1><p>There is no page at \(HTMLWriter.escape(path)).</p>", descriptor: "")
+    func render(_ page: any Component, route: RouteValues, url: String, status: HTTPResponse.Status) async -> Response {
+        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
+        let content: String
+        do {
+            content = try await Circuit.renderSettled(renderer)
+        } catch {
+            logger.error("prerender failed", metadata: ["url": "\(url)", "error": "\(error)"])
+            return htmlResponse(document.render(content: "<p>An error has occurred.</p>", descriptor: ""), status: .internalServerError)
+        }
+        let descriptor = signer.sign(url: url, markup: content)
+        return htmlResponse(document.render(content: content, descriptor: descriptor), status: status)
+    }
+
+    /// The not-found page for a GET nothing else answered.
+    func notFoundResponse(_ request: Request) async -> Response {
+        let url = request.uri.description
+        return await render(notFoundPage.init(), route: RouteValues(path: request.uri.path), url: url, status: .notFound)
     }
 
     func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
@@ -98,16 +106,13 @@ public struct TetherApp: Sendable {
 
 /// Turns a 404 from any route or file into the app's own "not found" page.
 struct NotFoundPageMiddleware<Context: RequestContext>: RouterMiddleware {
-    let html: @Sendable (String) -> String
+    let app: TetherApp
 
     @concurrent func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && request.method == .get {
-            return Response(
-                status: .notFound,
-                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: html(request.uri.path))))
+            return await app.notFoundResponse(request)
         }
     }
 }

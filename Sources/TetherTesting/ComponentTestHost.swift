@@ -16,16 +16,38 @@ public final class ComponentTestHost<Root: Component> {
     /// Every batch rendered since the first render.
     public private(set) var batches: [RenderBatch] = []
 
-    public init(_ type: Root.Type, js: ScriptedJS = ScriptedJS(), configure: (Root) -> Void = { _ in }) async throws {
+    public init(
+        _ type: Root.Type, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, configure: (Root) -> Void = { _ in }
+    ) async throws {
         self.js = js
         let component = Root()
         configure(component)
         self.component = component
-        renderer = Renderer(root: component, js: JSRuntime(channel: js.makeChannel()), isPrerendering: false)
+        var host = RendererHost()
+        let request = renderRequest
+        host.invalidated = { request.pending = true }
+        host.schedule = { work in
+            let confined = TestConfined(work)
+            return Task { await TestExecutor.shared.run(confined) }
+        }
+        renderer = Renderer(page: component, route: route, js: JSRuntime(channel: js.makeChannel()), isPrerendering: false, host: host)
         try await renderer.initializePending()
         _ = renderer.renderHTML()
+        while renderer.hasUninitializedComponents {
+            try await renderer.initializePending()
+            _ = renderer.renderHTML()
+        }
         await renderer.afterRender()
     }
+
+    private final class RenderRequest {
+        var pending = false
+    }
+
+    private let renderRequest = RenderRequest()
+
+    /// True when a component called `stateHasChanged()` since the last render.
+    public var renderRequested: Bool { renderRequest.pending }
 
     /// The current markup.
     public var html: String { HTMLWriter.html(renderer.tree) }
@@ -59,9 +81,16 @@ public final class ComponentTestHost<Root: Component> {
         let handlerID = String(binding.split(separator: ";")[0])
         var payload = args ?? EventArgs(type: event)
         payload.type = event
-        let (handler, eventArgs) = try renderer.handler(for: handlerID, rawArgs: payload.json)
-        try await handler(eventArgs)
+        let event = try renderer.resolveEvent(handlerID, rawArgs: payload.json)
+        renderer.eventHandled(event)
+        do {
+            try await event.handler(event.args)
+        } catch {
+            guard renderer.capture(error, from: event) else { throw error }
+        }
+        renderer.eventHandled(event)
         render()
+        await renderer.disposeRemoved()
         await renderer.afterRender()
     }
 
@@ -76,8 +105,9 @@ public final class ComponentTestHost<Root: Component> {
         try await fire("input", at: selector, args: args)
     }
 
-    /// Re-renders if a component asked to, for state changed outside a handler.
+    /// Re-renders what changed, as the circuit does after an event or `stateHasChanged()`.
     public func render() {
+        renderRequest.pending = false
         if let batch = renderer.renderBatch() { batches.append(batch) }
     }
 }
@@ -166,4 +196,20 @@ extension EventArgs {
         if let key { members.append(("key", .string(key))) }
         return .object(members)
     }
+}
+
+/// Where `launch`ed work runs in tests: one task at a time, like a circuit.
+actor TestExecutor {
+    static let shared = TestExecutor()
+
+    func run(_ confined: TestConfined<() async -> Void>) async {
+        await confined.value()
+    }
+}
+
+/// Component work handed to `TestExecutor`; see `CircuitConfined` in TetherServer for why this is
+/// sound when only one executor unwraps it.
+struct TestConfined<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -70,7 +70,7 @@ struct ComponentTests {
     @Test func staleHandlerIdIsRejected() async throws {
         let host = try await ComponentTestHost(TestCounter.self)
         #expect(throws: EventDispatchError.unknownHandler("9.9")) {
-            _ = try host.renderer.handler(for: "9.9", rawArgs: ["type": "click"])
+            _ = try host.renderer.resolveEvent("9.9", rawArgs: ["type": "click"])
         }
     }
 
@@ -78,10 +78,10 @@ struct ComponentTests {
         let host = try await ComponentTestHost(TestCounter.self)
         let id = try #require(host.find("#inc")?.attribute("data-t-click"))
         #expect(throws: EventDispatchError.self) {
-            _ = try host.renderer.handler(for: id, rawArgs: ["type": 5])
+            _ = try host.renderer.resolveEvent(id, rawArgs: ["type": 5])
         }
         #expect(throws: EventDispatchError.self) {
-            _ = try host.renderer.handler(for: id, rawArgs: "not an object")
+            _ = try host.renderer.resolveEvent(id, rawArgs: "not an object")
         }
     }
 

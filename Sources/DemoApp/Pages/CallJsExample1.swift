@@ -5,6 +5,7 @@ import TetherUI
 /// the string it returns as markup.
 public final class CallJsExample1: Page {
     public static let route = "/call-js-example-1"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     @Inject var js: JSRuntime
 
@@ -20,7 +21,6 @@ public final class CallJsExample1: Page {
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Call JS "; code { "convertArray" }; " Function" }
         p {
             button { "Convert Array" }.onClick { try await self.convertArray() }

@@ -4,11 +4,11 @@ import TetherUI
 /// JS calls the static Swift method `Demo.ReturnArrayAsync` and shows the array it returns.
 public final class CallSwiftExample1: Page {
     public static let route = "/call-swift-example-1"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Call Swift Example 1" }
         p {
             // The click is handled in /js/call-swift.js, which calls
@@ -22,6 +22,7 @@ public final class CallSwiftExample1: Page {
 /// JS receives a reference to a Swift `HelloHelper` and calls its `SayHello` method.
 public final class CallSwiftExample2: Page {
     public static let route = "/call-swift-example-2"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     @Inject var js: JSRuntime
     private var name = ""
@@ -30,7 +31,6 @@ public final class CallSwiftExample2: Page {
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Call Swift Example 2" }
         p {
             label(.for("name")) { "Name: " }

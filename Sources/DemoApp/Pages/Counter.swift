@@ -3,13 +3,13 @@ import TetherUI
 /// A button that increments a number.
 public final class Counter: Page {
     public static let route = "/counter"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     private var count = 0
 
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Counter" }
         p { "Current count: "; span(.id("count")) { count } }
         button(.id("increment")) { "Click me" }.onClick { self.count += 1 }

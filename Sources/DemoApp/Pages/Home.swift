@@ -2,18 +2,23 @@ import TetherUI
 
 public final class Home: Page {
     public static let route = "/"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
+
+    @Inject var navigation: NavigationManager
 
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Tether demo" }
         p { "Server-driven UI in Swift, with two-way JavaScript interop. Pick a page above." }
+        p { "Theme from the layout: "; span(.id("theme")) { context.environment[ThemeKey.self] } }
+        Child(Ticker.self)
+        p { button(.id("go-counter"), .type("button")) { "Go to the counter from Swift" }.onClick { self.navigation.navigateTo("/counter") } }
     }
 }
 
-/// The chrome every demo page shares.
-enum DemoLayout {
+/// The chrome every demo page shares: the navigation and a cascaded theme.
+public final class DemoLayout: Layout {
     static let links: [(String, String)] = [
         ("/", "Home"),
         ("/counter", "Counter"),
@@ -21,15 +26,54 @@ enum DemoLayout {
         ("/interop-lab", "Interop lab"),
         ("/call-swift-example-1", "Call Swift"),
         ("/call-swift-example-2", "Swift objects"),
-        ("/upload", "Upload"),
         ("/js-objects", "JS objects"),
+        ("/upload", "Upload"),
+        ("/todos", "Todos"),
+        ("/form", "Form"),
+        ("/items/1", "Item 1"),
+        ("/events", "Events"),
+        ("/error", "Errors"),
     ]
 
-    static func menu() -> Element {
+    public required init() {}
+
+    public var body: Content {
         nav(.class("demo-nav")) {
-            for (href, title) in links {
+            for (href, title) in Self.links {
                 a(.href(href)) { title }
                 " "
+            }
+        }
+        main(.id("page")) {
+            Cascade(ThemeKey.self, "light") { pageBody }
+        }
+    }
+}
+
+/// The demo's cascaded value: pages read it with `context.environment[ThemeKey.self]`.
+public enum ThemeKey: EnvironmentKey {
+    public static let defaultValue = "none"
+}
+
+/// Ticks once a second from background work started after the first render, and stops when it
+/// leaves the page: `launch` work is cancelled on dispose.
+final class Ticker: Component {
+    private var ticks = 0
+
+    required init() {}
+
+    var body: Content {
+        p { "Seconds on this page: "; span(.id("ticks")) { ticks } }
+    }
+
+    override func onAfterRender(firstRender: Bool) async throws {
+        guard firstRender else { return }
+        launch { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self, !Task.isCancelled else { return }
+                self.ticks += 1
+                self.stateHasChanged()
             }
         }
     }

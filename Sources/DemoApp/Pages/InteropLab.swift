@@ -5,6 +5,7 @@ import TetherUI
 /// timeout, then invoke. `#result` reads `ok:<json>` or `error:<kind>:<message>`.
 public final class InteropLab: Page {
     public static let route = "/interop-lab"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     @Inject var js: JSRuntime
 
@@ -19,7 +20,6 @@ public final class InteropLab: Page {
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Interop lab" }
         p {
             label(.for("identifier")) { "Identifier " }

@@ -5,6 +5,7 @@ import TetherUI
 /// byte arrays sent both ways in binary frames.
 public final class JSObjects: Page {
     public static let route = "/js-objects"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     @Inject var js: JSRuntime
     private let nameInput = ElementReference()
@@ -17,7 +18,6 @@ public final class JSObjects: Page {
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "JS objects" }
         p {
             button(.id("import-module"), .type("button")) { "Import module" }.onClick { try await self.importModule() }

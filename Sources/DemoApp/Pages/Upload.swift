@@ -6,6 +6,7 @@ import TetherUI
 /// file chunk by chunk and shows its size and SHA-256, never holding the whole file.
 public final class Upload: Page {
     public static let route = "/upload"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
 
     @Inject var js: JSRuntime
     private let fileInput = ElementReference()
@@ -17,7 +18,6 @@ public final class Upload: Page {
     public required init() {}
 
     public var body: Content {
-        DemoLayout.menu()
         h1 { "Upload" }
         p { input(.id("file"), .type("file")).ref(fileInput).onChange { _ in try await self.upload() } }
         p(.id("upload-status")) { status }

@@ -10,10 +10,12 @@ import TetherUI
 public actor Circuit {
     public nonisolated let id: String
     public nonisolated let channel: InteropChannel
-    let exports: JSExports
+    let pages: PageRouter
+    let notFound: any Page.Type
     let logger: Logger
-    private let renderer: Renderer
-    private var handlerRunning = 0
+    private var renderer: Renderer?
+    private var handlerGeneration = 0
+    private var handlerRunning = false
     private var renderScheduled = false
     private let work: AsyncStream<Work>.Continuation
     private let workStream: AsyncStream<Work>
@@ -22,35 +24,37 @@ public actor Circuit {
     enum Work: Sendable {
         case event(handler: String, args: JSONValue)
         case ack(batch: Int)
+        case navigate(url: String)
         case render
     }
 
-    init(id: String, page: any Page.Type, channel: InteropChannel, exports: JSExports, logger: Logger) {
+    init(id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, logger: Logger) {
         self.id = id
         self.channel = channel
-        self.exports = exports
+        self.pages = pages
+        self.notFound = notFound
         self.logger = logger
-        self.renderer = Renderer(root: page.init(), js: JSRuntime(channel: channel), isPrerendering: false)
         (workStream, work) = AsyncStream.makeStream(of: Work.self)
     }
 
-    /// Renders the page, brings the browser's prerendered DOM in line with it, then handles queued
-    /// work until the circuit closes.
-    func run(prerenderedDigest: String) async {
-        renderer.setInvalidationHandler { [weak self] in
-            guard let self else { return }
-            Task { await self.scheduleRender() }
-        }
+    /// Renders the page at `url`, brings the browser's prerendered DOM in line with it, then
+    /// handles queued work until the circuit closes.
+    func run(url: String, prerenderedDigest: String) async {
+        let (page, route) = resolve(url)
+        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: channel), isPrerendering: false, host: makeHost())
+        self.renderer = renderer
+        let html: String
         do {
-            try await renderer.initializePending()
+            html = try await Self.renderSettled(renderer)
         } catch {
             fail("onInitialized threw", error)
+            html = renderer.renderHTML()
         }
-        let html = renderer.renderHTML()
         let edits: String
         if DescriptorSigner.digest(html) == prerenderedDigest {
             edits = "[]"
         } else {
+            // The live render differs from what was prerendered: replace the root's content once.
             var out = "[[7,[],"
             JSONText.appendQuoted(html, to: &out)
             edits = out + "]]"
@@ -61,6 +65,7 @@ public actor Circuit {
             switch item {
             case .event(let handler, let args): await handleEvent(handler, args)
             case .ack: break
+            case .navigate(let url): await navigateFromBrowser(url)
             case .render:
                 renderScheduled = false
                 await render()
@@ -68,50 +73,138 @@ public actor Circuit {
         }
     }
 
+    /// Initializes and renders until no new child waits for `onInitialized`, so the first HTML
+    /// is complete. Shared with prerendering.
+    static func renderSettled(_ renderer: Renderer) async throws -> String {
+        try await renderer.initializePending()
+        var html = renderer.renderHTML()
+        var rounds = 0
+        while renderer.hasUninitializedComponents && rounds < 8 {
+            try await renderer.initializePending()
+            html = renderer.renderHTML()
+            rounds += 1
+        }
+        return html
+    }
+
+    private func makeHost() -> RendererHost {
+        var host = RendererHost()
+        host.invalidated = { [weak self] in
+            guard let self else { return }
+            Task { await self.scheduleRender() }
+        }
+        host.schedule = { [weak self] work in
+            let confined = CircuitConfined(work)
+            return Task { await self?.perform(confined) }
+        }
+        host.navigate = { [weak self] url, replace, forceLoad in
+            Task { await self?.navigateFromSwift(url, replace: replace, forceLoad: forceLoad) }
+        }
+        return host
+    }
+
+    private func resolve(_ url: String) -> (any Component, RouteValues) {
+        if let (pageType, route) = pages.match(url: url) { return (pageType.init(), route) }
+        return (notFound.init(), RouteValues(path: url))
+    }
+
     nonisolated func enqueue(_ item: Work) {
         work.yield(item)
     }
 
     private func scheduleRender() {
-        guard !renderScheduled else { return }
+        guard !renderScheduled, !closed else { return }
         renderScheduled = true
         work.yield(.render)
     }
 
+    /// Runs work a component started with `launch`, on this circuit, like an event handler.
+    private func perform(_ confined: CircuitConfined<() async -> Void>) async {
+        guard !closed else { return }
+        await confined.value()
+    }
+
     private func handleEvent(_ handlerID: String, _ rawArgs: JSONValue) async {
-        let handler: EventHandler
-        let args: EventArgs
+        guard let renderer else { return }
+        let event: ResolvedEvent
         do {
-            (handler, args) = try renderer.handler(for: handlerID, rawArgs: rawArgs)
+            event = try renderer.resolveEvent(handlerID, rawArgs: rawArgs)
         } catch {
             logger.notice("refused event", metadata: ["circuit": "\(id)", "reason": "\(error)"])
             channel.send(.protocolError("event refused: \(error)"))
             return
         }
-        handlerRunning += 1
-        let token = handlerRunning
+        handlerGeneration += 1
+        handlerRunning = true
+        let generation = handlerGeneration
+        renderer.eventHandled(event)
         // Runs when the handler first suspends, so a "Loading…" state reaches the browser while JS
         // or I/O is awaited.
-        Task { await self.renderIfSuspended(token) }
+        Task { await self.renderIfSuspended(generation) }
         do {
-            try await handler(args)
+            try await event.handler(event.args)
         } catch {
-            fail("an event handler threw", error)
+            if !renderer.capture(error, from: event) { fail("an event handler threw", error) }
         }
-        handlerRunning += 1
+        handlerRunning = false
+        renderer.eventHandled(event)
         await render()
     }
 
-    private func renderIfSuspended(_ token: Int) async {
-        if handlerRunning == token { await render() }
+    private func renderIfSuspended(_ generation: Int) async {
+        if handlerRunning && handlerGeneration == generation { await render() }
     }
 
     private func render() async {
-        guard !closed else { return }
-        guard let batch = renderer.renderBatch() else { return }
-        channel.send(.render(batch: batch.number, edits: batch.edits))
+        guard !closed, let renderer else { return }
+        var batch = renderer.renderBatch()
+        if renderer.hasUninitializedComponents {
+            do {
+                try await renderer.initializePending()
+            } catch {
+                fail("onInitialized threw", error)
+            }
+            if let more = renderer.renderBatch() {
+                if let first = batch { channel.send(.render(batch: first.number, edits: first.edits)) }
+                batch = more
+            }
+        }
+        if let batch { channel.send(.render(batch: batch.number, edits: batch.edits)) }
         await renderer.disposeRemoved()
         await renderer.afterRender()
+    }
+
+    /// Shows another page of this app inside the circuit, for a link click or back/forward.
+    private func show(_ url: String) async {
+        guard let renderer else { return }
+        let (page, route) = resolve(url)
+        renderer.show(page: page, route: route)
+        do {
+            try await renderer.initializePending()
+        } catch {
+            fail("onInitialized threw", error)
+        }
+        await render()
+    }
+
+    /// A link or back/forward in the browser: a page of this app is shown in the circuit; any
+    /// other URL is loaded in full, so static files and real 404s still work.
+    private func navigateFromBrowser(_ url: String) async {
+        guard pages.match(url: url) != nil else {
+            channel.send(.navigateTo(url: url, replace: true, inCircuit: false))
+            return
+        }
+        await show(url)
+    }
+
+    private func navigateFromSwift(_ url: String, replace: Bool, forceLoad: Bool) async {
+        let isLocal = url.hasPrefix("/") && !url.hasPrefix("//")
+        guard isLocal, !forceLoad else {
+            channel.send(.navigateTo(url: url, replace: replace, inCircuit: false))
+            return
+        }
+        channel.send(.navigateTo(url: url, replace: replace, inCircuit: true))
+        await show(url)
     }
 
     private func fail(_ what: String, _ error: any Error) {
@@ -125,6 +218,14 @@ public actor Circuit {
         closed = true
         work.finish()
         channel.close()
-        await renderer.dispose()
+        await renderer?.dispose()
     }
+}
+
+/// A value that must only be used on its circuit's executor. The circuit is the only code that
+/// unwraps it, and only inside its own isolation, which is what makes the unchecked conformance
+/// sound: component state is reached from one task at a time.
+struct CircuitConfined<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

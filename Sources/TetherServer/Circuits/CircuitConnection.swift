@@ -1,4 +1,3 @@
-import Foundation
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -28,7 +27,7 @@ struct CircuitConnection {
             do { first = try await messages.next() } catch { return }
             guard let circuit = start(first, outbox: outbox, logger: &logger) else { return }
             group.addTask {
-                await circuit.run(prerenderedDigest: circuit.startDigest)
+                await circuit.circuit.run(url: circuit.url, prerenderedDigest: circuit.startDigest)
             }
             do {
                 while let message = try await messages.next() {
@@ -66,8 +65,8 @@ struct CircuitConnection {
 
     struct Started: Sendable {
         let circuit: Circuit
+        let url: String
         let startDigest: String
-        func run(prerenderedDigest: String) async { await circuit.run(prerenderedDigest: prerenderedDigest) }
     }
 
     private func start(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) -> Started? {
@@ -84,18 +83,13 @@ struct CircuitConnection {
             refuse("circuit refused: \(error)", outbox, logger, fatal: true)
             return nil
         }
-        let path = URLComponents(string: descriptor.url)?.path ?? descriptor.url
-        guard let (pageType, _) = app.pages.match(path: path) else {
-            refuse("circuit refused: no page at \(path)", outbox, logger, fatal: true)
-            return nil
-        }
         let id = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         logger[metadataKey: "circuit"] = "\(id)"
         let channel = InteropChannel(outbox: outbox, options: app.interop, logger: logger)
         outbox.enqueue(.configure(json: app.limits.runtimeConfigurationJSON))
-        let circuit = Circuit(id: id, page: pageType, channel: channel, exports: app.exports, logger: logger)
-        logger.debug("circuit started", metadata: ["page": "\(path)"])
-        return Started(circuit: circuit, startDigest: descriptor.markupDigest)
+        let circuit = Circuit(id: id, channel: channel, pages: app.pages, notFound: app.notFoundPage, logger: logger)
+        logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
+        return Started(circuit: circuit, url: descriptor.url, startDigest: descriptor.markupDigest)
     }
 
     private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, logger: Logger) async {
@@ -116,8 +110,12 @@ struct CircuitConnection {
             circuit.channel.objects.release(id)
         case .start:
             refuse("the circuit has already started", outbox, logger)
-        case .navigate:
-            refuse("in-circuit navigation is not supported yet", outbox, logger)
+        case .navigate(let url):
+            guard url.hasPrefix("/"), !url.hasPrefix("//") else {
+                refuse("navigation must stay on this site: \(url)", outbox, logger)
+                return
+            }
+            circuit.enqueue(.navigate(url: url))
         }
     }
 

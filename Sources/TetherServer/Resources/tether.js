@@ -477,7 +477,7 @@ class Circuit {
       case 'djs': this.runtime.jsObjects.delete(m[1]); break;
       case 'res': this.invocationResult(m[1], m[2], m[3]); break;
       case 'err': this.log('error', 'server refused a message:', m[1]); break;
-      case 'go': this.runtime.navigateTo(m[1], m[2], true); break;
+      case 'go': this.runtime.navigated(m[1], m[2], m[3]); break;
       case 'fatal': this.runtime.showError(m[1]); break;
       default: this.log('warning', `unknown message '${m[0]}'`);
     }
@@ -690,6 +690,7 @@ class TetherRuntime {
     }
     this.root = root;
     this.installEventDelegation(root);
+    this.installNavigation();
     this.circuit = new Circuit(this, this.options);
     this.circuit.connect(root, root.getAttribute('data-tether-descriptor') || '');
     return this.ready;
@@ -745,8 +746,46 @@ class TetherRuntime {
     return out;
   }
 
-  navigateTo(url, replace) {
-    if (replace) location.replace(url); else location.assign(url);
+  /** The server navigated: in the circuit only the history entry changes. */
+  navigated(url, replace, inCircuit) {
+    if (!inCircuit) {
+      if (replace) location.replace(url); else location.assign(url);
+    } else if (replace) {
+      history.replaceState(null, '', url);
+    } else {
+      history.pushState(null, '', url);
+    }
+  }
+
+  /** Navigates inside the circuit, as a link click does: Tether.navigateTo('/counter'). */
+  navigateTo(url, { replace = false } = {}) {
+    const target = new URL(url, location.href);
+    if (target.origin !== location.origin || !this.circuit || this.circuit.isClosed) {
+      location.assign(target.href);
+      return;
+    }
+    if (replace) history.replaceState(null, '', target.href); else history.pushState(null, '', target.href);
+    this.circuit.post(['nav', target.pathname + target.search]);
+  }
+
+  installNavigation() {
+    if (typeof document.addEventListener !== 'function') return;
+    document.addEventListener('click', (e) => {
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      const link = e.target.closest && e.target.closest('a[href]');
+      if (!link || (link.target && link.target !== '_self') || link.hasAttribute('download')) return;
+      if (link.hasAttribute('data-tether-reload')) return;
+      const target = new URL(link.href, location.href);
+      if (target.origin !== location.origin) return;
+      if (target.pathname === location.pathname && target.search === location.search && target.hash) return;
+      e.preventDefault();
+      this.navigateTo(target.href);
+    });
+    if (typeof globalThis.addEventListener !== 'function') return;
+    globalThis.addEventListener('popstate', () => {
+      if (this.circuit && !this.circuit.isClosed) this.circuit.post(['nav', location.pathname + location.search]);
+      else location.reload();
+    });
   }
 
   showError(message) {

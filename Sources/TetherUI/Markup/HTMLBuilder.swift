@@ -8,6 +8,7 @@ public enum HTMLBuilder {
     public static func buildExpression(_ node: Node) -> Content { [node] }
     public static func buildExpression(_ content: Content) -> Content { content }
     public static func buildExpression(_ child: ChildComponent) -> Content { [.component(child)] }
+    public static func buildExpression(_ value: some HTMLConvertible) -> Content { value.htmlContent }
 
     public static func buildBlock(_ parts: Content...) -> Content { parts.flatMap { $0 } }
     public static func buildOptional(_ part: Content?) -> Content { part ?? [] }

@@ -8,6 +8,8 @@ public enum Node {
     /// Raw HTML from a `MarkupString`: the one way around escaping.
     case markup(String)
     case component(ChildComponent)
+    /// Content that sees an extra cascaded value.
+    case cascade(ObjectIdentifier, AnyHashable, Content)
 }
 
 /// A list of nodes, the output of an `@HTMLBuilder` block.

@@ -11,7 +11,8 @@ public final class RenderElement {
     /// Attributes in order, including the `data-t-<event>` handler attributes.
     public let attributes: [(name: String, value: String)]
     public let children: [RenderNode]
-    public let key: String?
+    /// Set from `.key(_:)`, or from the key a parent gave the child component that rendered it.
+    public internal(set) var key: String?
 
     init(tag: String, attributes: [(name: String, value: String)], children: [RenderNode], key: String?) {
         self.tag = tag

@@ -21,79 +21,180 @@ public struct RenderBatch: Sendable, Equatable {
     public let editCount: Int
 }
 
-/// Renders one root component and its children, keeps the tree the browser has, and turns each
-/// re-render into a minimal batch of edits.
+/// A handler found for a browser event, with the component that rendered it.
+public struct ResolvedEvent {
+    public let handler: EventHandler
+    public let args: EventArgs
+    let owner: Int
+}
+
+/// Where the renderer's components reach the outside world. The circuit provides them; tests
+/// and prerendering use the defaults, which do nothing.
+public struct RendererHost {
+    /// A component asked to re-render.
+    public var invalidated: () -> Void = {}
+    /// A component started background work, which must run on the circuit.
+    public var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
+    /// A component asked to navigate.
+    public var navigate: (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
+
+    public init() {}
+}
+
+/// Renders a page (inside its layout, if it has one) and every child component, keeps the tree
+/// the browser has, and turns each re-render into a minimal batch of edits.
 ///
-/// A renderer belongs to one circuit and is used from that circuit's executor only.
+/// Only components whose state changed re-run their body; a child whose parameters are equal to
+/// the last ones keeps its previous output. A renderer belongs to one circuit and is used from that
+/// circuit's executor only.
 public final class Renderer {
-    private final class Mounted {
+    final class Mounted {
         let id: Int
         let instance: any Component
-        var initialized = false
-        var rendered = false
-        init(id: Int, instance: any Component) {
+        weak var parent: Mounted?
+        var children: [String: Mounted] = [:]
+        var renderedOnce = false
+        /// Its body must run again.
+        var dirty = true
+        /// A descendant re-renders, so its output must be rebuilt from its last body.
+        var stale = true
+        var template: Content = []
+        var output: [RenderNode] = []
+        var handlers: [EventBinding] = []
+        var environment = EnvironmentValues()
+        var renderedInLastPass = false
+
+        init(id: Int, instance: any Component, parent: Mounted?) {
             self.id = id
             self.instance = instance
+            self.parent = parent
         }
     }
 
-    public let root: any Component
     private let js: JSRuntime
     private let isPrerendering: Bool
-    private var onInvalidate: () -> Void = {}
+    private var host: RendererHost
+    public let navigation: NavigationManager
     private var nextComponentID = 1
-    private var mounted: [String: Mounted] = [:]
-    private var handlers: [String: EventBinding] = [:]
+    private var root: Mounted!
+    private var byID: [Int: Mounted] = [:]
     private var nextElementRef = 1
     public private(set) var tree: [RenderNode] = []
     public private(set) var batchNumber = 0
-    public private(set) var needsRender = true
     /// Components that left the tree in the last render and still need `dispose()`.
     private var removed: [any Component] = []
+    private var logger: Logger { js.channel.logger }
 
-    public init(root: any Component, js: JSRuntime, isPrerendering: Bool) {
-        self.root = root
+    /// The page being shown, inside its layout when it has one.
+    public private(set) var page: any Component
+
+    public init(page: any Component, route: RouteValues? = nil, js: JSRuntime, isPrerendering: Bool, host: RendererHost = RendererHost()) {
         self.js = js
         self.isPrerendering = isPrerendering
-        let record = Mounted(id: nextComponentID, instance: root)
-        nextComponentID += 1
-        mounted["root"] = record
-        attach(root)
+        self.host = host
+        self.page = page
+        let navigate = host.navigate
+        navigation = NavigationManager(url: route?.path ?? "/") { url, replace, force in navigate(url, replace, force) }
+        mountRoot(page, route: route)
     }
 
-    /// Called whenever a component asks to re-render, so the circuit can schedule it.
-    public func setInvalidationHandler(_ handler: @escaping () -> Void) {
-        onInvalidate = handler
+    public var needsRender: Bool { root.dirty || root.stale }
+
+    /// Replaces the page, for navigation inside the circuit. A layout shared by both pages stays,
+    /// so only the page's part of the DOM changes.
+    public func show(page newPage: any Component, route: RouteValues) {
+        navigation.url = route.queryString.isEmpty ? route.path : route.path + "?" + route.queryString
+        let oldLayout = root.instance as? LayoutBase
+        let newLayoutType = (type(of: newPage) as? any Routable.Type)?.layout
+        if let oldLayout, let newLayoutType, type(of: oldLayout) == newLayoutType {
+            // The layout's next render swaps the page child; the old page is disposed then.
+            attach(newPage)
+            oldLayout.page = newPage
+            (newPage as? any Routable)?.receive(route: route)
+            page = newPage
+            markDirty(root)
+        } else {
+            removeTree(of: root, keepingRoot: false)
+            page = newPage
+            mountRoot(newPage, route: route)
+        }
+    }
+
+    private func mountRoot(_ page: any Component, route: RouteValues?) {
+        attach(page)
+        if let route { (page as? any Routable)?.receive(route: route) }
+        let top: any Component
+        if let layoutType = (type(of: page) as? any Routable.Type)?.layout {
+            let layout = layoutType.init()
+            layout.page = page
+            attach(layout)
+            top = layout
+        } else {
+            top = page
+        }
+        root = Mounted(id: takeComponentID(), instance: top, parent: nil)
+        byID[root.id] = root
+    }
+
+    private func takeComponentID() -> Int {
+        defer { nextComponentID += 1 }
+        return nextComponentID
     }
 
     private func attach(_ component: ComponentBase) {
-        component.context = ComponentContext(js: js, isPrerendering: isPrerendering) { [weak self] in
-            guard let self else { return }
-            self.needsRender = true
-            self.onInvalidate()
+        guard component.context == nil else { return }
+        component.context = ComponentContext(
+            js: js, navigation: navigation, isPrerendering: isPrerendering,
+            invalidate: { [weak self, weak component] in
+                guard let self, let component, let record = self.record(of: component) else { return }
+                self.markDirty(record)
+                self.host.invalidated()
+            },
+            schedule: { [host] work in host.schedule(work) })
+    }
+
+    private func record(of component: ComponentBase) -> Mounted? {
+        byID.values.first { $0.instance === component }
+    }
+
+    private func markDirty(_ record: Mounted) {
+        record.dirty = true
+        var node: Mounted? = record
+        while let current = node {
+            current.stale = true
+            node = current.parent
         }
     }
 
-    /// Runs `onInitialized` of every component that has not had it yet.
+    /// Runs `onInitialized` of every component that has not had it yet: the layout and the page
+    /// before the first render, children after the render that created them.
     public func initializePending() async throws {
-        for record in mounted.values.sorted(by: { $0.id < $1.id }) where !record.initialized {
-            record.initialized = true
-            try await record.instance.onInitialized()
-            needsRender = true
+        var pending: [any Component] = [root.instance]
+        if root.instance !== page { pending.append(page) }
+        pending += byID.values.sorted { $0.id < $1.id }.map(\.instance)
+        for component in pending where initialized.insert(ObjectIdentifier(component)).inserted {
+            try await component.onInitialized()
+            if let record = record(of: component) { markDirty(record) }
         }
     }
+
+    /// Children created by the last render still wait for `onInitialized`.
+    public var hasUninitializedComponents: Bool {
+        byID.values.contains { !initialized.contains(ObjectIdentifier($0.instance)) }
+    }
+
+    private var initialized = Set<ObjectIdentifier>()
 
     /// Renders the whole tree as HTML, for prerendering or a first connect.
     public func renderHTML() -> String {
         tree = renderTree()
-        needsRender = false
         return HTMLWriter.html(tree)
     }
 
-    /// Re-renders and returns the edits since the last render, or nil when nothing changed.
+    /// Re-renders what changed and returns the edits since the last render, or nil when the DOM
+    /// needs no change.
     public func renderBatch() -> RenderBatch? {
         let newTree = renderTree()
-        needsRender = false
         var diff = TreeDiff()
         diff.diff(tree, newTree)
         tree = newTree
@@ -102,61 +203,124 @@ public final class Renderer {
         return RenderBatch(number: batchNumber, edits: diff.json, editCount: diff.editCount)
     }
 
-    /// Components rendered at least once whose `onAfterRender` should now run, with `firstRender`.
+    /// Runs `onAfterRender` of each component the last render re-ran, parents first.
     public func afterRender() async {
-        for record in mounted.values.sorted(by: { $0.id < $1.id }) {
-            let first = !record.rendered
-            record.rendered = true
+        let rendered = byID.values.filter(\.renderedInLastPass).sorted { $0.id < $1.id }
+        for record in rendered {
+            record.renderedInLastPass = false
+            let first = !record.renderedOnce
+            record.renderedOnce = true
             do {
                 try await record.instance.onAfterRender(firstRender: first)
             } catch {
-                js.channel.logger.error("onAfterRender threw", metadata: ["error": "\(error)"])
+                logger.error("onAfterRender threw", metadata: ["error": "\(error)"])
             }
         }
     }
 
-    /// Finds the handler for a browser event and runs it.
-    public func handler(for id: String, rawArgs: JSONValue) throws(EventDispatchError) -> (EventHandler, EventArgs) {
-        guard let binding = handlers[id] else { throw .unknownHandler(id) }
+    /// Finds the handler for a browser event and checks its arguments.
+    public func resolveEvent(_ id: String, rawArgs: JSONValue) throws(EventDispatchError) -> ResolvedEvent {
+        let parts = id.split(separator: ".")
+        guard parts.count == 2, let componentID = Int(parts[0]), let ordinal = Int(parts[1]),
+            let record = byID[componentID], record.handlers.indices.contains(ordinal)
+        else { throw .unknownHandler(id) }
+        let args: EventArgs
         do {
-            let args = try EventArgs(json: rawArgs)
-            return (binding.handler, args)
+            args = try EventArgs(json: rawArgs)
         } catch {
             throw .malformedArgs(handler: id, reason: error.message)
         }
+        return ResolvedEvent(handler: record.handlers[ordinal].handler, args: args, owner: componentID)
+    }
+
+    /// Marks the component that rendered a handler, and its ancestors, for re-rendering: a handler
+    /// may change its own state or, through a callback, any ancestor's.
+    public func eventHandled(_ event: ResolvedEvent) {
+        if let record = byID[event.owner] {
+            var node: Mounted? = record
+            while let current = node {
+                current.dirty = true
+                current.stale = true
+                node = current.parent
+            }
+        }
+    }
+
+    /// The nearest `ErrorBoundary` around the component that rendered a handler, if any.
+    public func errorBoundary(around event: ResolvedEvent) -> ErrorBoundary? {
+        var node = byID[event.owner]
+        while let current = node {
+            if let boundary = current.instance as? ErrorBoundary { return boundary }
+            node = current.parent
+        }
+        return nil
     }
 
     /// Disposes the components the last render removed.
     public func disposeRemoved() async {
         let leaving = removed
         removed.removeAll()
-        for component in leaving { await component.dispose() }
+        for component in leaving {
+            component.cancelLaunchedWork()
+            await component.dispose()
+            initialized.remove(ObjectIdentifier(component))
+        }
     }
 
     /// Disposes every component.
     public func dispose() async {
-        for record in mounted.values.sorted(by: { $0.id > $1.id }) { await record.instance.dispose() }
-        mounted.removeAll()
-        handlers.removeAll()
+        removeTree(of: root, keepingRoot: false)
+        if !removed.contains(where: { $0 === page }) { removed.append(page) }
+        await disposeRemoved()
+    }
+
+    private func removeTree(of record: Mounted, keepingRoot: Bool) {
+        for child in record.children.values { removeTree(of: child, keepingRoot: false) }
+        record.children.removeAll()
+        if !keepingRoot {
+            byID.removeValue(forKey: record.id)
+            removed.append(record.instance)
+        }
     }
 
     // MARK: Expansion
 
     private func renderTree() -> [RenderNode] {
-        handlers.removeAll(keepingCapacity: true)
-        var live: Set<String> = ["root"]
-        var nodes: [RenderNode] = []
-        var ordinal = 0
-        expand(root.body, owner: mounted["root"]!, slot: "root", ordinal: &ordinal, live: &live, into: &nodes)
-        for (slot, record) in mounted where !live.contains(slot) {
-            mounted.removeValue(forKey: slot)
-            removed.append(record.instance)
-        }
-        return nodes
+        expand(root, environment: EnvironmentValues())
     }
 
-    private func expand(_ content: Content, owner: Mounted, slot: String, ordinal: inout Int, live: inout Set<String>, into out: inout [RenderNode]) {
-        var childIndex = 0
+    /// The output of one component: its cached output when nothing below it changed, its last
+    /// body re-expanded when a descendant changed, or a fresh body when it changed itself.
+    private func expand(_ record: Mounted, environment: EnvironmentValues) -> [RenderNode] {
+        if record.environment != environment {
+            record.environment = environment
+            record.instance.context.environment = environment
+            record.dirty = true
+        }
+        guard record.dirty || record.stale else { return record.output }
+        if record.dirty {
+            record.template = record.instance.body
+            record.renderedInLastPass = true
+        }
+        record.dirty = false
+        record.stale = false
+        record.handlers.removeAll(keepingCapacity: true)
+        var live = Set<String>()
+        var position = 0
+        var out: [RenderNode] = []
+        expandContent(record.template, owner: record, environment: environment, position: &position, live: &live, into: &out)
+        for (slot, child) in record.children where !live.contains(slot) {
+            record.children.removeValue(forKey: slot)
+            removeTree(of: child, keepingRoot: false)
+        }
+        record.output = out
+        return out
+    }
+
+    private func expandContent(
+        _ content: Content, owner: Mounted, environment: EnvironmentValues, position: inout Int, live: inout Set<String>,
+        into out: inout [RenderNode]
+    ) {
         for node in content {
             switch node {
             case .text(let text):
@@ -164,26 +328,48 @@ public final class Renderer {
             case .markup(let html):
                 out.append(.markup(html))
             case .element(let element):
-                out.append(.element(expandElement(element, owner: owner, slot: slot, ordinal: &ordinal, live: &live)))
+                out.append(.element(expandElement(element, owner: owner, environment: environment, position: &position, live: &live)))
+            case .cascade(let key, let value, let inner):
+                var extended = environment
+                extended.values[key] = value
+                expandContent(inner, owner: owner, environment: extended, position: &position, live: &live, into: &out)
             case .component(let child):
-                let childSlot = "\(slot)/\(child.key.map { "k:" + $0 } ?? String(childIndex))#\(child.type.hashValue)"
-                childIndex += 1
+                let slot = "\(child.key.map { "k:" + $0 } ?? "p:\(position)")#\(child.type.hashValue)"
+                position += 1
+                live.insert(slot)
                 let record: Mounted
-                if let existing = mounted[childSlot] {
+                if let existing = owner.children[slot], child.existing == nil || existing.instance === child.existing {
                     record = existing
+                    if child.apply(record.instance, false) {
+                        record.instance.onParametersSet()
+                        markDirty(record)
+                    }
                 } else {
-                    let instance = child.make()
+                    if let old = owner.children[slot] { removeTree(of: old, keepingRoot: false) }
+                    let instance = child.existing ?? child.make()
                     attach(instance)
-                    record = Mounted(id: nextComponentID, instance: instance as! any Component)
-                    nextComponentID += 1
-                    mounted[childSlot] = record
-                    needsRender = true
+                    record = Mounted(id: takeComponentID(), instance: instance, parent: owner)
+                    byID[record.id] = record
+                    owner.children[slot] = record
+                    if child.apply(instance, true) { instance.onParametersSet() }
                 }
-                child.configure(record.instance)
-                live.insert(childSlot)
-                var childOrdinal = 0
-                expand(record.instance.body, owner: record, slot: childSlot, ordinal: &childOrdinal, live: &live, into: &out)
+                let childOutput = expand(record, environment: environment)
+                if let key = child.key, child.existing == nil { Self.keyTopLevel(childOutput, with: key) }
+                for node in childOutput {
+                    if case .text(let text) = node { appendText(text, to: &out) } else { out.append(node) }
+                }
             }
+        }
+    }
+
+    /// A keyed child's own elements carry its key, so a list of keyed children keeps each row's
+    /// DOM node when rows move.
+    private static func keyTopLevel(_ nodes: [RenderNode], with key: String) {
+        var index = 0
+        for node in nodes {
+            guard case .element(let element) = node, element.key == nil else { continue }
+            element.key = index == 0 ? key : "\(key)#\(index)"
+            index += 1
         }
     }
 
@@ -197,23 +383,30 @@ public final class Renderer {
         }
     }
 
-    private func expandElement(_ element: Element, owner: Mounted, slot: String, ordinal: inout Int, live: inout Set<String>) -> RenderElement {
+    private func expandElement(
+        _ element: Element, owner: Mounted, environment: EnvironmentValues, position: inout Int, live: inout Set<String>
+    ) -> RenderElement {
         var attributes = element.attributes
         for binding in element.events {
-            let id = "\(owner.id).\(ordinal)"
-            ordinal += 1
-            handlers[id] = binding
+            let id = "\(owner.id).\(owner.handlers.count)"
+            owner.handlers.append(binding)
             attributes.append(("data-t-" + binding.name, id + binding.options.wireSuffix))
         }
         if let reference = element.reference {
             if reference.id == nil {
-                reference.id = "\(owner.id)-\(nextElementRef)"
+                reference.id = "r\(nextElementRef)"
                 nextElementRef += 1
             }
             attributes.append(("data-t-ref", reference.id!))
         }
         var children: [RenderNode] = []
-        expand(element.children, owner: owner, slot: slot, ordinal: &ordinal, live: &live, into: &children)
+        expandContent(element.children, owner: owner, environment: environment, position: &position, live: &live, into: &children)
         return RenderElement(tag: element.tag, attributes: attributes, children: children, key: element.key)
+    }
+}
+
+extension RouteValues {
+    var queryString: String {
+        query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 }

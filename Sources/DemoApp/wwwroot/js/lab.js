@@ -13,3 +13,6 @@ window.labDescribeBytes = (bytes) => {
 };
 
 window.labReverseBytes = (bytes) => bytes.slice().reverse();
+
+// The /events page awaits this to show its "Loading…" state.
+window.eventsDemoWait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

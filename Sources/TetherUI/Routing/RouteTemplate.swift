@@ -1,5 +1,4 @@
 import Foundation
-import TetherUI
 
 /// A route such as `/items/{id:int}`: literal segments and typed parameters.
 public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
@@ -58,8 +57,34 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
     var specificity: Int { segments.filter { if case .literal = $0 { true } else { false } }.count }
 }
 
+/// The values a route matched: typed parameters from the path, and the query string.
+public struct RouteValues: Sendable, Equatable {
+    public let path: String
+    public let parameters: [String: String]
+    /// Query items in order; a name may repeat.
+    public let query: [(name: String, value: String)]
+
+    public init(path: String, parameters: [String: String] = [:], query: [(name: String, value: String)] = []) {
+        self.path = path
+        self.parameters = parameters
+        self.query = query
+    }
+
+    public static func == (lhs: RouteValues, rhs: RouteValues) -> Bool {
+        lhs.path == rhs.path && lhs.parameters == rhs.parameters
+            && lhs.query.map { "\($0.name)=\($0.value)" } == rhs.query.map { "\($0.name)=\($0.value)" }
+    }
+
+    public func string(_ name: String) -> String? { parameters[name] }
+    public func int(_ name: String) -> Int? { parameters[name].flatMap { Int($0) } }
+    public func double(_ name: String) -> Double? { parameters[name].flatMap { Double($0) } }
+    public func bool(_ name: String) -> Bool? { parameters[name].flatMap { Bool($0.lowercased()) } }
+    /// The first value of a query item.
+    public func query(_ name: String) -> String? { query.first { $0.name == name }?.value }
+}
+
 /// The app's pages by route.
-public struct PageTable: Sendable {
+public struct PageRouter: Sendable {
     public struct Entry: Sendable {
         public let template: RouteTemplate
         public let page: any Page.Type
@@ -72,9 +97,15 @@ public struct PageTable: Sendable {
             .sorted { $0.template.specificity > $1.template.specificity }
     }
 
-    public func match(path: String) -> (page: any Page.Type, parameters: [String: String])? {
+    /// The page for a URL (a path with an optional query), with its route values.
+    public func match(url: String) -> (page: any Page.Type, route: RouteValues)? {
+        let components = URLComponents(string: url)
+        let path = components?.path ?? url
         for entry in entries {
-            if let parameters = entry.template.match(path) { return (entry.page, parameters) }
+            if let parameters = entry.template.match(path) {
+                let query = (components?.queryItems ?? []).map { (name: $0.name, value: $0.value ?? "") }
+                return (entry.page, RouteValues(path: path, parameters: parameters, query: query))
+            }
         }
         return nil
     }

@@ -1,0 +1,25 @@
+import TetherUI
+
+/// A route with a typed parameter: `/items/42` shows 42; `/items/abc` is a 404.
+public final class ItemPage: Page {
+    public static let route = "/items/{id:int}"
+    public static let layout: (any Layout.Type)? = DemoLayout.self
+
+    private var id = 0
+    private var highlight: String?
+
+    public required init() {}
+
+    public func receive(route: RouteValues) {
+        id = route.int("id") ?? 0
+        highlight = route.query("highlight")
+    }
+
+    public var body: Content {
+        h1 { "Item "; span(.id("item-id")) { id } }
+        if let highlight { p { "Highlight: "; span(.id("item-highlight")) { highlight } } }
+        p {
+            a(.id("next-item"), .href("/items/\(id + 1)")) { "Next item" }
+        }
+    }
+}
