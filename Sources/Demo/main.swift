@@ -1,8 +1,17 @@
 import DemoApp
-import TetherServer
 import Foundation
+import TetherServer
 
-let port = ProcessInfo.processInfo.environment["PORT"].flatMap(Int.init) ?? 8080
-let app = DemoApp.make()
+// Settings come from the environment, so tests can start the demo with, for example, a short
+// prerender descriptor lifetime.
+let environment = ProcessInfo.processInfo.environment
+let port = environment["PORT"].flatMap(Int.init) ?? 8080
+var app = DemoApp.make()
+if let seconds = environment["TETHER_DESCRIPTOR_LIFETIME_SECONDS"].flatMap(Int.init) {
+    app.signer = DescriptorSigner(lifetime: .seconds(seconds))
+}
+if environment["TETHER_DETAILED_ERRORS"] == "1" {
+    app.interop.detailedErrors = true
+}
 print("tether-demo serving on http://127.0.0.1:\(port)")
 try await app.run(host: "127.0.0.1", port: port)
