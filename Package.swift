@@ -71,7 +71,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Demo",
-            dependencies: ["DemoApp", "TetherServer"],
+            dependencies: ["DemoApp", "TetherServer", "TetherInterop"],
             swiftSettings: swiftSettings
         ),
         // The benchmark server: the demo app plus a raw WebSocket echo (the floor) and bench pages.

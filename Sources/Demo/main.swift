@@ -1,5 +1,6 @@
 import DemoApp
 import Foundation
+import TetherInterop
 import TetherServer
 
 // Settings come from the environment, so tests can start the demo with, for example, a short
