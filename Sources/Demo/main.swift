@@ -11,6 +11,9 @@ var app = DemoApp.make()
 if let seconds = environment["TETHER_DESCRIPTOR_LIFETIME_SECONDS"].flatMap(Int.init) {
     app.signer = DescriptorSigner(lifetime: .seconds(seconds))
 }
+if let seconds = environment["TETHER_CIRCUIT_RETENTION_SECONDS"].flatMap(Int.init) {
+    app.limits.retention = .seconds(seconds)
+}
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
 }

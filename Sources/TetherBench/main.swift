@@ -1,1 +1,57 @@
-print("tether-bench: not written yet")
+// tether-bench: the demo app plus what the benchmark driver (bench/run.py) needs, on one server.
+//
+//   PORT=8099 .build/release/tether-bench
+//
+// | path | what |
+// | --- | --- |
+// | every demo page (`/counter`, ...) | as `tether-demo` serves them |
+// | `/_bench/interop` | `BenchPage`: Swift→JS round trips, sequential and pipelined, timed in Swift |
+// | `/_floor/echo` | the floor: a raw WebSocket that echoes every message unchanged |
+// | `/_floor/index.html` | an empty page the driver runs the floor test from |
+// | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
+//
+// Every response carries COOP/COEP headers, so the pages are cross-origin isolated and
+// `performance.now()` has 5 µs resolution in Chromium instead of 100 µs.
+
+import DemoApp
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import TetherServer
+import TetherUI
+
+let environment = ProcessInfo.processInfo.environment
+let host = environment["HOST"] ?? "127.0.0.1"
+let port = Int(environment["PORT"] ?? "") ?? 8099
+
+var app = DemoApp.make()
+app.pages = PageRouter(DemoApp.pages + [BenchPage.self])
+app.document.bodyEnd += BenchAssets.pageScript
+app.logger.logLevel = .warning
+BenchMethods.register(in: &app.exports)
+
+var logger = Logger(label: "tether-bench")
+logger.logLevel = .warning
+
+let router = Router(context: TetherRequestContext.self)
+BenchRoutes.add(to: router, maxFrameSize: BenchRoutes.maxFrameSize(app.limits))
+// After the bench routes: the app's routes end with a `**` catch-all.
+app.addRoutes(to: router)
+
+// The same server configuration as `TetherApp.application(host:port:)`, so the figures are the
+// ones a real app gets: its frame limit is the larger of the text limit and a binary chunk.
+let maxFrameSize = BenchRoutes.maxFrameSize(app.limits)
+let server = Application(
+    router: router,
+    server: .http1WebSocketUpgrade(
+        webSocketRouter: router,
+        configuration: .init(ws: .init(maxFrameSize: maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true))),
+    configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
+    onServerRunning: { [host, port] _ in
+        let line = "tether-bench listening on http://\(host):\(port) (pid \(ProcessInfo.processInfo.processIdentifier))\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    },
+    logger: logger
+)
+try await server.runService()

@@ -32,7 +32,7 @@ public struct TetherApp: Sendable {
 
     /// Builds the Hummingbird application, for running or for tests.
     public func application(host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: TetherRequestContext.self)
         addRoutes(to: router)
         return Application(
             router: router,
@@ -50,7 +50,7 @@ public struct TetherApp: Sendable {
 
     /// Adds the pages, the runtime script and the circuit endpoint to a router you own, so the
     /// app can share a server with other routes.
-    public func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    public func addRoutes(to router: Router<TetherRequestContext>) {
         let app = self
         router.middlewares.add(NotFoundPageMiddleware(app: self))
         if let publicDirectory {
@@ -59,8 +59,11 @@ public struct TetherApp: Sendable {
         router.get("/_tether/tether.js") { _, _ in
             try RuntimeAsset.response()
         }
+        let registry = CircuitRegistry(limits: limits, logger: logger)
         router.ws("/_tether/circuit") { inbound, outbound, context in
-            await CircuitConnection(app: app).serve(inbound: inbound, outbound: outbound, logger: context.logger)
+            let client = context.requestContext.remoteAddress?.ipAddress ?? "unknown"
+            await CircuitConnection(app: app, registry: registry, client: client)
+                .serve(inbound: inbound, outbound: outbound, logger: context.logger)
         }
         router.get("**") { request, _ in
             try await app.prerender(request)

@@ -14,6 +14,7 @@ struct TreeDiffTests {
     func edits(_ before: @escaping () -> Content, _ after: @escaping () -> Content) async throws -> JSONValue {
         let host = try await ComponentTestHost(Scratch.self) { $0.content = before }
         host.component.content = after
+        host.component.stateHasChanged()
         host.render()
         guard let batch = host.batches.last else { return .array([]) }
         return try JSONParser.parse(batch.edits)
@@ -21,6 +22,7 @@ struct TreeDiffTests {
 
     @Test func unchangedTreeProducesNoBatch() async throws {
         let host = try await ComponentTestHost(Scratch.self) { $0.content = { [.element(p { "same" })] } }
+        host.component.stateHasChanged()
         host.render()
         #expect(host.batches.isEmpty)
     }

@@ -74,12 +74,16 @@ async function page(t, { html = '', descriptor = 'desc-1', href = 'http://exampl
   return { ...s, location, mod, url, Tether: mod.default };
 }
 
-/** A started runtime whose socket is open. */
+/** What the server sends first on every socket: its limits, the circuit id and secret. */
+const CFG = ['cfg', { maxMessageBytes: 32768, maxChunkBytes: 262144, circuitId: 'c1', secret: 's1' }];
+
+/** A started runtime whose socket is open and configured. */
 async function started(t, opts = {}, startOptions = {}) {
   const p = await page(t, opts);
   const ready = p.Tether.start(startOptions);
   const ws = FakeWebSocket.instances[0];
   ws.serverOpen();
+  ws.serverSend([CFG]);
   await settle();
   ws.sent.length = 0; // forget the start frame
   return { ...p, ws, ready };
@@ -146,7 +150,7 @@ test('start without #tether-root warns and does not connect', async (t) => {
 
 // --- batching --------------------------------------------------------------------------------
 
-test('calls made before the socket opens go out right after the start frame, in one frame', async (t) => {
+test('calls made before the circuit is configured go out right after the server cfg, in one frame', async (t) => {
   const { Tether } = await page(t);
   Tether.start();
   const ws = FakeWebSocket.instances[0];
@@ -156,6 +160,8 @@ test('calls made before the socket opens go out right after the start frame, in 
   await settle();
   assert.equal(ws.sent.length, 0);
   ws.serverOpen();
+  assert.deepEqual(ws.frames(), [[['start', 'desc-1', 'http://example.test/app/page?q=1']]], 'nothing but start before cfg');
+  ws.serverSend([CFG]);
   assert.deepEqual(ws.frames(), [
     [['start', 'desc-1', 'http://example.test/app/page?q=1']],
     [['inv', 1, 'Demo', 'A', [1]], ['inv', 2, 'Demo', 'B', [2]]],
@@ -401,7 +407,9 @@ test('logLevel "none" silences errors', async (t) => {
 // --- closing ---------------------------------------------------------------------------------
 
 test('closing rejects pending calls and every later call, and marks the page', async (t) => {
-  const { Tether, ws, doc } = await started(t);
+  // A custom reconnection handler keeps the default retry loop and overlay out of this test.
+  const down = [];
+  const { Tether, ws, doc } = await started(t, {}, { reconnectionHandler: { onConnectionDown: (o, e) => down.push(e.code) } });
   const a = Tether.invokeMethodAsync('Demo', 'Slow');
   await settle();
   ws.serverClose(1006);
@@ -411,10 +419,11 @@ test('closing rejects pending calls and every later call, and marks the page', a
   const before = ws.sent.length;
   await settle();
   assert.equal(ws.sent.length, before, 'nothing is sent on a closed socket');
+  assert.deepEqual(down, [1006], 'the custom handler hears of the drop');
 });
 
 test('logLevel "info" reports the close code and reason', async (t) => {
-  const { ws } = await started(t, {}, { logLevel: 'info' });
+  const { ws } = await started(t, {}, { logLevel: 'info', reconnectionHandler: { onConnectionDown() {} } });
   const log = t.mock.method(console, 'log', () => {});
   ws.serverClose(1001, 'going away');
   assert.match(log.mock.calls.map((c) => c.arguments.join(' ')).join('\n'), /circuit closed \(1001: going away\)/);

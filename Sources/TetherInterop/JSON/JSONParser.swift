@@ -197,8 +197,14 @@ public struct JSONParser {
                             if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                                 index += 2
                                 let low = try readHex4()
-                                guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid surrogate pair") }
-                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                if (0xDC00...0xDFFF).contains(low) {
+                                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                } else {
+                                    // A lone high surrogate, as JSON.stringify writes it: U+FFFD, then
+                                    // read the second escape on its own.
+                                    scalar = 0xFFFD
+                                    index -= 6
+                                }
                             } else {
                                 scalar = 0xFFFD
                             }

@@ -14,7 +14,10 @@ public enum JSONValue: Sendable, Hashable {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
-        case (.number(let a), .number(let b)): return a == b || Double(a) == Double(b)
+        case (.number(let a), .number(let b)):
+            if a == b { return true }
+            if let x = Int64(a), let y = Int64(b) { return x == y }
+            return Double(a) == Double(b)
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):

@@ -46,6 +46,8 @@ public struct JSRuntime: Sendable {
     func perform<T: Decodable>(
         _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, as type: T.Type, timeout: CallTimeout
     ) async throws -> T {
+        // Checked before encoding, because encoding byte arrays already sends them.
+        try Task.checkCancellation()
         let encoded = try encodeArguments(identifier, arguments)
         let mode: JSResultMode =
             T.self == JSObjectReference.self ? .objectReference : T.self == JSStreamReference.self ? .stream : .json
@@ -74,6 +76,7 @@ public struct JSRuntime: Sendable {
     }
 
     func performVoid(_ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, timeout: CallTimeout) async throws {
+        try Task.checkCancellation()
         let encoded = try encodeArguments(identifier, arguments)
         _ = try await channel.call(identifier: identifier, arguments: encoded, mode: .void, timeout: timeout, target: target, operation: operation)
     }

@@ -14,6 +14,8 @@ public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvert
 /// | kind | direction | fields |
 /// | --- | --- | --- |
 /// | `start` | in | descriptor, url |
+/// | `resume` | in | circuit id, secret, last applied batch |
+/// | `end` | in | (none) |
 /// | `ev` | in | handler id, event args |
 /// | `done` | in | call id, ok, value or {message, stack} |
 /// | `inv` | in | call id, module name or object id, method, args array |
@@ -24,10 +26,11 @@ public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvert
 /// | `c` | out | call id, identifier, args array, result mode, and when not 0: JS object id, operation |
 /// | `res` | out | call id, ok, value or message |
 /// | `err` | out | message |
-/// | `go` | out | url, replace |
+/// | `go` | out | url, replace, in circuit (only push the history entry) |
 /// | `djs` | out | JS object id |
 /// | `fatal` | out | message; the server closes the circuit |
-/// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes` |
+/// | `rejected` | out | reason a resume was refused |
+/// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret` |
 public enum WireCodec {
     public static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
         let root: JSONValue
@@ -46,7 +49,10 @@ public enum WireCodec {
         guard case .array(let fields) = value, let kind = fields.first?.stringValue else {
             return .failure(ProtocolViolation("malformed message: expected [kind, ...]"))
         }
-        func field(_ i: Int) -> JSONValue? { i < fields.count ? fields[i] : nil }
+        func field(_ i: Int) -> JSONValue? {
+            guard i < fields.count else { return nil }
+            return fields[i]
+        }
         func fail(_ reason: String) -> Result<InboundMessage, ProtocolViolation> {
             .failure(ProtocolViolation("malformed '\(kind)' message: \(reason)"))
         }
@@ -56,6 +62,13 @@ public enum WireCodec {
                 return fail("expected descriptor and url strings")
             }
             return .success(.start(descriptor: descriptor, url: url))
+        case "resume":
+            guard let circuitID = field(1)?.stringValue, let secret = field(2)?.stringValue, let last = field(3)?.intValue else {
+                return fail("expected circuit id, secret and last batch")
+            }
+            return .success(.resume(circuitID: circuitID, secret: secret, lastBatch: last))
+        case "end":
+            return .success(.end)
         case "ev":
             guard let handler = field(1)?.stringValue else { return fail("expected a handler id string") }
             return .success(.event(handler: handler, args: field(2) ?? .null))
@@ -114,20 +127,25 @@ public enum WireCodec {
             out += "[\"err\","
             JSONText.appendQuoted(message, to: &out)
             out += "]"
-        case .navigateTo(let url, let replace):
+        case .navigateTo(let url, let replace, let inCircuit):
             out += "[\"go\","
             JSONText.appendQuoted(url, to: &out)
-            out += ",\(replace)]"
+            out += ",\(replace),\(inCircuit)]"
         case .disposeJSObject(let id):
             out += "[\"djs\",\(id)]"
         case .fatal(let message):
             out += "[\"fatal\","
             JSONText.appendQuoted(message, to: &out)
             out += "]"
+        case .rejected(let reason):
+            out += "[\"rejected\","
+            JSONText.appendQuoted(reason, to: &out)
+            out += "]"
         case .configure(let json):
             out += "[\"cfg\",\(json)]"
         case .bytes:
-            preconditionFailure("byte segments travel in binary frames; use WireCodec.frames(for:)")
+            // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
+            break
         }
     }
 
@@ -157,6 +175,7 @@ public enum WireCodec {
         var out = "["
         var first = true
         for message in messages {
+            if case .bytes = message { continue }
             if !first { out += "," }
             first = false
             encode(message, to: &out)

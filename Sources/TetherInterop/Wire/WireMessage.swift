@@ -28,6 +28,11 @@ public enum JSOperation: Int, Sendable {
 public enum InboundMessage: Sendable, Equatable {
     /// The first message on a circuit: which prerendered page to attach to.
     case start(descriptor: String, url: String)
+    /// The first message on a new socket for a circuit that lost its socket: its id, its secret,
+    /// and the last render batch the browser applied.
+    case resume(circuitID: String, secret: String, lastBatch: Int)
+    /// The page is going away: the circuit can be released at once.
+    case end
     /// A DOM event for a handler id the server rendered.
     case event(handler: String, args: JSONValue)
     /// The browser finished a Swift→JS call.
@@ -61,9 +66,12 @@ public enum OutboundMessage: Sendable {
     case call(id: Int, identifier: String, arguments: String, mode: JSResultMode, target: Int = 0, operation: JSOperation = .call)
     case invocationResult(id: Int, outcome: InvocationOutcome)
     case protocolError(String)
-    case navigateTo(url: String, replace: Bool)
+    /// In the circuit, only the history entry changes; otherwise the browser loads the URL.
+    case navigateTo(url: String, replace: Bool, inCircuit: Bool)
     case disposeJSObject(id: Int)
     case fatal(String)
+    /// A resume was refused: the circuit expired or the secret was wrong. The page must reload.
+    case rejected(String)
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
     /// A byte array, sent as its own binary frame ahead of the JSON that refers to it.

@@ -13,7 +13,11 @@ public actor Circuit {
     let pages: PageRouter
     let notFound: any Page.Type
     let logger: Logger
+    let maxUnacknowledgedBatches: Int
     private var renderer: Renderer?
+    /// Batches sent and not yet acknowledged, kept to replay after a reconnect.
+    private var unacknowledged: [(number: Int, edits: String)] = []
+    private var renderPaused = false
     private var handlerGeneration = 0
     private var handlerRunning = false
     private var renderScheduled = false
@@ -28,8 +32,9 @@ public actor Circuit {
         case render
     }
 
-    init(id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, logger: Logger) {
+    init(id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10, logger: Logger) {
         self.id = id
+        self.maxUnacknowledgedBatches = maxUnacknowledgedBatches
         self.channel = channel
         self.pages = pages
         self.notFound = notFound
@@ -59,12 +64,12 @@ public actor Circuit {
             JSONText.appendQuoted(html, to: &out)
             edits = out + "]]"
         }
-        channel.send(.render(batch: 0, edits: edits))
+        send(RenderBatch(number: 0, edits: edits, editCount: 0))
         await renderer.afterRender()
         for await item in workStream {
             switch item {
             case .event(let handler, let args): await handleEvent(handler, args)
-            case .ack: break
+            case .ack(let batch): await acknowledge(batch)
             case .navigate(let url): await navigateFromBrowser(url)
             case .render:
                 renderScheduled = false
@@ -157,21 +162,49 @@ public actor Circuit {
 
     private func render() async {
         guard !closed, let renderer else { return }
-        var batch = renderer.renderBatch()
+        guard unacknowledged.count < maxUnacknowledgedBatches else {
+            // The browser is behind: hold the changes (they stay in the components) until it acks.
+            renderPaused = true
+            return
+        }
+        if let batch = renderer.renderBatch() { send(batch) }
         if renderer.hasUninitializedComponents {
             do {
                 try await renderer.initializePending()
             } catch {
                 fail("onInitialized threw", error)
             }
-            if let more = renderer.renderBatch() {
-                if let first = batch { channel.send(.render(batch: first.number, edits: first.edits)) }
-                batch = more
-            }
+            if let batch = renderer.renderBatch() { send(batch) }
         }
-        if let batch { channel.send(.render(batch: batch.number, edits: batch.edits)) }
         await renderer.disposeRemoved()
         await renderer.afterRender()
+    }
+
+    private func send(_ batch: RenderBatch) {
+        unacknowledged.append((batch.number, batch.edits))
+        channel.send(.render(batch: batch.number, edits: batch.edits))
+    }
+
+    private func acknowledge(_ batch: Int) async {
+        unacknowledged.removeAll { $0.number <= batch }
+        if renderPaused && unacknowledged.count < maxUnacknowledgedBatches {
+            renderPaused = false
+            await render()
+        }
+    }
+
+    /// The socket dropped: calls in flight fail as disconnected; state and unacknowledged batches
+    /// stay for a resume.
+    func connectionLost() {
+        channel.disconnect()
+    }
+
+    /// A page resumed this circuit on a new socket: replay what it missed.
+    func resume(on outbox: any InteropOutbox, lastBatch: Int) async {
+        channel.attach(outbox)
+        unacknowledged.removeAll { $0.number <= lastBatch }
+        for batch in unacknowledged { channel.send(.render(batch: batch.number, edits: batch.edits)) }
+        if renderPaused { await acknowledge(lastBatch) }
     }
 
     /// Shows another page of this app inside the circuit, for a link click or back/forward.

@@ -4,9 +4,12 @@ import NIOCore
 import TetherInterop
 import TetherUI
 
-/// Serves one circuit over one WebSocket: the start handshake, then every inbound message.
+/// Serves one WebSocket of a circuit: the `start` or `resume` handshake, then every inbound
+/// message. When the socket drops, the circuit is kept for a while so the page can resume it.
 struct CircuitConnection {
     let app: TetherApp
+    let registry: CircuitRegistry
+    let client: String
 
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger baseLogger: Logger) async {
         let outbox = WebSocketOutbox()
@@ -25,12 +28,10 @@ struct CircuitConnection {
             var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
             let first: WebSocketMessage?
             do { first = try await messages.next() } catch { return }
-            guard let circuit = start(first, outbox: outbox, logger: &logger) else { return }
-            group.addTask {
-                await circuit.circuit.run(url: circuit.url, prerenderedDigest: circuit.startDigest)
-            }
+            guard let circuit = await open(first, outbox: outbox, logger: &logger) else { return }
+            var ended = false
             do {
-                while let message = try await messages.next() {
+                reading: while let message = try await messages.next() {
                     let text: String
                     switch message {
                     case .text(let t):
@@ -43,7 +44,7 @@ struct CircuitConnection {
                         text = t
                     case .binary(let buffer):
                         do {
-                            try circuit.circuit.channel.receiveBinary(Array(buffer.readableBytesView))
+                            try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
                         } catch {
                             refuse((error as? ProtocolViolation)?.message ?? "\(error)", outbox, logger)
                         }
@@ -51,7 +52,10 @@ struct CircuitConnection {
                     }
                     for decoded in WireCodec.decodeFrame(text) {
                         switch decoded {
-                        case .success(let inboundMessage): await dispatch(inboundMessage, circuit.circuit, outbox: outbox, logger: logger)
+                        case .success(.end):
+                            ended = true
+                            break reading
+                        case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
                         case .failure(let violation): refuse(violation.message, outbox, logger)
                         }
                     }
@@ -59,23 +63,42 @@ struct CircuitConnection {
             } catch {
                 logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
             }
-            await circuit.circuit.close()
+            if ended {
+                await registry.remove(circuit)
+            } else {
+                await circuit.connectionLost()
+                await registry.disconnected(circuit)
+            }
         }
     }
 
-    struct Started: Sendable {
-        let circuit: Circuit
-        let url: String
-        let startDigest: String
-    }
-
-    private func start(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) -> Started? {
-        guard case .text(let text) = first, let decoded = WireCodec.decodeFrame(text).first,
-            case .success(.start(let token, _)) = decoded
-        else {
-            refuse("the first message on a circuit must be 'start'", outbox, logger, fatal: true)
+    /// Starts a new circuit or resumes a retained one, as the first message asks.
+    private func open(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) async -> Circuit? {
+        guard case .text(let text) = first, let decoded = WireCodec.decodeFrame(text).first else {
+            refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
             return nil
         }
+        switch decoded {
+        case .success(.start(let token, _)):
+            return await start(token, outbox: outbox, logger: &logger)
+        case .success(.resume(let id, let secret, let lastBatch)):
+            guard let circuit = await registry.resume(id: id, secret: secret) else {
+                logger.notice("refused a resume", metadata: ["circuit": "\(id)"])
+                outbox.enqueue(.rejected("The circuit \(id) is no longer available. Reload the page."))
+                return nil
+            }
+            logger[metadataKey: "circuit"] = "\(id)"
+            outbox.enqueue(.configure(json: configuration(id: id, secret: secret)))
+            await circuit.resume(on: outbox, lastBatch: lastBatch)
+            logger.debug("circuit resumed", metadata: ["lastBatch": "\(lastBatch)"])
+            return circuit
+        default:
+            refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
+            return nil
+        }
+    }
+
+    private func start(_ token: String, outbox: WebSocketOutbox, logger: inout Logger) async -> Circuit? {
         let descriptor: PrerenderDescriptor
         do {
             descriptor = try app.signer.verify(token)
@@ -83,16 +106,36 @@ struct CircuitConnection {
             refuse("circuit refused: \(error)", outbox, logger, fatal: true)
             return nil
         }
-        let id = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let held = await registry.count(for: client)
+        guard held < app.limits.maxCircuitsPerClient else {
+            refuse("circuit refused: this client already holds \(held) circuits, the limit", outbox, logger, fatal: true)
+            return nil
+        }
+        let id = makeCircuitID()
+        let secret = CircuitSecret()
         logger[metadataKey: "circuit"] = "\(id)"
         let channel = InteropChannel(outbox: outbox, options: app.interop, logger: logger)
-        outbox.enqueue(.configure(json: app.limits.runtimeConfigurationJSON))
-        let circuit = Circuit(id: id, channel: channel, pages: app.pages, notFound: app.notFoundPage, logger: logger)
+        outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value)))
+        let circuit = Circuit(
+            id: id, channel: channel, pages: app.pages, notFound: app.notFoundPage,
+            maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, logger: logger)
+        await registry.register(circuit, secret: secret, client: client)
+        // The circuit outlives this socket: it keeps running while the page reconnects.
+        Task { await circuit.run(url: descriptor.url, prerenderedDigest: descriptor.markupDigest) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
-        return Started(circuit: circuit, url: descriptor.url, startDigest: descriptor.markupDigest)
+        return circuit
     }
 
-    private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, logger: Logger) async {
+    private func configuration(id: String, secret: String) -> String {
+        var out = String(app.limits.runtimeConfigurationJSON.dropLast())
+        out += ",\"circuitId\":"
+        JSONText.appendQuoted(id, to: &out)
+        out += ",\"secret\":"
+        JSONText.appendQuoted(secret, to: &out)
+        return out + "}"
+    }
+
+    private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, logger: Logger) {
         switch message {
         case .callCompleted(let id, let outcome):
             if !circuit.channel.complete(callID: id, outcome: outcome) {
@@ -108,8 +151,10 @@ struct CircuitConnection {
             circuit.enqueue(.ack(batch: batch))
         case .releaseObject(let id):
             circuit.channel.objects.release(id)
-        case .start:
+        case .start, .resume:
             refuse("the circuit has already started", outbox, logger)
+        case .end:
+            break
         case .navigate(let url):
             guard url.hasPrefix("/"), !url.hasPrefix("//") else {
                 refuse("navigation must stay on this site: \(url)", outbox, logger)

@@ -6,6 +6,15 @@ public struct CircuitLimits: Sendable {
     public var maxTextMessageBytes = 32 * 1024
     /// The largest binary frame: one chunk of a byte array. Larger arrays come in several chunks.
     public var maxBinaryChunkBytes = 256 * 1024
+    /// Render batches sent but not yet acknowledged. Past this, rendering pauses until the browser
+    /// catches up, so a slow or silent browser cannot make the server hold more.
+    public var maxUnacknowledgedBatches = 10
+    /// Disconnected circuits kept for their pages to resume; the oldest goes first past this.
+    public var maxRetainedCircuits = 100
+    /// How long a disconnected circuit is kept.
+    public var retention: Duration = .seconds(180)
+    /// Circuits one client address may hold at once, connected or retained.
+    public var maxCircuitsPerClient = 200
 
     public init() {}
 

@@ -371,20 +371,65 @@ class Circuit {
 
   connect(root, descriptor) {
     this.root = root;
+    this.lastBatch = -1;
+    return this.openSocket(['start', descriptor, globalThis.location.href]);
+  }
+
+  /** Opens a new socket for this circuit after the last one dropped. Resolves true when the
+   * server resumed the circuit, false when it refused (the circuit expired). */
+  resume() {
+    if (!this.circuitId) return Promise.resolve(false);
+    return this.openSocket(['resume', this.circuitId, this.secret, this.lastBatch]);
+  }
+
+  openSocket(hello) {
     const loc = globalThis.location;
     const url = new URL(this.options.circuitPath || '/_tether/circuit', loc.href);
     url.protocol = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (typeof this.options.configureConnection === 'function') this.options.configureConnection(url);
     const ws = new WebSocket(url);
     this.socket = ws;
+    this.isClosed = false;
+    this.pausedByPage = false;
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => {
-      ws.send(JSON.stringify([['start', descriptor, loc.href]]));
-      this.open = true;
-      this.flush();
-    };
-    ws.onmessage = (m) => this.receive(m.data);
-    ws.onclose = (e) => this.closed(e);
-    ws.onerror = () => this.log('warning', 'circuit socket error');
+    return new Promise((resolve, reject) => {
+      this.handshake = { resolve, reject };
+      ws.onopen = () => ws.send(JSON.stringify([hello]));
+      ws.onmessage = (m) => { if (ws === this.socket) this.receive(m.data); };
+      ws.onclose = (e) => {
+        if (ws !== this.socket) return;
+        if (this.handshake) {
+          this.handshake.reject(new Error(`the circuit socket closed (${e.code})`));
+          this.handshake = null;
+        }
+        this.closed(e);
+      };
+      ws.onerror = () => this.log('warning', 'circuit socket error');
+    });
+  }
+
+  /** The server's first message on a socket: settings, the circuit id and its secret. */
+  configured(settings) {
+    this.limits = { ...this.limits, maxMessageBytes: settings.maxMessageBytes, maxChunkBytes: settings.maxChunkBytes };
+    this.circuitId = settings.circuitId;
+    this.secret = settings.secret;
+    this.open = true;
+    if (this.handshake) {
+      this.handshake.resolve(true);
+      this.handshake = null;
+    }
+    this.flush();
+  }
+
+  rejected(reason) {
+    this.log('warning', 'the server refused to resume the circuit:', reason);
+    this.circuitId = null;
+    // The socket closes next; there is nothing left to reconnect to.
+    this.pausedByPage = true;
+    if (this.handshake) {
+      this.handshake.resolve(false);
+      this.handshake = null;
+    }
   }
 
   post(message) {
@@ -471,7 +516,8 @@ class Circuit {
 
   handle(m) {
     switch (m[0]) {
-      case 'cfg': this.limits = { ...this.limits, ...m[1] }; break;
+      case 'cfg': this.configured(m[1]); break;
+      case 'rejected': this.rejected(m[1]); break;
       case 'r': this.render(m[1], m[2]); break;
       case 'c': this.callJS(m[1], m[2], m[3], m[4], m[5] || 0, m[6] || 0); break;
       case 'djs': this.runtime.jsObjects.delete(m[1]); break;
@@ -484,10 +530,14 @@ class Circuit {
   }
 
   render(batch, edits) {
-    try {
-      applyEdits(this.root, edits);
-    } catch (err) {
-      this.log('error', `render batch ${batch} failed`, err);
+    // A batch replayed after a reconnect that was already applied is only acknowledged again.
+    if (batch > this.lastBatch) {
+      try {
+        applyEdits(this.root, edits);
+      } catch (err) {
+        this.log('error', `render batch ${batch} failed`, err);
+      }
+      this.lastBatch = batch;
     }
     this.post(['ack', batch]);
     this.runtime.rendered();
@@ -578,11 +628,21 @@ class Circuit {
     for (const { reject } of this.pendingCalls.values()) reject(new Error('The circuit is disconnected.'));
     this.pendingCalls.clear();
     this.log('info', `circuit closed (${e.code}${e.reason ? ': ' + e.reason : ''})`);
-    this.runtime.disconnected(e);
+    this.runtime.disconnected(e, this.pausedByPage);
   }
 
+  /** Closes the socket; the server keeps the circuit for a while so it can be resumed. */
   close() {
+    this.pausedByPage = true;
     if (this.socket) this.socket.close(1000, 'closed by the page');
+  }
+
+  /** The page is going away: tell the server to release the circuit now. */
+  end() {
+    this.pausedByPage = true;
+    if (this.socket && this.open) {
+      try { this.socket.send(JSON.stringify([['end']])); } catch { /* already closing */ }
+    }
   }
 }
 
@@ -692,7 +752,10 @@ class TetherRuntime {
     this.installEventDelegation(root);
     this.installNavigation();
     this.circuit = new Circuit(this, this.options);
-    this.circuit.connect(root, root.getAttribute('data-tether-descriptor') || '');
+    this.circuit.connect(root, root.getAttribute('data-tether-descriptor') || '').catch(() => {});
+    if (typeof globalThis.addEventListener === 'function') {
+      globalThis.addEventListener('pagehide', () => this.circuit && this.circuit.end());
+    }
     return this.ready;
   }
 
@@ -805,12 +868,133 @@ class TetherRuntime {
     bar.style.display = 'block';
   }
 
-  disconnected() {
+  // --- Reconnection ---------------------------------------------------------------------------
+  //
+  // When the socket drops, the runtime retries with the reconnection policy and resumes the same
+  // circuit, whose state the server kept. The default UI is #tether-reconnect-modal; an app can
+  // put its own element with that id in the page to restyle it. Each state change sets one class
+  // on it (tether-reconnect-show, -retrying, -failed, -rejected, -hide) and dispatches a DOM
+  // event of the same name with a "tether:" prefix on document.
+
+  disconnected(e, pausedByPage) {
     document.documentElement.classList.add('tether-disconnected');
+    if (pausedByPage || this._reconnecting) return;
+    const handler = this.options.reconnectionHandler;
+    if (handler && typeof handler.onConnectionDown === 'function') {
+      handler.onConnectionDown(this.options.reconnectionOptions || {}, e);
+      return;
+    }
+    this.reconnectWithPolicy();
   }
 
+  reconnectionPolicy() {
+    const o = this.options.reconnectionOptions || {};
+    const maxRetries = o.maxRetries ?? 8;
+    const interval = o.retryIntervalMilliseconds ?? ((attempt) => Math.min(500 * 2 ** (attempt - 1), 5000));
+    return { maxRetries, delay: typeof interval === 'function' ? interval : () => interval };
+  }
+
+  async reconnectWithPolicy() {
+    this._reconnecting = true;
+    const { maxRetries, delay } = this.reconnectionPolicy();
+    this.reconnectState('show', { attempt: 0, maxRetries });
+    for (let attempt = 1; attempt <= maxRetries; attempt++) {
+      await new Promise((r) => setTimeout(r, delay(attempt)));
+      this.reconnectState('retrying', { attempt, maxRetries });
+      let outcome;
+      try {
+        outcome = await this.circuit.resume();
+      } catch {
+        continue;
+      }
+      this._reconnecting = false;
+      if (outcome) {
+        this.connectionUp();
+      } else {
+        this.reconnectState('rejected', { attempt, maxRetries });
+      }
+      return;
+    }
+    this._reconnecting = false;
+    this.reconnectState('failed', { attempt: maxRetries, maxRetries });
+  }
+
+  connectionUp() {
+    document.documentElement.classList.remove('tether-disconnected');
+    this.reconnectState('hide', {});
+    const handler = this.options.reconnectionHandler;
+    if (handler && typeof handler.onConnectionUp === 'function') handler.onConnectionUp();
+  }
+
+  /** Tries once to resume the circuit now. Resolves true when it is back. */
+  async reconnect() {
+    if (!this.circuit) return false;
+    if (this.circuit.open) return true;
+    let outcome = false;
+    try {
+      outcome = await this.circuit.resume();
+    } catch {
+      this.reconnectState('failed', {});
+      return false;
+    }
+    if (outcome) this.connectionUp(); else this.reconnectState('rejected', {});
+    return outcome;
+  }
+
+  /** Closes the circuit's socket. The server keeps the circuit; Tether.reconnect() resumes it. */
   disconnect() {
     if (this.circuit) this.circuit.close();
+  }
+
+  reconnectState(state, detail) {
+    if (!this.options.reconnectionHandler) this.reconnectModal(state, detail);
+    document.dispatchEvent(new CustomEvent('tether:reconnect-' + state, { detail }));
+  }
+
+  reconnectModal(state, detail) {
+    let modal = document.getElementById('tether-reconnect-modal');
+    if (!modal) {
+      if (state === 'hide') return;
+      modal = document.createElement('div');
+      modal.id = 'tether-reconnect-modal';
+      modal.setAttribute('role', 'dialog');
+      Object.assign(modal.style, {
+        position: 'fixed', inset: '0', display: 'flex', alignItems: 'center', justifyContent: 'center',
+        background: 'rgba(0,0,0,0.3)', zIndex: '10000', font: '16px system-ui, sans-serif',
+      });
+      const box = document.createElement('div');
+      Object.assign(box.style, { background: '#fff', padding: '1.5em 2em', borderRadius: '8px', boxShadow: '0 4px 24px rgba(0,0,0,0.2)' });
+      const message = document.createElement('p');
+      message.className = 'tether-reconnect-message';
+      const retry = document.createElement('button');
+      retry.className = 'tether-reconnect-retry';
+      retry.textContent = 'Retry';
+      retry.addEventListener('click', () => this.reconnect());
+      const reload = document.createElement('button');
+      reload.className = 'tether-reconnect-reload';
+      reload.textContent = 'Reload';
+      reload.addEventListener('click', () => location.reload());
+      box.append(message, retry, ' ', reload);
+      modal.append(box);
+      document.body.appendChild(modal);
+      modal._tetherParts = { message, retry, reload };
+    }
+    for (const s of ['show', 'retrying', 'failed', 'rejected', 'hide']) modal.classList.remove('tether-reconnect-' + s);
+    modal.classList.add('tether-reconnect-' + state);
+    // An element the app provided is only given the class; its look is the app's.
+    if (!modal._tetherParts) return;
+    const { message, retry, reload } = modal._tetherParts;
+    modal.style.display = state === 'hide' ? 'none' : 'flex';
+    const texts = {
+      show: 'Connection lost. Reconnecting…',
+      retrying: `Connection lost. Reconnecting (attempt ${detail.attempt} of ${detail.maxRetries})…`,
+      failed: 'Could not reconnect to the server.',
+      rejected: 'This session has expired. Reload the page to continue.',
+      hide: '',
+    };
+    message.textContent = texts[state];
+    retry.style.display = state === 'failed' ? '' : 'none';
+    reload.style.display = state === 'failed' || state === 'rejected' ? '' : 'none';
   }
 }
 

@@ -19,6 +19,12 @@ public struct RenderBatch: Sendable, Equatable {
     public let number: Int
     public let edits: String
     public let editCount: Int
+
+    public init(number: Int, edits: String, editCount: Int) {
+        self.number = number
+        self.edits = edits
+        self.editCount = editCount
+    }
 }
 
 /// A handler found for a browser event, with the component that rendered it.

@@ -174,6 +174,9 @@ class FakeClassList {
     this._el.setAttribute('class', list.join(' '));
   }
   contains(name) { return this._list().includes(name); }
+  remove(...names) {
+    this._el.setAttribute('class', this._list().filter((n) => !names.includes(n)).join(' '));
+  }
 }
 
 /** <input>/<textarea>/<select>-like element: value and checked follow their attributes until set. */

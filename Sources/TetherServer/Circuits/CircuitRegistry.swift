@@ -1,0 +1,94 @@
+import Logging
+
+/// The live circuits of one server, and the disconnected ones kept for a while so their pages can
+/// resume them with state intact.
+///
+/// A disconnected circuit is kept for `CircuitLimits.retention`; past
+/// `CircuitLimits.maxRetainedCircuits`, the longest-disconnected one is closed first.
+actor CircuitRegistry {
+    private struct Entry {
+        let circuit: Circuit
+        let secret: CircuitSecret
+        let client: String
+        var disconnectedSince: ContinuousClock.Instant?
+        var expiry: Task<Void, Never>?
+    }
+
+    private var entries: [String: Entry] = [:]
+    private let limits: CircuitLimits
+    private let logger: Logger
+
+    init(limits: CircuitLimits, logger: Logger) {
+        self.limits = limits
+        self.logger = logger
+    }
+
+    var liveCount: Int { entries.values.filter { $0.disconnectedSince == nil }.count }
+    var retainedCount: Int { entries.values.filter { $0.disconnectedSince != nil }.count }
+
+    /// How many circuits a client address holds now, connected or retained.
+    func count(for client: String) -> Int {
+        entries.values.filter { $0.client == client }.count
+    }
+
+    func register(_ circuit: Circuit, secret: CircuitSecret, client: String) {
+        entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client)
+    }
+
+    /// The circuit for a resume, if the id is known, the secret matches and it is not connected
+    /// elsewhere. It is marked connected again.
+    func resume(id: String, secret: String) -> Circuit? {
+        guard var entry = entries[id], entry.secret.matches(secret), entry.disconnectedSince != nil else { return nil }
+        entry.expiry?.cancel()
+        entry.expiry = nil
+        entry.disconnectedSince = nil
+        entries[id] = entry
+        return entry.circuit
+    }
+
+    /// The socket dropped: keep the circuit for the retention period.
+    func disconnected(_ circuit: Circuit) async {
+        guard var entry = entries[circuit.id] else { return }
+        entry.disconnectedSince = .now
+        let retention = limits.retention
+        entry.expiry = Task { [weak self] in
+            do { try await Task.sleep(for: retention) } catch { return }
+            await self?.expire(circuit.id)
+        }
+        entries[circuit.id] = entry
+        await evictOverflow()
+    }
+
+    /// The circuit ends for good.
+    func remove(_ circuit: Circuit) async {
+        guard let entry = entries.removeValue(forKey: circuit.id) else { return }
+        entry.expiry?.cancel()
+        await circuit.close()
+    }
+
+    private func expire(_ id: String) async {
+        guard let entry = entries[id], entry.disconnectedSince != nil else { return }
+        logger.info("disconnected circuit expired", metadata: ["circuit": "\(id)"])
+        await remove(entry.circuit)
+    }
+
+    private func evictOverflow() async {
+        let retained = entries.values.filter { $0.disconnectedSince != nil }
+            .sorted { $0.disconnectedSince! < $1.disconnectedSince! }
+        let excess = retained.count - limits.maxRetainedCircuits
+        guard excess > 0 else { return }
+        for entry in retained.prefix(excess) {
+            logger.info("evicted a disconnected circuit: too many retained", metadata: ["circuit": "\(entry.circuit.id)"])
+            await remove(entry.circuit)
+        }
+    }
+
+    /// Closes every circuit, for shutdown.
+    func closeAll() async {
+        for entry in entries.values {
+            entry.expiry?.cancel()
+            await entry.circuit.close()
+        }
+        entries.removeAll()
+    }
+}

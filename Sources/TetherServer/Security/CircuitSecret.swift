@@ -1,0 +1,31 @@
+import Foundation
+
+/// The secret that lets a page resume its circuit after its socket dropped. 256 random bits,
+/// handed only to the page that started the circuit, and compared in constant time; the circuit
+/// id that appears in logs is not enough to resume.
+struct CircuitSecret: Sendable {
+    let value: String
+
+    init() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        value = DescriptorSigner.base64url(Data(bytes))
+    }
+
+    /// Constant time in the length of the expected secret, whatever the candidate.
+    func matches(_ candidate: String) -> Bool {
+        let expected = Array(value.utf8)
+        let given = Array(candidate.utf8)
+        var difference = UInt8(truncatingIfNeeded: expected.count ^ given.count)
+        for i in expected.indices {
+            difference |= expected[i] ^ (i < given.count ? given[i] : 0)
+        }
+        return difference == 0
+    }
+}
+
+/// A public circuit id for logs and for naming the circuit on resume.
+func makeCircuitID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    return String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36)
+}
