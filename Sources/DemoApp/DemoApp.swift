@@ -36,6 +36,8 @@ enum DemoMethods {
             demo.expose("Greet") { (name: String) async in "Hello, \(name)!" }
             demo.expose("Fail") { (message: String) throws in throw DemoFailure(message: message) }
             demo.expose("Echo") { (value: JSONValue) in value }
+            demo.expose("Noop") { () in }
+            demo.expose("EchoBlob") { (blob: NamedBlob) in blob }
             demo.expose("CreateCounter") { (start: Int) in SwiftObjectReference(DemoCounter(start: start)) }
             demo.expose("ReverseBytes") { (data: [UInt8]) in Array(data.reversed()) }
             demo.expose("ByteCount") { (data: [UInt8]) in data.count }
@@ -61,6 +63,12 @@ enum DemoMethods {
                 }
             }
         }
+    }
+
+    /// A struct with bytes inside: they travel as a binary segment, nested.
+    struct NamedBlob: Codable {
+        let name: String
+        let data: Data
     }
 
     struct StreamDigest: Encodable {

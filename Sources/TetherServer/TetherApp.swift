@@ -68,6 +68,9 @@ public struct TetherApp: Sendable {
         router.get("**") { request, _ in
             try await app.prerender(request)
         }
+        router.head("**") { request, _ in
+            try await app.prerender(request)
+        }
     }
 
     /// Renders a page to complete HTML, with a signed descriptor the circuit starts from.

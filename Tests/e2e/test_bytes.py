@@ -166,12 +166,6 @@ def test_oversized_text_message_is_refused_locally(recorded):
     assert value_of(page, "return await Tether.invokeMethodAsync('Demo', 'Greet', arg);", arg=name) == f"Hello, {name}!"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: InteropChannel.dispatchInvocation never frees the byte segments of a call that is "
-    "refused before its [UInt8] parameter is decoded; after 64 MB of them every byte-array call on "
-    "the circuit fails. Remove this mark once fixed.",
-)
 def test_bytes_of_refused_calls_do_not_fill_the_pending_limit(recorded):
     """The server holds at most 64 MB of byte segments no call has claimed yet. A call that is
     refused (unknown method, wrong arity, a parameter that is not bytes) must still free the
@@ -195,16 +189,9 @@ def test_bytes_of_refused_calls_do_not_fill_the_pending_limit(recorded):
     assert result["after"] == 10, f"bytes stopped working after refused calls: {result['after']!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a JSONValue parameter keeps the {__tetherBytes: id} marker (the server's segment is "
-    "never claimed) and Echo sends it back, where the browser looks the id up among segments the "
-    "server sent: the field comes back undefined. Remove this mark once fixed.",
-)
 def test_bytes_nested_in_a_json_value_are_not_silently_dropped(recorded):
-    """Demo.Echo takes a JSONValue; no demo method takes a struct with a Data field, so this is
-    the only way to nest bytes. The bytes must either come back or the call must reject —
-    resolving with the field missing loses data without a word."""
+    """Demo.Echo takes a JSONValue, which cannot hold bytes: the call must reject rather than
+    resolve with the field missing."""
     page, _ = recorded
     outcome = call(
         page,
@@ -215,3 +202,18 @@ def test_bytes_nested_in_a_json_value_are_not_silently_dropped(recorded):
         assert outcome["value"] == {"keys": ["b", "name"], "b": [1, 2, 3]}, outcome["value"]
     else:
         assert outcome["error"], outcome
+
+
+def test_bytes_nested_in_a_struct_travel_as_binary(recorded):
+    """Demo.EchoBlob takes and returns a struct with a Data field: the bytes cross as binary
+    segments both ways, nested inside the JSON."""
+    page, recorder = recorded
+    result = value_of(
+        page,
+        """const data = new Uint8Array(300000); for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 256;
+           const r = await Tether.invokeMethodAsync('Demo', 'EchoBlob', {name: 'blob', data});
+           let same = r.data.length === data.length;
+           for (let i = 0; same && i < data.length; i++) same = r.data[i] === data[i];
+           return { name: r.name, type: r.data.constructor.name, length: r.data.length, same };""",
+    )
+    assert result == {"name": "blob", "type": "Uint8Array", "length": 300000, "same": True}

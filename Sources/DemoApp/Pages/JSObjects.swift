@@ -48,6 +48,7 @@ public final class JSObjects: Page {
         let greeting: String = try await module.invoke("greet", "Ada")
         let loads: Int = try await again.invoke("loadCount")
         again.dispose()
+        self.module?.dispose()
         self.module = module
         moduleResult = "\(greeting) loads=\(loads)"
     }

@@ -41,6 +41,11 @@ extension InteropChannel {
             return (T.self == Data.self ? Data(bytes) as! T : bytes as! T)
         }
         guard Self.containsByteMarker(value) else { return try InteropCoding.decode(T.self, from: value) }
+        if T.self == JSONValue.self {
+            throw DecodingError.typeMismatch(
+                JSONValue.self,
+                .init(codingPath: [], debugDescription: "byte arrays arrive only in a [UInt8] or Data parameter, or a Data field"))
+        }
         let decoder = JSONDecoder()
         decoder.dataDecodingStrategy = .custom { [inboundBytes] decoder in
             let container = try decoder.container(keyedBy: ByteMarkerKey.self)
@@ -58,6 +63,17 @@ extension InteropChannel {
 
     func encodeResult(_ value: some Encodable) throws -> InvocationResult {
         InvocationResult(json: try encode(value))
+    }
+
+    /// The ids of every byte segment a value refers to.
+    static func byteSegmentIDs(in value: JSONValue) -> [Int] {
+        switch value {
+        case .object(let members):
+            if members.count == 1, members[0].key == ByteSegment.markerKey, let id = members[0].value.intValue { return [id] }
+            return members.flatMap { byteSegmentIDs(in: $0.value) }
+        case .array(let items): return items.flatMap(byteSegmentIDs)
+        default: return []
+        }
     }
 
     private static func containsByteMarker(_ value: JSONValue) -> Bool {

@@ -102,7 +102,10 @@ public enum InteropCoding {
         case .string(let s): if let direct = s as? T { return direct }
         case .bool(let b): if let direct = b as? T { return direct }
         case .number(let n):
-            if T.self == Int.self, let i = Int(n) { return i as! T }
+            if T.self == Int.self {
+                if let i = Int(n) { return i as! T }
+                throw DecodingError.typeMismatch(Int.self, .init(codingPath: [], debugDescription: "expected an integer, got \(n)"))
+            }
             if T.self == Double.self, let d = Double(n) { return d as! T }
         default: break
         }

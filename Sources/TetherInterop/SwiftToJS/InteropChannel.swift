@@ -161,6 +161,10 @@ public final class InteropChannel: Sendable {
     /// precise message; a thrown Swift error is reported generically unless detailed errors are on.
     public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
         let context = InvocationContext(js: JSRuntime(channel: self))
+        // Byte arrays sent for this call are freed whether or not the method claimed them, so a
+        // refused call cannot leave them counting against the limit.
+        let byteSegments = Self.byteSegmentIDs(in: .array(args))
+        defer { for id in byteSegments { _ = inboundBytes.take(id) } }
         let outcome: InvocationOutcome
         do {
             let result: InvocationResult

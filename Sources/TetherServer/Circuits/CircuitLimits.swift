@@ -4,7 +4,8 @@ public struct CircuitLimits: Sendable {
     /// The largest text message accepted from the browser (Blazor's `MaximumReceiveMessageSize`).
     /// The runtime splits its frames to fit, and refuses a single message that cannot.
     public var maxTextMessageBytes = 32 * 1024
-    /// The largest binary frame: one chunk of a byte array. Larger arrays come in several chunks.
+    /// The largest binary frame from the browser: one chunk of a byte array. The runtime sends
+    /// larger arrays in several chunks. (Arrays from Swift to the browser go in one frame.)
     public var maxBinaryChunkBytes = 256 * 1024
     /// Render batches sent but not yet acknowledged. Past this, rendering pauses until the browser
     /// catches up, so a slow or silent browser cannot make the server hold more.
