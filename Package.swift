@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "DemoApp",
             dependencies: ["TetherServer", "TetherUI", "TetherInterop", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("wwwroot")],
+            resources: [.copy("wwwroot"), .copy("Pages/ScriptsPage.js")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -10,13 +10,24 @@ public enum DemoApp {
     public static let pages: [any Page.Type] = [
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
         Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
+        ScriptsPage.self,
     ]
 
     public static func make() -> TetherApp {
         var app = TetherApp(pages: pages)
         app.document.title = "Tether demo"
-        app.document.bodyEnd = #"<script src="/js/convert-array.js"></script><script src="/js/call-swift.js"></script><script src="/js/lab.js"></script>"#
+        // Scripts in <head> and at the end of <body>, inline and external: see /scripts.
+        app.document.head = #"<script>document.addEventListener('DOMContentLoaded', () => { const el = document.getElementById('head-script'); if (el) el.textContent = 'ran'; });</script>"#
+        app.document.bodyEnd = [
+            #"<script>(() => { const el = document.getElementById('body-script'); if (el) el.textContent = 'ran'; })();</script>"#,
+            #"<script src="/js/external-script.js"></script>"#,
+            #"<script src="/js/convert-array.js"></script>"#,
+            #"<script src="/js/call-swift.js"></script>"#,
+            #"<script src="/js/lab.js"></script>"#,
+        ].joined()
         app.publicDirectory = Bundle.module.bundleURL.appendingPathComponent("wwwroot").path
+        // The bundle root holds the collocated modules, such as ScriptsPage.js.
+        app.libraries = [.library("DemoApp", directory: Bundle.module.bundleURL.path)]
         DemoMethods.register(in: &app.exports)
         return app
     }

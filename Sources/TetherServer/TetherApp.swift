@@ -24,6 +24,14 @@ public struct TetherApp: Sendable {
     public var limits = CircuitLimits()
     /// The app's public folder (the `wwwroot` analog), served at the site root.
     public var publicDirectory: String?
+    /// Static content of libraries, each under `/_content/{Name}/`: files, collocated modules and
+    /// JS initializers.
+    public var libraries: [StaticContent] = []
+
+    /// Every folder of static files the app serves.
+    var staticContent: [StaticContent] {
+        (publicDirectory.map { [StaticContent(directory: $0, urlPrefix: "/")] } ?? []) + libraries
+    }
     public var logger = Logger(label: "tether")
 
     public init(pages: [any Page.Type]) {
@@ -53,8 +61,17 @@ public struct TetherApp: Sendable {
     public func addRoutes(to router: Router<TetherRequestContext>) {
         let app = self
         router.middlewares.add(NotFoundPageMiddleware(app: self))
-        if let publicDirectory {
-            router.middlewares.add(FileMiddleware(publicDirectory, searchForIndexHtml: false))
+        for content in staticContent {
+            router.middlewares.add(content.middleware())
+        }
+        let initializers = StaticContent.initializerURLs(in: staticContent)
+        router.get("/_tether/initializers") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: "[" + initializers.map(JSONText.quoted).joined(separator: ",") + "]")))
+        }
+        router.get("/_tether/prerender") { request, _ in
+            try await app.prerenderForManualStart(request)
         }
         router.get("/_tether/tether.js") { _, _ in
             try RuntimeAsset.response()
@@ -94,6 +111,20 @@ public struct TetherApp: Sendable {
         }
         let descriptor = signer.sign(url: url, markup: content)
         return htmlResponse(document.render(content: content, descriptor: descriptor), status: status)
+    }
+
+    /// The content and descriptor of a page, as JSON, for a static page that starts the runtime
+    /// by hand with `Tether.start({ url })`. It reveals no more than a GET of that page does.
+    func prerenderForManualStart(_ request: Request) async throws -> Response {
+        guard let url = request.uri.queryParameters["url"].map(String.init), url.hasPrefix("/"), !url.hasPrefix("//"),
+            let (pageType, route) = pages.match(url: url)
+        else { throw HTTPError(.badRequest, message: "no page at that url") }
+        let renderer = Renderer(page: pageType.init(), route: route, js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
+        let content = try await Circuit.renderSettled(renderer)
+        let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(signer.sign(url: url, markup: content)))}"
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
     /// The not-found page for a GET nothing else answered.

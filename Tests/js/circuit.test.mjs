@@ -66,7 +66,8 @@ async function page(t, { html = '', descriptor = 'desc-1', href = 'http://exampl
   if (descriptor !== null) s.root.setAttribute('data-tether-descriptor', descriptor);
   const location = fakeLocation(href);
   FakeWebSocket.instances = [];
-  const globals = { document: s.doc, location, WebSocket: FakeWebSocket, CSS: { escape: (v) => v.replace(/"/g, '\\"') } };
+  // No fetch: the runtime then lists no JS initializers, without a network round trip.
+  const globals = { document: s.doc, location, WebSocket: FakeWebSocket, fetch: undefined, CSS: { escape: (v) => v.replace(/"/g, '\\"') } };
   if (window) globals.window = globalThis;
   stubGlobals(t, globals);
   const url = `${TETHER_URL}?instance=${++instance}`;
@@ -81,6 +82,7 @@ const CFG = ['cfg', { maxMessageBytes: 32768, maxChunkBytes: 262144, circuitId: 
 async function started(t, opts = {}, startOptions = {}) {
   const p = await page(t, opts);
   const ready = p.Tether.start(startOptions);
+  await settle();
   const ws = FakeWebSocket.instances[0];
   ws.serverOpen();
   ws.serverSend([CFG]);
@@ -100,6 +102,7 @@ test('invokeMethodAsync rejects before start', async (t) => {
 test('start connects to /_tether/circuit over ws:, relative to the page', async (t) => {
   const { Tether } = await page(t);
   Tether.start();
+  await settle();
   assert.equal(FakeWebSocket.instances.length, 1);
   const ws = FakeWebSocket.instances[0];
   assert.equal(ws.url, 'ws://example.test/_tether/circuit');
@@ -109,12 +112,14 @@ test('start connects to /_tether/circuit over ws:, relative to the page', async 
 test('https pages use wss:, and circuitPath is honoured', async (t) => {
   const { Tether } = await page(t, { href: 'https://secure.test:8443/x/y' });
   Tether.start({ circuitPath: '/custom/socket' });
+  await settle();
   assert.equal(FakeWebSocket.instances[0].url, 'wss://secure.test:8443/custom/socket');
 });
 
 test('the first frame is [["start", descriptor, url]], sent on open', async (t) => {
   const { Tether } = await page(t, { descriptor: 'page-42' });
   Tether.start();
+  await settle();
   const ws = FakeWebSocket.instances[0];
   await settle();
   assert.equal(ws.sent.length, 0, 'nothing is sent before the socket opens');
@@ -126,6 +131,7 @@ test('the first frame is [["start", descriptor, url]], sent on open', async (t) 
 test('a missing descriptor is sent as the empty string', async (t) => {
   const { Tether } = await page(t, { descriptor: null });
   Tether.start();
+  await settle();
   FakeWebSocket.instances[0].serverOpen();
   assert.deepEqual(FakeWebSocket.instances[0].frames()[0], [['start', '', 'http://example.test/app/page?q=1']]);
 });
@@ -133,7 +139,9 @@ test('a missing descriptor is sent as the empty string', async (t) => {
 test('start twice connects once', async (t) => {
   const { Tether } = await page(t);
   Tether.start();
+  await settle();
   Tether.start();
+  await settle();
   assert.equal(FakeWebSocket.instances.length, 1);
 });
 
@@ -153,6 +161,7 @@ test('start without #tether-root warns and does not connect', async (t) => {
 test('calls made before the circuit is configured go out right after the server cfg, in one frame', async (t) => {
   const { Tether } = await page(t);
   Tether.start();
+  await settle();
   const ws = FakeWebSocket.instances[0];
   Tether.invokeMethodAsync('Demo', 'A', 1);
   await settle();
@@ -572,6 +581,7 @@ test('autostart="false" on its script tag leaves starting to the page', async (t
   assert.equal(globalThis.Tether, mod.default);
   assert.equal(FakeWebSocket.instances.length, 0);
   mod.default.start();
+  await settle();
   assert.equal(FakeWebSocket.instances.length, 1);
 });
 
@@ -582,11 +592,13 @@ test('while the document is loading, the start waits for DOMContentLoaded', asyn
   s.doc.readyState = 'loading';
   s.doc.addEventListener = (type, fn) => listeners.push([type, fn]);
   FakeWebSocket.instances = [];
-  stubGlobals(t, { document: s.doc, window: globalThis, location: fakeLocation('http://example.test/'), WebSocket: FakeWebSocket });
+  stubGlobals(t, { document: s.doc, window: globalThis, location: fakeLocation('http://example.test/'), WebSocket: FakeWebSocket, fetch: undefined });
   t.after(() => { delete globalThis.Tether; });
   await import(`${TETHER_URL}?instance=${++instance}`);
+  await settle();
   assert.equal(FakeWebSocket.instances.length, 0);
   assert.deepEqual(listeners.map((l) => l[0]), ['DOMContentLoaded']);
   listeners[0][1]();
+  await settle();
   assert.equal(FakeWebSocket.instances.length, 1);
 });

@@ -33,6 +33,7 @@ public final class DemoLayout: Layout {
         ("/items/1", "Item 1"),
         ("/events", "Events"),
         ("/error", "Errors"),
+        ("/scripts", "Scripts"),
     ]
 
     public required init() {}
@@ -43,6 +44,8 @@ public final class DemoLayout: Layout {
                 a(.href(href)) { title }
                 " "
             }
+            // Filled in by the demo JS initializer's afterStarted.
+            span(.id("initializer"), .class("initializer"))
         }
         main(.id("page")) {
             Cascade(ThemeKey.self, "light") { pageBody }

@@ -737,18 +737,41 @@ class TetherRuntime {
     }
   }
 
-  /** Connects the circuit. Called automatically unless the script tag has autostart="false". */
+  /**
+   * Starts the runtime: runs the JS initializers' beforeStart, connects the circuit, and resolves
+   * once the first render is applied, after which afterStarted runs. Called automatically unless
+   * the script tag has autostart="false". Options: logLevel, reconnectionOptions {maxRetries,
+   * retryIntervalMilliseconds}, reconnectionHandler {onConnectionDown, onConnectionUp},
+   * configureConnection(url) to add query data, circuitPath, and url (a page to render into an
+   * empty #tether-root, for static pages).
+   */
   async start(options = {}) {
     if (this._started) return this.ready;
     this._started = true;
-    this.options = { logLevel: 'warning', ...options };
+    this.options = Object.assign(options, { logLevel: options.logLevel || 'warning' });
+    const initializers = await this.loadInitializers();
+    for (const { url, module } of initializers) {
+      if (typeof module.beforeStart !== 'function') continue;
+      try {
+        await module.beforeStart(this.options);
+      } catch (err) {
+        console.error(`[tether] the initializer ${url} failed in beforeStart`, err);
+      }
+    }
     const root = document.getElementById('tether-root');
     if (!root) {
       this._started = false;
       console.warn('[tether] no #tether-root element on this page; nothing to connect');
-      return;
+      return undefined;
     }
     this.root = root;
+    if (this.options.url && !root.getAttribute('data-tether-descriptor')) {
+      const response = await fetch('/_tether/prerender?url=' + encodeURIComponent(this.options.url));
+      if (!response.ok) throw new Error(`Tether could not render ${this.options.url}: ${response.status}`);
+      const { html, descriptor } = await response.json();
+      root.innerHTML = html;
+      root.setAttribute('data-tether-descriptor', descriptor);
+    }
     this.installEventDelegation(root);
     this.installNavigation();
     this.circuit = new Circuit(this, this.options);
@@ -756,7 +779,40 @@ class TetherRuntime {
     if (typeof globalThis.addEventListener === 'function') {
       globalThis.addEventListener('pagehide', () => this.circuit && this.circuit.end());
     }
+    this.ready.then(async () => {
+      for (const { url, module } of initializers) {
+        if (typeof module.afterStarted !== 'function') continue;
+        try {
+          await module.afterStarted(this);
+        } catch (err) {
+          console.error(`[tether] the initializer ${url} failed in afterStarted`, err);
+        }
+      }
+    });
     return this.ready;
+  }
+
+  /** Imports every JS initializer (*.lib.module.js) the server lists. One that fails to load is
+   * reported and skipped. */
+  async loadInitializers() {
+    if (this.options.initializers === false || typeof fetch !== 'function') return [];
+    let urls = [];
+    try {
+      const response = await fetch('/_tether/initializers');
+      if (response.ok) urls = await response.json();
+    } catch (err) {
+      this.log?.('warning', 'could not list JS initializers', err);
+      return [];
+    }
+    const loaded = await Promise.all(urls.map(async (url) => {
+      try {
+        return { url, module: await import(new URL(url, document.baseURI).href) };
+      } catch (err) {
+        console.error(`[tether] the initializer ${url} could not be loaded`, err);
+        return null;
+      }
+    }));
+    return loaded.filter(Boolean);
   }
 
   rendered() {

@@ -334,6 +334,12 @@ public final class Renderer {
             case .markup(let html):
                 out.append(.markup(html))
             case .element(let element):
+                // Scripts in component markup never run, as in Blazor: load them from the document
+                // template, a module, or an initializer.
+                guard element.tag != "script" else {
+                    logger.warning("dropped a <script> element from component markup")
+                    continue
+                }
                 out.append(.element(expandElement(element, owner: owner, environment: environment, position: &position, live: &live)))
             case .cascade(let key, let value, let inner):
                 var extended = environment

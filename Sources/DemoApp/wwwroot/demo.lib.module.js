@@ -1,0 +1,16 @@
+// A JS initializer: the runtime finds every *.lib.module.js in the public folder and in library
+// content, imports it before it starts, awaits beforeStart, and calls afterStarted once the first
+// render is applied.
+
+export async function beforeStart(options) {
+  // Options may be changed here; this value travels to afterStarted through them.
+  options.demoValue = 'configured in beforeStart';
+}
+
+export function afterStarted(tether) {
+  const el = document.getElementById('initializer');
+  if (el) el.textContent = `${tether.options.demoValue} started`;
+  const script = document.createElement('script');
+  script.src = '/js/initializer-injected.js';
+  document.body.appendChild(script);
+}

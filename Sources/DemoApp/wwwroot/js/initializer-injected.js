@@ -1,0 +1,2 @@
+// Injected by the demo initializer's afterStarted: a script added after start runs.
+document.documentElement.dataset.initializerScript = 'ran';

@@ -1,0 +1,2 @@
+// Injected after start by the /scripts page's collocated module.
+window.injectedScriptStatus = () => 'ran';

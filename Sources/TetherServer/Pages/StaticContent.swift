@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+
+/// A folder of static files served under a URL prefix: the app's public folder at `/`, and each
+/// library's content at `/_content/{Name}/`, the analog of Blazor's `_content/{Package}/`.
+///
+/// Files get a content type from their extension, an `ETag`, conditional GET (`304 Not
+/// Modified`), and `Cache-Control: no-cache`, so browsers revalidate cheaply. Paths with `..`, in
+/// any encoding, are refused.
+public struct StaticContent: Sendable {
+    public let directory: String
+    public let urlPrefix: String
+
+    public init(directory: String, urlPrefix: String) {
+        self.directory = directory
+        self.urlPrefix = urlPrefix
+    }
+
+    /// A library's content, at `/_content/{name}/`.
+    public static func library(_ name: String, directory: String) -> StaticContent {
+        StaticContent(directory: directory, urlPrefix: "/_content/\(name)")
+    }
+
+    /// The JS initializers in these folders: every `*.lib.module.js`, by URL. A file reachable
+    /// through two folders (one inside the other) is listed once, under the innermost.
+    static func initializerURLs(in contents: [StaticContent]) -> [String] {
+        var byFile: [String: (url: String, depth: Int)] = [:]
+        for content in contents {
+            let root = URL(fileURLWithPath: content.directory).standardizedFileURL.path
+            guard let enumerator = FileManager.default.enumerator(atPath: root) else { continue }
+            while let path = enumerator.nextObject() as? String {
+                guard path.hasSuffix(".lib.module.js") else { continue }
+                let file = root + "/" + path
+                let url = (content.urlPrefix == "/" ? "" : content.urlPrefix) + "/" + path
+                if let existing = byFile[file], existing.depth >= root.count { continue }
+                byFile[file] = (url, root.count)
+            }
+        }
+        return byFile.values.map(\.url).sorted()
+    }
+
+    func middleware<Context: RequestContext>() -> FileMiddleware<Context, LocalFileSystem> {
+        FileMiddleware(
+            directory, urlBasePath: urlPrefix == "/" ? nil : urlPrefix,
+            cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false)
+    }
+}
