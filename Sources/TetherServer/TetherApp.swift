@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 import TetherInterop
 import TetherUI
 
@@ -42,23 +44,44 @@ public struct TetherApp: Sendable {
     public func application(host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
         let router = Router(context: TetherRequestContext.self)
         addRoutes(to: router)
-        return Application(
+        return makeApplication(router: router, host: host, port: port)
+    }
+
+    func makeApplication(router: Router<TetherRequestContext>, host: String, port: Int) -> some ApplicationProtocol {
+        Application(
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
-                configuration: .init(ws: .init(maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true))),
+                configuration: .init(
+                    ws: .init(
+                        maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: limits.keepAliveInterval),
+                        validateUTF8: true))),
             configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
             logger: logger
         )
     }
 
+    /// Serves until SIGTERM or SIGINT; then it stops accepting, tells every connected browser
+    /// (`bye`), closes the circuits and exits within `limits.shutdownGracePeriod`.
     public func run(host: String = "127.0.0.1", port: Int = 8080) async throws {
-        try await application(host: host, port: port).runService()
+        let registry = CircuitRegistry(limits: limits, logger: logger)
+        let router = Router(context: TetherRequestContext.self)
+        addRoutes(to: router, registry: registry)
+        let application = makeApplication(router: router, host: host, port: port)
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: application), .init(service: CircuitShutdown(registry: registry))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = limits.shutdownGracePeriod
+        try await ServiceGroup(configuration: configuration).run()
     }
 
     /// Adds the pages, the runtime script and the circuit endpoint to a router you own, so the
     /// app can share a server with other routes.
     public func addRoutes(to router: Router<TetherRequestContext>) {
+        addRoutes(to: router, registry: CircuitRegistry(limits: limits, logger: logger))
+    }
+
+    func addRoutes(to router: Router<TetherRequestContext>, registry: CircuitRegistry) {
         let app = self
         router.middlewares.add(NotFoundPageMiddleware(app: self))
         for content in staticContent {
@@ -76,8 +99,17 @@ public struct TetherApp: Sendable {
         router.get("/_tether/tether.js") { _, _ in
             try RuntimeAsset.response()
         }
-        let registry = CircuitRegistry(limits: limits, logger: logger)
-        router.ws("/_tether/circuit") { inbound, outbound, context in
+        let allowedOrigins = limits.allowedOrigins
+        router.ws("/_tether/circuit") { request, context in
+            // A browser always sends Origin: refuse pages of other sites (cross-site WebSocket
+            // hijacking). Clients that are not browsers send none.
+            guard let origin = request.headers[.origin] else { return .upgrade([:]) }
+            guard OriginCheck.allows(origin: origin, host: request.head.authority, allowed: allowedOrigins) else {
+                context.logger.notice("refused a circuit from another origin", metadata: ["origin": "\(origin)"])
+                throw HTTPError(.forbidden, message: "Cross-origin circuits are not allowed.")
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
             let client = context.requestContext.remoteAddress?.ipAddress ?? "unknown"
             await CircuitConnection(app: app, registry: registry, client: client)
                 .serve(inbound: inbound, outbound: outbound, logger: context.logger)
@@ -167,5 +199,25 @@ enum RuntimeAsset {
             status: .ok,
             headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
             body: .init(byteBuffer: ByteBuffer(string: source)))
+    }
+}
+
+/// Compares a WebSocket upgrade's `Origin` with the server's own host and the allowed list.
+enum OriginCheck {
+    static func allows(origin: String, host: String?, allowed: Set<String>) -> Bool {
+        if allowed.contains(origin) { return true }
+        guard let host, let url = URL(string: origin), let originHost = url.host else { return false }
+        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
+        return originAuthority.lowercased() == host.lowercased()
+    }
+}
+
+/// Waits for graceful shutdown, then tells every browser and closes the circuits.
+struct CircuitShutdown: Service {
+    let registry: CircuitRegistry
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await registry.shutdown(reason: "The server is shutting down.")
     }
 }

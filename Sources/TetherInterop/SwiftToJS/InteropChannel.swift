@@ -16,11 +16,20 @@ public struct InteropOptions: Sendable {
 
     /// The most bytes of byte arrays the browser may have sent but no call has claimed yet.
     public var maxPendingBytes: Int
+    /// Swift→JS calls in flight on one circuit at most.
+    public var maxPendingCalls: Int
+    /// JS→Swift calls running at once on one circuit at most; more are refused.
+    public var maxConcurrentInvocations: Int
 
-    public init(defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 64 << 20) {
+    public init(
+        defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 64 << 20,
+        maxPendingCalls: Int = 16_384, maxConcurrentInvocations: Int = 16_384
+    ) {
         self.defaultTimeout = defaultTimeout
         self.detailedErrors = detailedErrors
         self.maxPendingBytes = maxPendingBytes
+        self.maxPendingCalls = maxPendingCalls
+        self.maxConcurrentInvocations = maxConcurrentInvocations
     }
 }
 
@@ -40,6 +49,7 @@ public final class InteropChannel: Sendable {
     public let objects = SwiftObjectRegistry()
     let inboundBytes: InboundByteSegments
     private let byteSegmentCounter = Mutex(0)
+    private let runningInvocations = Mutex(0)
     private let outbox: Mutex<(any InteropOutbox)?>
     private let pending: Mutex<Pending>
 
@@ -53,7 +63,7 @@ public final class InteropChannel: Sendable {
         self.options = options
         self.logger = logger
         self.inboundBytes = InboundByteSegments(limit: options.maxPendingBytes)
-        self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected)))
+        self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected, limit: options.maxPendingCalls)))
     }
 
     public var pendingCallCount: Int { pending.withLock { $0.table.count } }
@@ -78,6 +88,8 @@ public final class InteropChannel: Sendable {
                     continuation.resume(throwing: JSPrerenderingError(identifier: identifier))
                 case .failDisconnected:
                     continuation.resume(throwing: JSDisconnectedError(identifier: identifier))
+                case .failTooMany:
+                    continuation.resume(throwing: JSCallLimitError(identifier: identifier, limit: options.maxPendingCalls))
                 case .send(let callID):
                     id.withLock { $0 = callID }
                     if Task.isCancelled {
@@ -160,6 +172,19 @@ public final class InteropChannel: Sendable {
     /// Runs a JS→Swift invocation and sends its result. Every failure becomes a rejection with a
     /// precise message; a thrown Swift error is reported generically unless detailed errors are on.
     public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
+        let admitted = runningInvocations.withLock { running in
+            guard running < options.maxConcurrentInvocations else { return false }
+            running += 1
+            return true
+        }
+        guard admitted else {
+            logger.notice("refused JS→Swift call: too many running", metadata: ["method": "\(method)"])
+            send(.invocationResult(id: id, outcome: .failure(
+                message: "Too many calls to Swift are running on this circuit (the limit is \(options.maxConcurrentInvocations)).")))
+            for segment in Self.byteSegmentIDs(in: .array(args)) { _ = inboundBytes.take(segment) }
+            return
+        }
+        defer { runningInvocations.withLock { $0 -= 1 } }
         let context = InvocationContext(js: JSRuntime(channel: self))
         // Byte arrays sent for this call are freed whether or not the method claimed them, so a
         // refused call cannot leave them counting against the limit.

@@ -71,3 +71,13 @@ extension Duration {
         return "\(ms) ms"
     }
 }
+
+/// Too many Swift→JS calls were already in flight on this circuit; nothing was sent.
+public struct JSCallLimitError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let identifier: String
+    public let limit: Int
+
+    public var description: String {
+        "The JavaScript call '\(identifier)' was not sent: \(limit) calls are already in flight on this circuit."
+    }
+}

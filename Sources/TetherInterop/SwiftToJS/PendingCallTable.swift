@@ -18,8 +18,12 @@ public struct PendingCallTable<Waiter> {
     private var entries: [Int: Entry] = [:]
     private var nextID = 1
 
-    public init(state: State = .connected) {
+    /// Calls in flight at most; one more fails at once instead of queueing without bound.
+    public let limit: Int
+
+    public init(state: State = .connected, limit: Int = .max) {
         self.state = state
+        self.limit = limit
     }
 
     public var count: Int { entries.count }
@@ -28,6 +32,7 @@ public struct PendingCallTable<Waiter> {
         case send(id: Int)
         case failPrerendering
         case failDisconnected
+        case failTooMany
     }
 
     public mutating func register(identifier: String, waiter: Waiter) -> RegisterAction {
@@ -35,6 +40,7 @@ public struct PendingCallTable<Waiter> {
         case .prerendering: return .failPrerendering
         case .disconnected: return .failDisconnected
         case .connected:
+            guard entries.count < limit else { return .failTooMany }
             let id = nextID
             nextID += 1
             entries[id] = Entry(identifier: identifier, waiter: waiter)

@@ -30,6 +30,7 @@ public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvert
 /// | `djs` | out | JS object id |
 /// | `fatal` | out | message; the server closes the circuit |
 /// | `rejected` | out | reason a resume was refused |
+/// | `bye` | out | the server is shutting down; the socket closes next |
 /// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret` |
 public enum WireCodec {
     public static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
@@ -136,6 +137,10 @@ public enum WireCodec {
         case .fatal(let message):
             out += "[\"fatal\","
             JSONText.appendQuoted(message, to: &out)
+            out += "]"
+        case .shutdown(let reason):
+            out += "[\"bye\","
+            JSONText.appendQuoted(reason, to: &out)
             out += "]"
         case .rejected(let reason):
             out += "[\"rejected\","

@@ -72,6 +72,8 @@ public enum OutboundMessage: Sendable {
     case fatal(String)
     /// A resume was refused: the circuit expired or the secret was wrong. The page must reload.
     case rejected(String)
+    /// The server is shutting down: after this message the socket closes.
+    case shutdown(String)
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
     /// A byte array, sent as its own binary frame ahead of the JSON that refers to it.

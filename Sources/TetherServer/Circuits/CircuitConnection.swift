@@ -1,6 +1,7 @@
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 import TetherInterop
 import TetherUI
 
@@ -21,13 +22,20 @@ struct CircuitConnection {
                     case .text(let text): try await outbound.write(.text(text))
                     case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
                     }
+                } close: {
+                    try? await outbound.close(.goingAway, reason: "server shutting down")
                 }
             }
             defer { outbox.finish() }
             let limits = app.limits
             var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
             let first: WebSocketMessage?
-            do { first = try await messages.next() } catch { return }
+            do {
+                first = try await Self.firstMessage(of: &messages, within: limits.handshakeTimeout)
+            } catch {
+                refuse("no 'start' or 'resume' within \(limits.handshakeTimeout)", outbox, logger, fatal: true)
+                return
+            }
             guard let circuit = await open(first, outbox: outbox, logger: &logger) else { return }
             var ended = false
             do {
@@ -69,6 +77,31 @@ struct CircuitConnection {
                 await circuit.connectionLost()
                 await registry.disconnected(circuit)
             }
+        }
+    }
+
+    struct HandshakeTimeout: Error {}
+
+    /// The first message, or `HandshakeTimeout` when none came in time.
+    private static func firstMessage(
+        of messages: inout WebSocketInboundMessageStream.AsyncIterator, within limit: Duration
+    ) async throws -> WebSocketMessage? {
+        let timer = Task {
+            try await Task.sleep(for: limit)
+        }
+        // The socket's reader is cancelled when the timer wins, which ends `next()` at once.
+        return try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await timer.value
+                    throw HandshakeTimeout()
+                }
+                defer { group.cancelAll() }
+                let first = try await messages.next()
+                return first
+            }
+        } onCancel: {
+            timer.cancel()
         }
     }
 

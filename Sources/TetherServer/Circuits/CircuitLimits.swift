@@ -16,6 +16,15 @@ public struct CircuitLimits: Sendable {
     public var retention: Duration = .seconds(180)
     /// Circuits one client address may hold at once, connected or retained.
     public var maxCircuitsPerClient = 200
+    /// How long a new socket may take to send its `start` or `resume`.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// How often the server pings each socket; a peer that misses a pong is dropped.
+    public var keepAliveInterval: Duration = .seconds(30)
+    /// Origins (scheme://host[:port]) allowed to open circuits besides the server's own. A
+    /// WebSocket upgrade from any other `Origin` is refused with 403.
+    public var allowedOrigins: Set<String> = []
+    /// How long shutdown waits for circuits to finish after telling their browsers.
+    public var shutdownGracePeriod: Duration = .seconds(10)
 
     public init() {}
 

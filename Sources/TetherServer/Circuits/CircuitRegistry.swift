@@ -1,4 +1,5 @@
 import Logging
+import TetherInterop
 
 /// The live circuits of one server, and the disconnected ones kept for a while so their pages can
 /// resume them with state intact.
@@ -83,10 +84,11 @@ actor CircuitRegistry {
         }
     }
 
-    /// Closes every circuit, for shutdown.
-    func closeAll() async {
+    /// Tells every connected browser the server is going away, then closes every circuit.
+    func shutdown(reason: String) async {
         for entry in entries.values {
             entry.expiry?.cancel()
+            entry.circuit.channel.send(.shutdown(reason))
             await entry.circuit.close()
         }
         entries.removeAll()

@@ -22,8 +22,9 @@ final class WebSocketOutbox: InteropOutbox {
         wake.finish()
     }
 
-    /// Writes frames until `finish()` or a write fails.
-    func run(write: (WireCodec.Frame) async throws -> Void) async {
+    /// Writes frames until `finish()`, a write fails, or a `bye` was written, after which it calls
+    /// `close`.
+    func run(write: (WireCodec.Frame) async throws -> Void, close: () async -> Void) async {
         for await _ in wakeStream {
             let messages = queue.withLock { queue in
                 let taken = queue
@@ -34,6 +35,10 @@ final class WebSocketOutbox: InteropOutbox {
             do {
                 for frame in WireCodec.frames(for: messages) { try await write(frame) }
             } catch {
+                return
+            }
+            if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
+                await close()
                 return
             }
         }

@@ -518,6 +518,7 @@ class Circuit {
     switch (m[0]) {
       case 'cfg': this.configured(m[1]); break;
       case 'rejected': this.rejected(m[1]); break;
+      case 'bye': this.log('warning', 'the server is going away:', m[1]); break;
       case 'r': this.render(m[1], m[2]); break;
       case 'c': this.callJS(m[1], m[2], m[3], m[4], m[5] || 0, m[6] || 0); break;
       case 'djs': this.runtime.jsObjects.delete(m[1]); break;
