@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TetherTesting", targets: ["TetherTesting"]),
         .executable(name: "tether-demo", targets: ["Demo"]),
         .executable(name: "tether-bench", targets: ["TetherBench"]),
+        .executable(name: "tether-fuzz", targets: ["TetherFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -87,6 +88,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The libFuzzer target over inbound messages (scripts/fuzz); without FUZZING it replays a
+        // corpus.
+        .executableTarget(
+            name: "TetherFuzz",
+            dependencies: ["TetherInterop", "TetherUI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -194,13 +194,19 @@ public actor Circuit {
     }
 
     /// The socket dropped: calls in flight fail as disconnected; state and unacknowledged batches
-    /// stay for a resume.
-    func connectionLost() {
+    /// stay for a resume. A drop of a socket older than the current one changes nothing.
+    func connectionLost(connection: Int) {
+        guard connection == self.connection else { return }
         channel.disconnect()
     }
 
+    /// Which socket serves the circuit; resumes number them.
+    private var connection = 0
+
     /// A page resumed this circuit on a new socket: replay what it missed.
-    func resume(on outbox: any InteropOutbox, lastBatch: Int) async {
+    func resume(on outbox: any InteropOutbox, lastBatch: Int, connection: Int) async {
+        guard connection > self.connection else { return }
+        self.connection = connection
         channel.attach(outbox)
         unacknowledged.removeAll { $0.number <= lastBatch }
         for batch in unacknowledged { channel.send(.render(batch: batch.number, edits: batch.edits)) }

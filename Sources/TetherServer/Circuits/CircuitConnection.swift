@@ -29,14 +29,19 @@ struct CircuitConnection {
             defer { outbox.finish() }
             let limits = app.limits
             var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
-            let first: WebSocketMessage?
-            do {
-                first = try await Self.firstMessage(of: &messages, within: limits.handshakeTimeout)
-            } catch {
+            // A socket that never introduces itself is closed, so it cannot hold a slot for free.
+            let handshakeTimer = Task { [logger] in
+                do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
                 refuse("no 'start' or 'resume' within \(limits.handshakeTimeout)", outbox, logger, fatal: true)
+                outbox.requestClose()
+            }
+            let first: WebSocketMessage?
+            do { first = try await messages.next() } catch { return }
+            handshakeTimer.cancel()
+            guard let (circuit, connection) = await open(first, outbox: outbox, logger: &logger) else {
+                outbox.requestClose()
                 return
             }
-            guard let circuit = await open(first, outbox: outbox, logger: &logger) else { return }
             var ended = false
             do {
                 reading: while let message = try await messages.next() {
@@ -73,40 +78,14 @@ struct CircuitConnection {
             }
             if ended {
                 await registry.remove(circuit)
-            } else {
-                await circuit.connectionLost()
-                await registry.disconnected(circuit)
+            } else if await registry.disconnected(circuit, connection: connection) {
+                await circuit.connectionLost(connection: connection)
             }
-        }
-    }
-
-    struct HandshakeTimeout: Error {}
-
-    /// The first message, or `HandshakeTimeout` when none came in time.
-    private static func firstMessage(
-        of messages: inout WebSocketInboundMessageStream.AsyncIterator, within limit: Duration
-    ) async throws -> WebSocketMessage? {
-        let timer = Task {
-            try await Task.sleep(for: limit)
-        }
-        // The socket's reader is cancelled when the timer wins, which ends `next()` at once.
-        return try await withTaskCancellationHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await timer.value
-                    throw HandshakeTimeout()
-                }
-                defer { group.cancelAll() }
-                let first = try await messages.next()
-                return first
-            }
-        } onCancel: {
-            timer.cancel()
         }
     }
 
     /// Starts a new circuit or resumes a retained one, as the first message asks.
-    private func open(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) async -> Circuit? {
+    private func open(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) async -> (Circuit, Int)? {
         guard case .text(let text) = first, let decoded = WireCodec.decodeFrame(text).first else {
             refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
             return nil
@@ -115,23 +94,23 @@ struct CircuitConnection {
         case .success(.start(let token, _)):
             return await start(token, outbox: outbox, logger: &logger)
         case .success(.resume(let id, let secret, let lastBatch)):
-            guard let circuit = await registry.resume(id: id, secret: secret) else {
+            guard let (circuit, connection) = await registry.resume(id: id, secret: secret) else {
                 logger.notice("refused a resume", metadata: ["circuit": "\(id)"])
                 outbox.enqueue(.rejected("The circuit \(id) is no longer available. Reload the page."))
                 return nil
             }
             logger[metadataKey: "circuit"] = "\(id)"
             outbox.enqueue(.configure(json: configuration(id: id, secret: secret)))
-            await circuit.resume(on: outbox, lastBatch: lastBatch)
+            await circuit.resume(on: outbox, lastBatch: lastBatch, connection: connection)
             logger.debug("circuit resumed", metadata: ["lastBatch": "\(lastBatch)"])
-            return circuit
+            return (circuit, connection)
         default:
             refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
             return nil
         }
     }
 
-    private func start(_ token: String, outbox: WebSocketOutbox, logger: inout Logger) async -> Circuit? {
+    private func start(_ token: String, outbox: WebSocketOutbox, logger: inout Logger) async -> (Circuit, Int)? {
         let descriptor: PrerenderDescriptor
         do {
             descriptor = try app.signer.verify(token)
@@ -156,7 +135,7 @@ struct CircuitConnection {
         // The circuit outlives this socket: it keeps running while the page reconnects.
         Task { await circuit.run(url: descriptor.url, prerenderedDigest: descriptor.markupDigest) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
-        return circuit
+        return (circuit, 0)
     }
 
     private func configuration(id: String, secret: String) -> String {

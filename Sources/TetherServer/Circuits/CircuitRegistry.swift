@@ -11,6 +11,8 @@ actor CircuitRegistry {
         let circuit: Circuit
         let secret: CircuitSecret
         let client: String
+        /// Which socket serves the circuit now; a drop reported by an older one is ignored.
+        var connection = 0
         var disconnectedSince: ContinuousClock.Instant?
         var expiry: Task<Void, Never>?
     }
@@ -36,20 +38,23 @@ actor CircuitRegistry {
         entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client)
     }
 
-    /// The circuit for a resume, if the id is known, the secret matches and it is not connected
-    /// elsewhere. It is marked connected again.
-    func resume(id: String, secret: String) -> Circuit? {
-        guard var entry = entries[id], entry.secret.matches(secret), entry.disconnectedSince != nil else { return nil }
+    /// The circuit for a resume, if the id is known and the secret matches, with the number of
+    /// the new socket. A resume may come before the old socket's drop was noticed; the new socket
+    /// wins, and the old one's drop is then ignored.
+    func resume(id: String, secret: String) -> (Circuit, Int)? {
+        guard var entry = entries[id], entry.secret.matches(secret) else { return nil }
         entry.expiry?.cancel()
         entry.expiry = nil
         entry.disconnectedSince = nil
+        entry.connection += 1
         entries[id] = entry
-        return entry.circuit
+        return (entry.circuit, entry.connection)
     }
 
-    /// The socket dropped: keep the circuit for the retention period.
-    func disconnected(_ circuit: Circuit) async {
-        guard var entry = entries[circuit.id] else { return }
+    /// The socket dropped: keep the circuit for the retention period. False when a newer socket
+    /// already serves the circuit.
+    func disconnected(_ circuit: Circuit, connection: Int) async -> Bool {
+        guard var entry = entries[circuit.id], entry.connection == connection else { return false }
         entry.disconnectedSince = .now
         let retention = limits.retention
         entry.expiry = Task { [weak self] in
@@ -58,6 +63,7 @@ actor CircuitRegistry {
         }
         entries[circuit.id] = entry
         await evictOverflow()
+        return true
     }
 
     /// The circuit ends for good.

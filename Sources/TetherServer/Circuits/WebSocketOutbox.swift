@@ -6,6 +6,7 @@ import TetherInterop
 /// out at once.
 final class WebSocketOutbox: InteropOutbox {
     private let queue = Mutex<[OutboundMessage]>([])
+    private let closeRequested = Mutex(false)
     private let wakeStream: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -22,6 +23,12 @@ final class WebSocketOutbox: InteropOutbox {
         wake.finish()
     }
 
+    /// Closes the socket once everything queued so far is written.
+    func requestClose() {
+        closeRequested.withLock { $0 = true }
+        wake.yield()
+    }
+
     /// Writes frames until `finish()`, a write fails, or a `bye` was written, after which it calls
     /// `close`.
     func run(write: (WireCodec.Frame) async throws -> Void, close: () async -> Void) async {
@@ -31,13 +38,14 @@ final class WebSocketOutbox: InteropOutbox {
                 queue.removeAll(keepingCapacity: true)
                 return taken
             }
-            guard !messages.isEmpty else { continue }
+            let closing = closeRequested.withLock { $0 }
+            guard !messages.isEmpty || closing else { continue }
             do {
                 for frame in WireCodec.frames(for: messages) { try await write(frame) }
             } catch {
                 return
             }
-            if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
+            if closing || messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
                 await close()
                 return
             }
