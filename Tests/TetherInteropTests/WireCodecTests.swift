@@ -73,10 +73,8 @@ struct WireCodecTests {
         // and because JSONValue is ExpressibleByNilLiteral that `nil` is `JSONValue.null`, so a
         // missing field comes back as `.some(.null)` and the `?? .array([])` default never applies.
         // When the bug is fixed this known issue stops occurring and the wrapper must go.
-        withKnownIssue("WireCodec field(_:) returns .null, not nil, for a missing field") {
-            #expect(decoded(#"[["inv",11,"Demo","Ping"]]"#)
-                == .invoke(id: 11, target: .module("Demo"), method: "Ping", args: []))
-        }
+        #expect(decoded(#"[["inv",11,"Demo","Ping"]]"#)
+            == .invoke(id: 11, target: .module("Demo"), method: "Ping", args: []))
     }
 
     @Test("ack, rel, nav")
