@@ -114,11 +114,10 @@ public struct TetherApp: Sendable {
             await CircuitConnection(app: app, registry: registry, client: client)
                 .serve(inbound: inbound, outbound: outbound, logger: context.logger)
         }
-        router.get("**") { request, _ in
-            try await app.prerender(request)
-        }
-        router.head("**") { request, _ in
-            try await app.prerender(request)
+        // "**" needs at least one path segment, so the site root gets its own routes.
+        for path: RouterPath in ["/", "**"] {
+            router.get(path) { request, _ in try await app.prerender(request) }
+            router.head(path) { request, _ in try await app.prerender(request) }
         }
     }
 
@@ -133,10 +132,9 @@ public struct TetherApp: Sendable {
     }
 
     func render(_ page: any Component, route: RouteValues, url: String, status: HTTPResponse.Status) async -> Response {
-        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
         let content: String
         do {
-            content = try await Circuit.renderSettled(renderer)
+            content = try await prerenderedContent(page, route: route)
         } catch {
             logger.error("prerender failed", metadata: ["url": "\(url)", "error": "\(error)"])
             return htmlResponse(document.render(content: "<p>An error has occurred.</p>", descriptor: ""), status: .internalServerError)
@@ -151,12 +149,18 @@ public struct TetherApp: Sendable {
         guard let url = request.uri.queryParameters["url"].map(String.init), url.hasPrefix("/"), !url.hasPrefix("//"),
             let (pageType, route) = pages.match(url: url)
         else { throw HTTPError(.badRequest, message: "no page at that url") }
-        let renderer = Renderer(page: pageType.init(), route: route, js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
-        let content = try await Circuit.renderSettled(renderer)
+        let content = try await prerenderedContent(pageType.init(), route: route)
         let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(signer.sign(url: url, markup: content)))}"
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    /// A page's complete first HTML, with no browser attached: JS calls fail with
+    /// `JSPrerenderingError`, `onInitialized` is awaited.
+    func prerenderedContent(_ page: any Component, route: RouteValues) async throws -> String {
+        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
+        return try await Circuit.renderSettled(renderer)
     }
 
     /// The not-found page for a GET nothing else answered.

@@ -125,9 +125,7 @@ public enum WireCodec {
             JSONText.appendQuoted(message, to: &out)
             out += "]"
         case .protocolError(let message):
-            out += "[\"err\","
-            JSONText.appendQuoted(message, to: &out)
-            out += "]"
+            appendTextMessage("err", message, to: &out)
         case .navigateTo(let url, let replace, let inCircuit):
             out += "[\"go\","
             JSONText.appendQuoted(url, to: &out)
@@ -135,23 +133,24 @@ public enum WireCodec {
         case .disposeJSObject(let id):
             out += "[\"djs\",\(id)]"
         case .fatal(let message):
-            out += "[\"fatal\","
-            JSONText.appendQuoted(message, to: &out)
-            out += "]"
+            appendTextMessage("fatal", message, to: &out)
         case .shutdown(let reason):
-            out += "[\"bye\","
-            JSONText.appendQuoted(reason, to: &out)
-            out += "]"
+            appendTextMessage("bye", reason, to: &out)
         case .rejected(let reason):
-            out += "[\"rejected\","
-            JSONText.appendQuoted(reason, to: &out)
-            out += "]"
+            appendTextMessage("rejected", reason, to: &out)
         case .configure(let json):
             out += "[\"cfg\",\(json)]"
         case .bytes:
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break
         }
+    }
+
+    /// `["kind",<quoted text>]`: the shape of every message that carries one string.
+    private static func appendTextMessage(_ kind: String, _ text: String, to out: inout String) {
+        out += "[\"" + kind + "\","
+        JSONText.appendQuoted(text, to: &out)
+        out += "]"
     }
 
     public enum Frame: Sendable, Equatable {

@@ -632,10 +632,18 @@ class Circuit {
     this.runtime.disconnected(e, this.pausedByPage);
   }
 
-  /** Closes the socket; the server keeps the circuit for a while so it can be resumed. */
+  /** Closes the socket; the server keeps the circuit for a while so it can be resumed. The
+   * returned promise settles once the socket has closed. */
   close() {
     this.pausedByPage = true;
-    if (this.socket) this.socket.close(1000, 'closed by the page');
+    const socket = this.socket;
+    if (!socket || socket.readyState === 3) return Promise.resolve();
+    this.closing = new Promise((resolve) => {
+      const previous = socket.onclose;
+      socket.onclose = (e) => { if (previous) previous(e); resolve(); };
+    });
+    socket.close(1000, 'closed by the page');
+    return this.closing;
   }
 
   /** The page is going away: tell the server to release the circuit now. */
@@ -985,14 +993,20 @@ class TetherRuntime {
 
   /** Tries once to resume the circuit now. Resolves true when it is back. */
   async reconnect() {
-    if (!this.circuit) return false;
+    if (!this.circuit || this._reconnecting) return false;
+    // A disconnect() still closing its socket finishes first.
+    if (this.circuit.closing) await this.circuit.closing;
+    this.circuit.closing = null;
     if (this.circuit.open) return true;
+    this._reconnecting = true;
     let outcome = false;
     try {
       outcome = await this.circuit.resume();
     } catch {
       this.reconnectState('failed', {});
       return false;
+    } finally {
+      this._reconnecting = false;
     }
     if (outcome) this.connectionUp(); else this.reconnectState('rejected', {});
     return outcome;

@@ -1,0 +1,176 @@
+"""/events: typed event args, focus/blur, dblclick, debounce, throttle, preventDefault, and a
+"Loading…" state rendered while an async handler awaits JS.
+
+* #keys keydown -> #last-key "<key> ctrl=<b> shift=<b> alt=<b>"; focus/blur -> #focus-state.
+* #click-target click -> #last-click "button=<n> detail=<n>"; dblclick -> #dblclicks.
+* #debounced-input (input, debounce 300 ms) -> #debounced (the value) and #debounce-events.
+* #throttled-input (input, throttle 1000 ms, trailing event kept) -> #throttle-events.
+* #prevented-link, an <a href="/nowhere">, is handled in Swift with preventDefault -> #prevented.
+* #slow sets "Loading…", awaits a 400 ms JS promise (eventsDemoWait), then sets "Done".
+"""
+
+import math
+
+from component_support import mark_document, open_page, same_document, text, wait_text
+
+
+def open_events(server, page) -> None:
+    open_page(page, server + "/events")
+
+
+def test_keydown_args(server, page):
+    open_events(server, page)
+    assert text(page, "#last-key") == ""
+    page.click("#keys")
+    page.keyboard.press("Shift+A")
+    wait_text(page, "#last-key", "A ctrl=false shift=true alt=false")
+    page.keyboard.press("Control+b")
+    wait_text(page, "#last-key", "b ctrl=true shift=false alt=false")
+    page.keyboard.press("Alt+Enter")
+    wait_text(page, "#last-key", "Enter ctrl=false shift=false alt=true")
+
+
+def test_focus_and_blur(server, page):
+    open_events(server, page)
+    assert text(page, "#focus-state") == "blurred"
+    page.focus("#keys")
+    wait_text(page, "#focus-state", "focused")
+    page.evaluate("() => document.querySelector('#keys').blur()")
+    wait_text(page, "#focus-state", "blurred")
+    page.click("#keys")
+    wait_text(page, "#focus-state", "focused")
+    page.click("#click-target")  # moves focus away
+    wait_text(page, "#focus-state", "blurred")
+
+
+def test_click_and_dblclick(server, page):
+    open_events(server, page)
+    page.click("#click-target")
+    wait_text(page, "#last-click", "button=0 detail=1")
+    assert text(page, "#dblclicks") == "0"
+    page.dblclick("#click-target")
+    wait_text(page, "#dblclicks", "1")
+    # The second click of a double click has detail 2.
+    wait_text(page, "#last-click", "button=0 detail=2")
+    page.dblclick("#click-target")
+    wait_text(page, "#dblclicks", "2")
+
+
+def test_debounce_sends_one_event_for_a_burst(server, page):
+    open_events(server, page)
+    page.click("#debounced-input")
+    page.keyboard.type("hello", delay=40)  # each gap well under the 300 ms debounce
+    wait_text(page, "#debounced", "hello")
+    assert text(page, "#debounce-events") == "1"
+    page.wait_for_timeout(700)
+    assert text(page, "#debounce-events") == "1", "a debounced burst sent more than one event"
+    # A second burst after a pause is a second event.
+    page.keyboard.type(" world", delay=40)
+    wait_text(page, "#debounced", "hello world")
+    page.wait_for_timeout(500)
+    assert text(page, "#debounce-events") == "2"
+
+
+def test_debounce_waits_for_the_pause(server, page):
+    open_events(server, page)
+    # Keep typing for ~1 s with 100 ms gaps: nothing may be sent until the typing stops.
+    page.click("#debounced-input")
+    for ch in "abcdefghij":
+        page.keyboard.type(ch)
+        page.wait_for_timeout(100)
+        assert text(page, "#debounce-events") == "0", f"an event was sent while typing (after {ch!r})"
+    wait_text(page, "#debounced", "abcdefghij")
+    assert text(page, "#debounce-events") == "1"
+
+
+def test_throttle(server, page):
+    open_events(server, page)
+    # Ten input events in one task: the first is sent at once, the last after the interval.
+    page.evaluate(
+        """() => {
+            const input = document.querySelector('#throttled-input');
+            for (let i = 1; i <= 10; i++) {
+                input.value = 'x'.repeat(i);
+                input.dispatchEvent(new Event('input', { bubbles: true }));
+            }
+        }"""
+    )
+    wait_text(page, "#throttle-events", "1")
+    page.wait_for_timeout(400)
+    assert text(page, "#throttle-events") == "1", "the throttle let a second event through early"
+    wait_text(page, "#throttle-events", "2", timeout_ms=3000)
+    page.wait_for_timeout(1500)
+    assert text(page, "#throttle-events") == "2"
+
+
+def test_throttle_while_typing(server, page):
+    open_events(server, page)
+    page.evaluate(
+        """() => {
+            window.__inputTimes = [];
+            document.querySelector('#throttled-input')
+                .addEventListener('input', () => window.__inputTimes.push(performance.now()));
+        }"""
+    )
+    page.click("#throttled-input")
+    # ~2 s of typing, a key every ~100 ms: about one event a second, never one per key.
+    for ch in "abcdefghijklmnopqrstu":
+        page.keyboard.type(ch)
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(1300)  # let the trailing event go
+    times = page.evaluate("() => window.__inputTimes")
+    assert len(times) == 21
+    span = times[-1] - times[0]
+    # Sent at 0 (leading), then at each full second while keys keep coming, the last one
+    # carrying the end of the burst: 1 + ceil(span / 1000) events.
+    allowed = {1 + math.ceil((span - 50) / 1000), 1 + math.ceil((span + 50) / 1000)}
+    events = int(text(page, "#throttle-events"))
+    assert events in allowed, f"{events} throttled events for {span:.0f} ms of typing; expected {sorted(allowed)}"
+
+
+def test_prevented_link(server, page):
+    open_events(server, page)
+    mark_document(page)
+    history_length = page.evaluate("() => history.length")
+    page.click("#prevented-link")
+    wait_text(page, "#prevented", "1")
+    page.click("#prevented-link")
+    wait_text(page, "#prevented", "2")
+    page.wait_for_timeout(300)
+    assert page.url == server + "/events"
+    assert page.evaluate("() => history.length") == history_length
+    assert same_document(page)
+    assert text(page, "h1") == "Events"
+
+
+def test_loading_state_while_awaiting_js(server, page):
+    open_events(server, page)
+    assert text(page, "#slow-status") == "idle"
+    # Record every text #slow-status takes, with the time, from before the click.
+    page.evaluate(
+        """() => {
+            window.__statuses = [];
+            const read = () => {
+                const el = document.querySelector('#slow-status');
+                const t = el ? el.textContent.trim() : null;
+                const last = window.__statuses[window.__statuses.length - 1];
+                if (!last || last[0] !== t) window.__statuses.push([t, performance.now()]);
+            };
+            new MutationObserver(read).observe(document.querySelector('#slow-status').parentNode, {
+                childList: true, subtree: true, characterData: true,
+            });
+        }"""
+    )
+    page.click("#slow")
+    wait_text(page, "#slow-status", "Done")
+    statuses = page.evaluate("() => window.__statuses")
+    assert [s for s, _ in statuses] == ["Loading…", "Done"], f"#slow-status went through {statuses}"
+    loading_ms = statuses[1][1] - statuses[0][1]
+    assert loading_ms >= 350, f"'Loading…' was shown for {loading_ms:.0f} ms; the JS promise takes 400 ms"
+    # The page stays responsive afterwards, and a second click goes through the same states.
+    page.evaluate("() => { window.__statuses = []; }")
+    page.click("#slow")
+    page.wait_for_function(
+        "() => window.__statuses.length === 2 && window.__statuses[1][0] === 'Done'"
+    )
+    assert [s for s, _ in page.evaluate("() => window.__statuses")] == ["Loading…", "Done"]
