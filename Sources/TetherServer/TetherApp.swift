@@ -102,7 +102,7 @@ public struct TetherApp: Sendable {
         let allowedOrigins = limits.allowedOrigins
         router.ws("/_tether/circuit") { request, context in
             // A browser always sends Origin: refuse pages of other sites (cross-site WebSocket
-            // hijacking). Clients that are not browsers send none.
+            // hijacking). Only clients that are not browsers can leave it out.
             guard let origin = request.headers[.origin] else { return .upgrade([:]) }
             guard OriginCheck.allows(origin: origin, host: request.head.authority, allowed: allowedOrigins) else {
                 context.logger.notice("refused a circuit from another origin", metadata: ["origin": "\(origin)"])

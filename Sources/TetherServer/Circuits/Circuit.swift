@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TetherInterop
 import TetherUI
@@ -110,7 +111,7 @@ public actor Circuit {
 
     private func resolve(_ url: String) -> (any Component, RouteValues) {
         if let (pageType, route) = pages.match(url: url) { return (pageType.init(), route) }
-        return (notFound.init(), RouteValues(path: url))
+        return (notFound.init(), RouteValues(path: URLComponents(string: url)?.percentEncodedPath ?? url))
     }
 
     nonisolated func enqueue(_ item: Work) {
@@ -246,11 +247,18 @@ public actor Circuit {
         await show(url)
     }
 
+    /// An error no boundary caught: the browser shows its error bar, and the circuit ends (the
+    /// socket closes after the `fatal`, and the circuit is not kept for a resume).
     private func fail(_ what: String, _ error: any Error) {
         logger.error("\(what)", metadata: ["circuit": "\(id)", "error": "\(error)"])
         let detail = channel.options.detailedErrors ? " \(error)" : ""
         channel.send(.fatal("An error has occurred.\(detail)"))
+        failed = true
+        closed = true
+        work.finish()
     }
+
+    private(set) var failed = false
 
     /// Ends the circuit: pending JS calls fail as disconnected, components are disposed.
     func close() async {

@@ -38,13 +38,23 @@ struct CircuitConnection {
             let first: WebSocketMessage?
             do { first = try await messages.next() } catch { return }
             handshakeTimer.cancel()
-            guard let (circuit, connection) = await open(first, outbox: outbox, logger: &logger) else {
+            // The first frame opens the circuit; anything after `start` in it is handled next.
+            var firstFrame: [Result<InboundMessage, ProtocolViolation>] = []
+            if case .text(let text)? = first { firstFrame = WireCodec.decodeFrame(text) }
+            guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, logger: &logger) else {
                 outbox.requestClose()
                 return
             }
             var ended = false
+            for decoded in firstFrame.dropFirst() {
+                switch decoded {
+                case .success(.end): ended = true
+                case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
+                case .failure(let violation): refuse(violation.message, outbox, logger)
+                }
+            }
             do {
-                reading: while let message = try await messages.next() {
+                reading: while !ended, let message = try await messages.next() {
                     let text: String
                     switch message {
                     case .text(let t):
@@ -76,7 +86,8 @@ struct CircuitConnection {
             } catch {
                 logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
             }
-            if ended {
+            let failed = await circuit.failed
+            if ended || failed {
                 await registry.remove(circuit)
             } else if await registry.disconnected(circuit, connection: connection) {
                 await circuit.connectionLost(connection: connection)
@@ -85,8 +96,10 @@ struct CircuitConnection {
     }
 
     /// Starts a new circuit or resumes a retained one, as the first message asks.
-    private func open(_ first: WebSocketMessage?, outbox: WebSocketOutbox, logger: inout Logger) async -> (Circuit, Int)? {
-        guard case .text(let text) = first, let decoded = WireCodec.decodeFrame(text).first else {
+    private func open(
+        _ first: Result<InboundMessage, ProtocolViolation>?, outbox: WebSocketOutbox, logger: inout Logger
+    ) async -> (Circuit, Int)? {
+        guard let decoded = first else {
             refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
             return nil
         }

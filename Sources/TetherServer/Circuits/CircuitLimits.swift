@@ -21,7 +21,9 @@ public struct CircuitLimits: Sendable {
     /// How often the server pings each socket; a peer that misses a pong is dropped.
     public var keepAliveInterval: Duration = .seconds(30)
     /// Origins (scheme://host[:port]) allowed to open circuits besides the server's own. A
-    /// WebSocket upgrade from any other `Origin` is refused with 403.
+    /// WebSocket upgrade from any other `Origin` is refused (Hummingbird answers it with 400 and
+    /// does not switch protocols). An upgrade with no `Origin` header, which no browser sends, is
+    /// allowed.
     public var allowedOrigins: Set<String> = []
     /// How long shutdown waits for circuits to finish after telling their browsers.
     public var shutdownGracePeriod: Duration = .seconds(10)

@@ -29,6 +29,14 @@ final class WebSocketOutbox: InteropOutbox {
         wake.yield()
     }
 
+    /// `bye` and `fatal` are the last messages a socket carries.
+    private static func endsTheSocket(_ message: OutboundMessage) -> Bool {
+        switch message {
+        case .shutdown, .fatal: true
+        default: false
+        }
+    }
+
     /// Writes frames until `finish()`, a write fails, or a `bye` was written, after which it calls
     /// `close`.
     func run(write: (WireCodec.Frame) async throws -> Void, close: () async -> Void) async {
@@ -45,7 +53,7 @@ final class WebSocketOutbox: InteropOutbox {
             } catch {
                 return
             }
-            if closing || messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
+            if closing || messages.contains(where: Self.endsTheSocket) {
                 await close()
                 return
             }

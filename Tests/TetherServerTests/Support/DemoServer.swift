@@ -1,0 +1,111 @@
+import DemoApp
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Synchronization
+import TetherServer
+
+/// A GET response, read once.
+struct PageResponse: Sendable {
+    let status: HTTPResponse.Status
+    let contentType: String?
+    let body: String
+}
+
+/// A prerendered page: its HTML, the signed descriptor and the `#tether-root` it renders.
+struct PrerenderedPage: Sendable {
+    let path: String
+    let html: String
+    let descriptor: String
+    let dom: MirrorDOM
+}
+
+/// The demo app served live on 127.0.0.1 and a random port, for one test.
+struct DemoServer: Sendable {
+    let http: any TestClientProtocol
+    let port: Int
+    private let clients: ClientList
+
+    fileprivate init(http: any TestClientProtocol, port: Int, clients: ClientList) {
+        self.http = http
+        self.port = port
+        self.clients = clients
+    }
+
+    var origin: String { "http://127.0.0.1:\(port)" }
+
+    func get(_ path: String) async throws -> PageResponse {
+        let response = try await http.execute(uri: path, method: .get)
+        return PageResponse(
+            status: response.status, contentType: response.headers[.contentType], body: String(buffer: response.body))
+    }
+
+    /// GETs a page and reads its descriptor and its `#tether-root`.
+    func fetchPage(_ path: String, status: HTTPResponse.Status = .ok) async throws -> PrerenderedPage {
+        let response = try await get(path)
+        guard response.status == status else { throw EditError(description: "GET \(path) answered \(response.status), not \(status)") }
+        let dom = try MirrorDOM(document: response.body)
+        guard let descriptor = dom.root.attribute("data-tether-descriptor"), !descriptor.isEmpty else {
+            throw EditError(description: "GET \(path) has no data-tether-descriptor on #tether-root")
+        }
+        return PrerenderedPage(path: path, html: response.body, descriptor: descriptor, dom: dom)
+    }
+
+    /// Opens a circuit socket without starting it; closed when the test ends.
+    func connect(dom: MirrorDOM? = nil, autoAck: Bool = true) async throws -> ProtocolTestClient {
+        let client = try await ProtocolTestClient.connect(port: port, dom: dom, autoAck: autoAck)
+        clients.add(client)
+        return client
+    }
+
+    /// Fetches `path`, opens a circuit for it and starts it; the prerendered DOM must be kept as is.
+    func startCircuit(_ path: String, status: HTTPResponse.Status = .ok) async throws -> (client: ProtocolTestClient, page: PrerenderedPage) {
+        let page = try await fetchPage(path, status: status)
+        let client = try await connect(dom: page.dom)
+        let first = try await client.start(descriptor: page.descriptor, url: origin + path)
+        guard first.edits.isEmpty else {
+            throw EditError(description: "the live render of \(path) differs from its prerendered HTML: \(first)")
+        }
+        return (client, page)
+    }
+}
+
+/// The sockets a test opened, so their circuits are ended before the server stops.
+private final class ClientList: Sendable {
+    private let clients = Mutex<[ProtocolTestClient]>([])
+    func add(_ client: ProtocolTestClient) { clients.withLock { $0.append(client) } }
+    func endAll() async {
+        for client in clients.withLock({ $0 }) { await client.end() }
+    }
+}
+
+/// The `Origin` the WebSocket client (swift-websocket) always sends: scheme `ws`, no port. The
+/// server accepts only its own origin (`http://127.0.0.1:<port>`) unless told otherwise, and the
+/// client's header cannot be replaced, so the tests allow this one.
+let testClientOrigin = "ws://127.0.0.1"
+
+/// Runs `body` against a live demo server. Server logs are off unless `TETHER_TEST_LOG` names a
+/// level (`debug`, `info`, …).
+func withDemoServer(
+    configure: (inout TetherApp) -> Void = { _ in },
+    _ body: @Sendable (DemoServer) async throws -> Void
+) async throws {
+    var app = DemoApp.make()
+    app.logger.logLevel = ProcessInfo.processInfo.environment["TETHER_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+    app.limits.allowedOrigins.insert(testClientOrigin)
+    configure(&app)
+    try await app.application(host: "127.0.0.1", port: 0).test(.live) { http in
+        guard let port = http.port else { throw EditError(description: "the live test framework gave no port") }
+        let clients = ClientList()
+        let server = DemoServer(http: http, port: port, clients: clients)
+        do {
+            try await body(server)
+        } catch {
+            await clients.endAll()
+            throw error
+        }
+        await clients.endAll()
+    }
+}
