@@ -49,7 +49,7 @@ let server = Application(
     router: router,
     server: .http1WebSocketUpgrade(
         webSocketRouter: router,
-        configuration: .init(ws: .init(maxFrameSize: maxFrameSize, autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true))),
+        configuration: .init(ws: .init(maxFrameSize: maxFrameSize, autoPing: .enabled(timePeriod: app.limits.keepAliveInterval), validateUTF8: true))),
     configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
     onServerRunning: { [host, port] _ in
         let line = "tether-bench listening on http://\(host):\(port) (pid \(ProcessInfo.processInfo.processIdentifier))\n"

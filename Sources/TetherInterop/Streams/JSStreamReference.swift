@@ -53,8 +53,8 @@ public final class JSStreamReference: Sendable, Decodable {
         }
         return AsyncThrowingStream {
             do {
-                let reply = try await runtime.perform(
-                    .call, "read", arguments: [chunkBytes], on: objectID, as: JSONValue.self, timeout: chunkTimeout)
+                let reply = try await runtime.performRaw(
+                    .call, "read", arguments: [chunkBytes], on: objectID, mode: .json, timeout: chunkTimeout)
                 if reply.isNull {
                     release()
                     return nil

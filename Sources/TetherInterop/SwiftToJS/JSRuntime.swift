@@ -46,13 +46,9 @@ public struct JSRuntime: Sendable {
     func perform<T: Decodable>(
         _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, as type: T.Type, timeout: CallTimeout
     ) async throws -> T {
-        // Checked before encoding, because encoding byte arrays already sends them.
-        try Task.checkCancellation()
-        let encoded = try encodeArguments(identifier, arguments)
         let mode: JSResultMode =
             T.self == JSObjectReference.self ? .objectReference : T.self == JSStreamReference.self ? .stream : .json
-        let value = try await channel.call(
-            identifier: identifier, arguments: encoded, mode: mode, timeout: timeout, target: target, operation: operation)
+        let value = try await performRaw(operation, identifier, arguments: arguments, on: target, mode: mode, timeout: timeout)
         if T.self == JSObjectReference.self {
             guard let id = value["__tetherJSObject"]?.intValue else {
                 throw JSResultDecodingError(identifier: identifier, expectedType: "JSObjectReference", underlying: "no object handle in \(value)")
@@ -73,6 +69,18 @@ public struct JSRuntime: Sendable {
 
     public func invokeVoid(_ identifier: String, arguments: [any Encodable], timeout: CallTimeout = .appDefault) async throws {
         try await performVoid(.call, identifier, arguments: arguments, on: 0, timeout: timeout)
+    }
+
+    /// Sends an operation and returns the result as it came, byte markers included.
+    func performRaw(
+        _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, mode: JSResultMode,
+        timeout: CallTimeout
+    ) async throws -> JSONValue {
+        // Checked before encoding, because encoding byte arrays already sends them.
+        try Task.checkCancellation()
+        let encoded = try encodeArguments(identifier, arguments)
+        return try await channel.call(
+            identifier: identifier, arguments: encoded, mode: mode, timeout: timeout, target: target, operation: operation)
     }
 
     func performVoid(_ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, timeout: CallTimeout) async throws {

@@ -18,6 +18,7 @@ actor CircuitRegistry {
     }
 
     private var entries: [String: Entry] = [:]
+    private var perClient: [String: Int] = [:]
     private let limits: CircuitLimits
     private let logger: Logger
 
@@ -31,11 +32,12 @@ actor CircuitRegistry {
 
     /// How many circuits a client address holds now, connected or retained.
     func count(for client: String) -> Int {
-        entries.values.filter { $0.client == client }.count
+        perClient[client, default: 0]
     }
 
     func register(_ circuit: Circuit, secret: CircuitSecret, client: String) {
         entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client)
+        perClient[client, default: 0] += 1
     }
 
     /// The circuit for a resume, if the id is known and the secret matches, with the number of
@@ -69,6 +71,8 @@ actor CircuitRegistry {
     /// The circuit ends for good.
     func remove(_ circuit: Circuit) async {
         guard let entry = entries.removeValue(forKey: circuit.id) else { return }
+        perClient[entry.client, default: 1] -= 1
+        if perClient[entry.client] == 0 { perClient.removeValue(forKey: entry.client) }
         entry.expiry?.cancel()
         await circuit.close()
     }
@@ -98,5 +102,6 @@ actor CircuitRegistry {
             await entry.circuit.close()
         }
         entries.removeAll()
+        perClient.removeAll()
     }
 }
