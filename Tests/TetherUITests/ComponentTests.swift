@@ -90,3 +90,23 @@ struct ComponentTests {
         await #expect(throws: JSPrerenderingError.self) { let _: String = try await js.invoke("f") }
     }
 }
+
+final class Focuser: Component {
+    @Inject var js: JSRuntime
+    let field = ElementReference()
+    var body: Content {
+        input(.id("field")).ref(field)
+        button(.id("focus")) { "focus" }.onClick { try await self.js.invokeVoid("focusElement", self.field) }
+    }
+}
+
+struct ElementReferenceTests {
+    @Test func elementReferenceIsRenderedAndSentAsAMarker() async throws {
+        let js = ScriptedJS()
+        js.reply("focusElement", value: .null)
+        let host = try await ComponentTestHost(Focuser.self, js: js)
+        let id = try #require(host.find("#field")?.attribute("data-t-ref"))
+        try await host.click("#focus")
+        #expect(js.calls == [ScriptedJS.Call(identifier: "focusElement", arguments: [["__tetherElement": .string(id)]])])
+    }
+}
