@@ -14,6 +14,9 @@ if let seconds = environment["TETHER_DESCRIPTOR_LIFETIME_SECONDS"].flatMap(Int.i
 if let seconds = environment["TETHER_CIRCUIT_RETENTION_SECONDS"].flatMap(Int.init) {
     app.limits.retention = .seconds(seconds)
 }
+if let count = environment["TETHER_MAX_CIRCUITS_PER_CLIENT"].flatMap(Int.init) {
+    app.limits.maxCircuitsPerClient = count
+}
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
 }

@@ -119,7 +119,8 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     port = free_port()
-    env = dict(os.environ, PORT=str(port))
+    # Every soak circuit comes from 127.0.0.1: lift the per-client circuit limit (200) for this run.
+    env = dict(os.environ, PORT=str(port), TETHER_MAX_CIRCUITS_PER_CLIENT=str(args.circuits + 100))
     server = subprocess.Popen(["bash", "-c", f"ulimit -n 65536; exec {args.binary}"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
