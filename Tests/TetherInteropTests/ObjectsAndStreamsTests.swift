@@ -65,7 +65,9 @@ struct ObjectsAndStreamsTests {
         let call = try await outbox.waitForCall()
         let segments = outbox.all.compactMap { if case .bytes(let id, let payload) = $0 { (id, payload) } else { nil } }
         #expect(segments.map(\.1.count) == [1000, 3])
-        #expect(try call.parsedArguments() == [["__tetherBytes": .number(segments[0].0)], ["name": "n", "data": ["__tetherBytes": .number(segments[1].0)]]])
+        // JSONEncoder does not promise an order of keys, so both sides are compared with sorted keys.
+        let expected: JSONValue = [["__tetherBytes": .number(segments[0].0)], ["data": ["__tetherBytes": .number(segments[1].0)], "name": "n"]]
+        #expect(normalized(.array(try call.parsedArguments())) == normalized(expected))
         // The browser answers with bytes of its own: one segment, in two chunks.
         try channel.receiveBinary(ByteSegment.frame(id: 40, bytes: [7, 7]))
         try channel.receiveBinary(ByteSegment.frame(id: 40, bytes: [8]))
