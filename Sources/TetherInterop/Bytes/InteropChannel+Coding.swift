@@ -6,8 +6,8 @@ import Foundation
 /// byte segments. A `SwiftObjectReference` inside a value is registered with the circuit.
 extension InteropChannel {
     public func encode(_ value: some Encodable) throws -> String {
-        if let json = value as? JSONValue { return json.serialized() }
-        if let s = value as? String { return JSONText.quoted(s) }
+        // Values that need no circuit take the shared path.
+        if value is JSONValue || value is String { return try InteropCoding.encode(value) }
         if let bytes = value as? [UInt8] { return sendBytes(bytes) }
         if let data = value as? Data { return sendBytes(Array(data)) }
         let encoder = JSONEncoder()
