@@ -793,9 +793,19 @@ def main():
     ap.add_argument("--no-markdown", action="store_true")
     ap.add_argument("--report", action="store_true",
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated parts to run while iterating (browser, memory, ladder, peer); "
+                         "implies --no-markdown and writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
+    only = {p for p in args.only.split(",") if p}
+    unknown = only - {"browser", "memory", "ladder", "peer"}
+    if unknown:
+        ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if only:
+        args.no_markdown = True
+    wanted = lambda part: not only or part in only
     if args.report:
         with open(os.path.join(OUT_DIR, "results.json")) as f:
             results = json.load(f)
@@ -836,20 +846,22 @@ def main():
             print(f"(waited {waited} s for the machine to settle)", flush=True)
     load["start"] = loadavg()
 
-    print("==> browser figures", flush=True)
-    with Server("browser") as server:
-        browser_figures(server, cfg, results, notes)
+    if wanted("browser"):
+        print("==> browser figures", flush=True)
+        with Server("browser") as server:
+            browser_figures(server, cfg, results, notes)
     load["after_browser"] = loadavg()
-    print("==> idle circuits", flush=True)
-    memory_figures(cfg, results, notes)
-    if not args.smoke and not args.skip_ladder:
+    if wanted("memory"):
+        print("==> idle circuits", flush=True)
+        memory_figures(cfg, results, notes)
+    if not args.smoke and not args.skip_ladder and wanted("ladder"):
         print("==> concurrent circuits", flush=True)
         ladder(cfg, results, notes)
     else:
         results["max_circuits"] = None
         notes.append("concurrent circuits: not measured in this run")
     load["after_circuits"] = loadavg()
-    if not args.smoke and not args.skip_peer:
+    if not args.smoke and not args.skip_peer and wanted("peer"):
         print("==> NiceGUI peer", flush=True)
         peer_figures(results, notes)
     for k in PEER_KEYS:
@@ -863,7 +875,8 @@ def main():
     results["elapsed_s"] = round(time.time() - started, 1)
 
     os.makedirs(OUT_DIR, exist_ok=True)
-    out_path = os.path.join(OUT_DIR, "results-smoke.json" if args.smoke else "results.json")
+    out_name = "results-smoke.json" if args.smoke else "results-partial.json" if only else "results.json"
+    out_path = os.path.join(OUT_DIR, out_name)
     with open(out_path, "w") as f:
         json.dump(results, f, indent=2, sort_keys=True)
     print_table(results, notes)
@@ -872,6 +885,8 @@ def main():
         write_markdown(results, notes, os.path.join(ROOT, "BENCHMARKS.md"))
         print("wrote BENCHMARKS.md")
 
+    if only:
+        return
     required = list(REQUIRED) + ([] if args.smoke or args.skip_ladder else ["max_circuits"])
     missing = [k for k in required if not is_number(results.get(k))]
     if missing:

@@ -112,7 +112,7 @@ public struct TetherApp: Sendable {
         } onUpgrade: { inbound, outbound, context in
             let client = context.requestContext.remoteAddress?.ipAddress ?? "unknown"
             await CircuitConnection(app: app, registry: registry, client: client)
-                .serve(inbound: inbound, outbound: outbound, logger: context.logger)
+                .serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, logger: context.logger)
         }
         // "**" needs at least one path segment, so the site root gets its own routes.
         for path: RouterPath in ["/", "**"] {

@@ -8,10 +8,13 @@ public struct TetherRequestContext: RequestContext, WebSocketRequestContext, Rem
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<TetherRequestContext>
     public let remoteAddress: SocketAddress?
+    /// The connection's NIO channel: after an upgrade, circuits write their frames to it directly.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 }

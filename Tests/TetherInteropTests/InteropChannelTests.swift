@@ -128,6 +128,34 @@ struct InteropChannelTests {
         #expect(error?.timeout == .milliseconds(20))
     }
 
+    @Test("calls share one timer: a short timeout behind a long one fires on time, the long one still pends")
+    func sharedTimer() async throws {
+        let (channel, outbox, js) = makeChannel(InteropOptions(defaultTimeout: .seconds(3600)))
+        async let long: Int = js.invoke("long")
+        let longCall = try await outbox.waitForCall()
+        let started = ContinuousClock.now
+        await #expect(throws: JSTimeoutError.self) { try await js.invokeVoid("short", timeout: .milliseconds(30)) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // A second short call after the first fired re-arms the timer.
+        await #expect(throws: JSTimeoutError.self) { try await js.invokeVoid("short2", timeout: .milliseconds(30)) }
+        #expect(channel.pendingCallCount == 1)
+        #expect(channel.complete(callID: longCall.id, outcome: .success(7)))
+        #expect(try await long == 7)
+    }
+
+    @Test("calls completed in time never time out later")
+    func completedCallsDoNotTimeOut() async throws {
+        let (channel, outbox, js) = makeChannel(InteropOptions(defaultTimeout: .milliseconds(80)))
+        for i in 0..<300 {
+            async let result: Int = js.invoke("fast", i)
+            let call = try await outbox.waitForCalls(i + 1)[i]
+            #expect(channel.complete(callID: call.id, outcome: .success(.number(Double(i)))))
+            #expect(try await result == i)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(channel.pendingCallCount == 0)
+    }
+
     @Test("with no channel default, .appDefault waits as long as it takes")
     func noDefaultTimeout() async throws {
         let (channel, outbox, js) = makeChannel(InteropOptions(defaultTimeout: nil))

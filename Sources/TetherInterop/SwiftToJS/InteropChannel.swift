@@ -40,7 +40,11 @@ public final class InteropChannel: Sendable {
 
     private struct Pending {
         var table: PendingCallTable<Waiter>
-        var timers: [Int: Task<Void, Never>] = [:]
+        var deadlines = CallDeadlines()
+        /// The one task that sleeps until the earliest deadline; `generation` tells a replaced
+        /// sleeper that wakes late that it has nothing left to do.
+        var sleeper: (task: Task<Void, Never>, until: ContinuousClock.Instant, generation: Int)?
+        var sleeperGeneration = 0
     }
 
     public let options: InteropOptions
@@ -97,7 +101,7 @@ public final class InteropChannel: Sendable {
                         finish(callID, with: .failure(CancellationError()))
                         return
                     }
-                    if let limit { startTimer(callID, identifier: identifier, limit: limit) }
+                    if let limit { startTimer(callID, limit: limit) }
                     outbox.withLock { $0 }?.enqueue(
                         .call(id: callID, identifier: identifier, arguments: arguments, mode: mode, target: target, operation: operation))
                 }
@@ -107,21 +111,59 @@ public final class InteropChannel: Sendable {
         }
     }
 
-    private func startTimer(_ callID: Int, identifier: String, limit: Duration) {
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: limit) } catch { return }
-            self?.finish(callID, with: .failure(JSTimeoutError(identifier: identifier, timeout: limit)))
+    private func startTimer(_ callID: Int, limit: Duration) {
+        let now = ContinuousClock.now
+        let replaced = pending.withLock { state -> Task<Void, Never>? in
+            let earliest = state.deadlines.add(callID: callID, limit: limit, now: now)
+            guard earliest || state.sleeper == nil else { return nil }
+            let old = state.sleeper?.task
+            state.sleeperGeneration += 1
+            let generation = state.sleeperGeneration
+            let until = now.advanced(by: limit)
+            let task = Task { [weak self] in
+                var wakeAt = until
+                while true {
+                    do { try await Task.sleep(until: wakeAt, clock: .continuous) } catch { return }
+                    guard let self, let next = self.expireDeadlines(generation: generation) else { return }
+                    wakeAt = next
+                }
+            }
+            state.sleeper = (task, until, generation)
+            return old
         }
-        pending.withLock { $0.timers[callID] = timer }
+        replaced?.cancel()
+    }
+
+    /// Times out every call whose deadline has passed, and returns when the sleeper should wake
+    /// next, or nil when it should end.
+    private func expireDeadlines(generation: Int) -> ContinuousClock.Instant? {
+        let now = ContinuousClock.now
+        let (timedOut, next) = pending.withLock { state -> ([(PendingCallTable<Waiter>.Entry, Duration)], ContinuousClock.Instant?) in
+            var timedOut: [(PendingCallTable<Waiter>.Entry, Duration)] = []
+            for deadline in state.deadlines.removeExpired(now: now) {
+                if let entry = state.table.remove(id: deadline.callID) { timedOut.append((entry, deadline.limit)) }
+            }
+            guard state.sleeper?.generation == generation else { return (timedOut, nil) }
+            let table = state.table
+            let next = state.deadlines.earliest(isPending: { table.contains(id: $0) })
+            if let next { state.sleeper?.until = next } else { state.sleeper = nil }
+            return (timedOut, next)
+        }
+        for (entry, limit) in timedOut {
+            entry.waiter.resume(throwing: JSTimeoutError(identifier: entry.identifier, timeout: limit))
+        }
+        return next
     }
 
     /// Completes a call; an unknown, duplicate or late id is ignored and reported as false.
     @discardableResult
     func finish(_ callID: Int, with result: Result<JSONValue, any Error>) -> Bool {
-        let (entry, timer) = pending.withLock { state in
-            (state.table.remove(id: callID), state.timers.removeValue(forKey: callID))
+        let entry = pending.withLock { state in
+            let entry = state.table.remove(id: callID)
+            let table = state.table
+            state.deadlines.compactIfSparse(liveCount: table.count, isPending: { table.contains(id: $0) })
+            return entry
         }
-        timer?.cancel()
         guard let entry else { return false }
         entry.waiter.resume(with: result)
         return true
@@ -152,13 +194,14 @@ public final class InteropChannel: Sendable {
     /// Fails every call in flight with `JSDisconnectedError`; later calls fail the same way.
     public func disconnect() {
         outbox.withLock { $0 = nil }
-        let (entries, timers) = pending.withLock { state in
+        let (entries, sleeper) = pending.withLock { state in
             let entries = state.table.disconnect()
-            let timers = state.timers
-            state.timers.removeAll()
-            return (entries, timers)
+            state.deadlines.removeAll()
+            let sleeper = state.sleeper?.task
+            state.sleeper = nil
+            return (entries, sleeper)
         }
-        for timer in timers.values { timer.cancel() }
+        sleeper?.cancel()
         for entry in entries { entry.waiter.resume(throwing: JSDisconnectedError(identifier: entry.identifier)) }
     }
 

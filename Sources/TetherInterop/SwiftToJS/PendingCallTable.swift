@@ -57,6 +57,10 @@ public struct PendingCallTable<Waiter> {
         entries[id]?.identifier
     }
 
+    public func contains(id: Int) -> Bool {
+        entries[id] != nil
+    }
+
     public mutating func attach() {
         state = .connected
     }

@@ -12,20 +12,12 @@ struct CircuitConnection {
     let registry: CircuitRegistry
     let client: String
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger baseLogger: Logger) async {
-        let outbox = WebSocketOutbox()
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, logger baseLogger: Logger) async {
+        let outbox = WebSocketOutbox(channel: channel) {
+            try? await outbound.close(.goingAway, reason: "server shutting down")
+        }
         var logger = baseLogger
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await outbox.run { frame in
-                    switch frame {
-                    case .text(let text): try await outbound.write(.text(text))
-                    case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                    }
-                } close: {
-                    try? await outbound.close(.goingAway, reason: "server shutting down")
-                }
-            }
+        do {
             defer { outbox.finish() }
             let limits = app.limits
             var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
@@ -42,7 +34,7 @@ struct CircuitConnection {
             var firstFrame: [Result<InboundMessage, ProtocolViolation>] = []
             if case .text(let text)? = first { firstFrame = WireCodec.decodeFrame(text) }
             guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, logger: &logger) else {
-                outbox.requestClose()
+                await outbox.closeAfterFlush()
                 return
             }
             var ended = false
@@ -69,7 +61,7 @@ struct CircuitConnection {
                         do {
                             try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
                         } catch {
-                            refuse((error as? ProtocolViolation)?.message ?? "\(error)", outbox, logger)
+                            refuse(error.message, outbox, logger)
                         }
                         continue
                     }

@@ -24,11 +24,11 @@ struct PrerenderedPage: Sendable {
 
 /// The demo app served live on 127.0.0.1 and a random port, for one test.
 struct DemoServer: Sendable {
-    let http: any TestClientProtocol
+    let http: TestClient
     let port: Int
     private let clients: ClientList
 
-    fileprivate init(http: any TestClientProtocol, port: Int, clients: ClientList) {
+    fileprivate init(http: TestClient, port: Int, clients: ClientList) {
         self.http = http
         self.port = port
         self.clients = clients
@@ -37,9 +37,9 @@ struct DemoServer: Sendable {
     var origin: String { "http://127.0.0.1:\(port)" }
 
     func get(_ path: String) async throws -> PageResponse {
-        let response = try await http.execute(uri: path, method: .get)
+        let response = try await http.execute(TestClient.Request(path, method: .get, authority: "127.0.0.1:\(port)", headers: [.connection: "keep-alive"]))
         return PageResponse(
-            status: response.status, contentType: response.headers[.contentType], body: String(buffer: response.body))
+            status: response.status, contentType: response.headers[.contentType], body: response.body.map { String(buffer: $0) } ?? "")
     }
 
     /// GETs a page and reads its descriptor and its `#tether-root`.
@@ -96,8 +96,7 @@ func withDemoServer(
     app.logger.logLevel = ProcessInfo.processInfo.environment["TETHER_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
     app.limits.allowedOrigins.insert(testClientOrigin)
     configure(&app)
-    try await app.application(host: "127.0.0.1", port: 0).test(.live) { http in
-        guard let port = http.port else { throw EditError(description: "the live test framework gave no port") }
+    try await withLiveServer(app.application(host: "127.0.0.1", port: 0)) { http, port in
         let clients = ClientList()
         let server = DemoServer(http: http, port: port, clients: clients)
         do {
