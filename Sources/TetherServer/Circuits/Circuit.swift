@@ -74,7 +74,8 @@ public actor Circuit {
             case .navigate(let url): await navigateFromBrowser(url)
             case .render:
                 renderScheduled = false
-                await render()
+                // An event's own render may already have sent what this one was asked for.
+                if renderer.needsRender || renderer.hasUninitializedComponents { await render() }
             }
         }
     }

@@ -25,7 +25,7 @@ final class WebSocketOutbox: InteropOutbox {
         var closeClaimed = false
         /// The close a flush started, for `closeAfterFlush` to wait on.
         var closing: Task<Void, Never>?
-        var lastFlush = NIODeadline.uptimeNanoseconds(0)
+        var lastFlush: NIODeadline?
     }
 
     static let minimumFrameInterval = TimeAmount.microseconds(150)
@@ -82,12 +82,12 @@ final class WebSocketOutbox: InteropOutbox {
     }
 
     private func scheduleFlush() {
-        let earliest = state.withLock { $0.lastFlush } + Self.minimumFrameInterval
-        if earliest <= .now() {
+        let last = state.withLock { $0.lastFlush }
+        guard let earliest = last.map({ $0 + Self.minimumFrameInterval }), earliest > channel.eventLoop.now else {
             channel.eventLoop.execute { self.flush() }
-        } else {
-            channel.eventLoop.scheduleTask(deadline: earliest) { self.flush() }
+            return
         }
+        channel.eventLoop.scheduleTask(deadline: earliest) { self.flush() }
     }
 
     private static func claimFlush(_ state: inout State) -> Bool {
@@ -112,7 +112,7 @@ final class WebSocketOutbox: InteropOutbox {
     private func flush() {
         let (messages, closing) = state.withLock { state -> ([OutboundMessage], Bool) in
             state.flushScheduled = false
-            state.lastFlush = .now()
+            state.lastFlush = channel.eventLoop.now
             let messages = state.queue
             state.queue.removeAll(keepingCapacity: true)
             guard state.closeRequested || messages.contains(where: Self.endsTheSocket) else { return (messages, false) }

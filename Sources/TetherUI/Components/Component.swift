@@ -236,16 +236,36 @@ public func Child<C: Component & ParameterizedComponent>(_ type: C.Type, _ param
 /// a new closure each render does not make the child re-render.
 public struct EventCallback<Value>: Equatable {
     let action: (Value) async throws -> Void
+    /// The component whose body created the callback: it re-renders after each call, since the
+    /// action most likely changed its state (Blazor's "receiver").
+    let receiver: RenderingComponent?
 
-    public init(_ action: @escaping (Value) async throws -> Void) { self.action = action }
+    public init(_ action: @escaping (Value) async throws -> Void) {
+        self.action = action
+        self.receiver = RenderingComponent.current
+    }
 
-    public func callAsFunction(_ value: Value) async throws { try await action(value) }
+    public func callAsFunction(_ value: Value) async throws {
+        defer { receiver?.component?.stateHasChanged() }
+        try await action(value)
+    }
 
     public static func == (lhs: EventCallback, rhs: EventCallback) -> Bool { true }
 }
 
 extension EventCallback where Value == Void {
-    public func callAsFunction() async throws { try await action(()) }
+    public func callAsFunction() async throws { try await self(()) }
+}
+
+/// The component whose body is being evaluated, so callbacks and bindings created there know
+/// whom to re-render. Bodies run synchronously on their circuit's executor, which is the only place
+/// this is read.
+struct RenderingComponent: @unchecked Sendable {
+    @TaskLocal static var current: RenderingComponent?
+
+    weak var component: ComponentBase?
+
+    init(_ component: ComponentBase) { self.component = component }
 }
 
 /// Markup a parent passes into a child, the analog of Blazor's `ChildContent`. It always counts

@@ -14,9 +14,15 @@ public struct Binding<Value> {
     public let get: () -> Value
     public let set: (Value) -> Void
 
+    /// Writing through the binding re-renders the component whose body created it, which owns
+    /// the value, even when a child's input does the writing.
     public init(get: @escaping () -> Value, set: @escaping (Value) -> Void) {
         self.get = get
-        self.set = set
+        let receiver = RenderingComponent.current
+        self.set = { value in
+            set(value)
+            receiver?.component?.stateHasChanged()
+        }
     }
 
     public var wrappedValue: Value {

@@ -239,17 +239,11 @@ public final class Renderer {
         return ResolvedEvent(handler: record.handlers[ordinal].handler, args: args, owner: componentID)
     }
 
-    /// Marks the component that rendered a handler, and its ancestors, for re-rendering: a handler
-    /// may change its own state or, through a callback, any ancestor's.
+    /// Marks the component that rendered a handler for re-rendering, as Blazor does. A parent whose
+    /// state the handler changed through an `EventCallback` or a `Binding` it handed down is marked
+    /// by that callback, so its siblings and the layout around it are left alone.
     public func eventHandled(_ event: ResolvedEvent) {
-        if let record = byID[event.owner] {
-            var node: Mounted? = record
-            while let current = node {
-                current.dirty = true
-                current.stale = true
-                node = current.parent
-            }
-        }
+        if let record = byID[event.owner] { markDirty(record) }
     }
 
     /// The nearest `ErrorBoundary` around the component that rendered a handler, if any.
@@ -305,7 +299,7 @@ public final class Renderer {
         }
         guard record.dirty || record.stale else { return record.output }
         if record.dirty {
-            record.template = record.instance.body
+            record.template = RenderingComponent.$current.withValue(RenderingComponent(record.instance)) { record.instance.body }
             record.renderedInLastPass = true
         }
         record.dirty = false

@@ -25,8 +25,9 @@ private struct PortReportingApplication<Base: ApplicationProtocol>: ApplicationP
 }
 
 /// Serves `app` for the length of `body`, like HummingbirdTesting's `.live`, except that stopping
-/// is bounded: a connection that a peer leaves half-open cannot keep the test process alive, because
-/// graceful shutdown turns into cancellation after `shutdownGrace`.
+/// is bounded: a connection that a peer leaves half-open cannot keep the test process alive.
+/// Graceful shutdown turns into cancellation after `shutdownGrace`, and a server that still has
+/// not stopped some seconds later is left behind with a note rather than hanging the run.
 func withLiveServer(
     _ app: some ApplicationProtocol, shutdownGrace: Duration = .seconds(3),
     _ body: @Sendable (_ http: TestClient, _ port: Int) async throws -> Void
@@ -35,25 +36,38 @@ func withLiveServer(
     var configuration = ServiceGroupConfiguration(services: [reporting], logger: app.logger)
     configuration.maximumGracefulShutdownDuration = shutdownGrace
     let group = ServiceGroup(configuration: configuration)
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        let port = try await reporting.port.value(timeout: .seconds(30), "the server to start")
-        let http = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
-        http.connect()
+    let stopped = OneShot<Void>()
+    let running = Task {
         do {
-            try await body(http, port)
+            try await group.run()
+            stopped.fulfill(.success(()))
         } catch {
-            try? await http.shutdown()
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        try await http.shutdown()
-        let stopping = ContinuousClock.now
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-        if ContinuousClock.now - stopping >= shutdownGrace {
-            // Not a failure of the test at hand, but worth seeing: some connection outlived it.
-            print("note: the test server on port \(port) needed cancelling to stop")
+            stopped.fulfill(.failure(error))
         }
     }
+    let port: Int
+    do {
+        port = try await reporting.port.value(timeout: .seconds(30), "the server to start")
+    } catch {
+        running.cancel()
+        throw error
+    }
+    let http = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
+    http.connect()
+    let outcome: Result<Void, any Error>
+    do {
+        try await body(http, port)
+        outcome = .success(())
+    } catch {
+        outcome = .failure(error)
+    }
+    try? await http.shutdown()
+    await group.triggerGracefulShutdown()
+    do {
+        try await stopped.value(timeout: shutdownGrace + .seconds(5), "the test server on port \(port) to stop")
+    } catch is WaitTimeout {
+        // Not a failure of the test at hand, but worth seeing: some connection outlived it.
+        print("note: the test server on port \(port) did not stop within \(shutdownGrace + .seconds(5)); left behind")
+    }
+    try outcome.get()
 }
