@@ -43,7 +43,7 @@ public final class InteropChannel: Sendable {
         var deadlines = CallDeadlines()
         /// The one task that sleeps until the earliest deadline; `generation` tells a replaced
         /// sleeper that wakes late that it has nothing left to do.
-        var sleeper: (task: Task<Void, Never>, until: ContinuousClock.Instant, generation: Int)?
+        var sleeper: (task: Task<Void, Never>, generation: Int)?
         var sleeperGeneration = 0
     }
 
@@ -128,7 +128,7 @@ public final class InteropChannel: Sendable {
                     wakeAt = next
                 }
             }
-            state.sleeper = (task, until, generation)
+            state.sleeper = (task, generation)
             return old
         }
         replaced?.cancel()
@@ -146,7 +146,7 @@ public final class InteropChannel: Sendable {
             guard state.sleeper?.generation == generation else { return (timedOut, nil) }
             let table = state.table
             let next = state.deadlines.earliest(isPending: { table.contains(id: $0) })
-            if let next { state.sleeper?.until = next } else { state.sleeper = nil }
+            if next == nil { state.sleeper = nil }
             return (timedOut, next)
         }
         for (entry, limit) in timedOut {

@@ -161,7 +161,9 @@ struct CircuitConnection {
         case .invoke(let id, let target, let method, let args):
             let channel = circuit.channel
             let exports = app.exports
-            Task { await channel.dispatchInvocation(id: id, target: target, method: method, args: args, exports: exports) }
+            // Runs on this thread until the method first suspends, so a method that returns at
+            // once answers without a thread hop; one that awaits carries on as its own task.
+            Task.immediate { await channel.dispatchInvocation(id: id, target: target, method: method, args: args, exports: exports) }
         case .event(let handler, let args):
             circuit.enqueue(.event(handler: handler, args: args))
         case .ack(let batch):
