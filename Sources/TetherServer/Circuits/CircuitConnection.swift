@@ -17,73 +17,71 @@ struct CircuitConnection {
             try? await outbound.close(.goingAway, reason: "server shutting down")
         }
         var logger = baseLogger
+        defer { outbox.finish() }
+        let limits = app.limits
+        var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
+        // A socket that never introduces itself is closed, so it cannot hold a slot for free.
+        let handshakeTimer = Task { [logger] in
+            do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
+            refuse("no 'start' or 'resume' within \(limits.handshakeTimeout)", outbox, logger, fatal: true)
+            outbox.requestClose()
+        }
+        let first: WebSocketMessage?
+        do { first = try await messages.next() } catch { return }
+        handshakeTimer.cancel()
+        // The first frame opens the circuit; anything after `start` in it is handled next.
+        var firstFrame: [Result<InboundMessage, ProtocolViolation>] = []
+        if case .text(let text)? = first { firstFrame = WireCodec.decodeFrame(text) }
+        guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, logger: &logger) else {
+            await outbox.closeAfterFlush()
+            return
+        }
+        var ended = false
+        for decoded in firstFrame.dropFirst() {
+            switch decoded {
+            case .success(.end): ended = true
+            case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
+            case .failure(let violation): refuse(violation.message, outbox, logger)
+            }
+        }
         do {
-            defer { outbox.finish() }
-            let limits = app.limits
-            var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
-            // A socket that never introduces itself is closed, so it cannot hold a slot for free.
-            let handshakeTimer = Task { [logger] in
-                do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
-                refuse("no 'start' or 'resume' within \(limits.handshakeTimeout)", outbox, logger, fatal: true)
-                outbox.requestClose()
-            }
-            let first: WebSocketMessage?
-            do { first = try await messages.next() } catch { return }
-            handshakeTimer.cancel()
-            // The first frame opens the circuit; anything after `start` in it is handled next.
-            var firstFrame: [Result<InboundMessage, ProtocolViolation>] = []
-            if case .text(let text)? = first { firstFrame = WireCodec.decodeFrame(text) }
-            guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, logger: &logger) else {
-                await outbox.closeAfterFlush()
-                return
-            }
-            var ended = false
-            for decoded in firstFrame.dropFirst() {
-                switch decoded {
-                case .success(.end): ended = true
-                case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
-                case .failure(let violation): refuse(violation.message, outbox, logger)
-                }
-            }
-            do {
-                reading: while !ended, let message = try await messages.next() {
-                    let text: String
-                    switch message {
-                    case .text(let t):
-                        guard t.utf8.count <= limits.maxTextMessageBytes else {
-                            refuse(
-                                "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
-                                outbox, logger)
-                            continue
-                        }
-                        text = t
-                    case .binary(let buffer):
-                        do {
-                            try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
-                        } catch {
-                            refuse(error.message, outbox, logger)
-                        }
+            reading: while !ended, let message = try await messages.next() {
+                let text: String
+                switch message {
+                case .text(let t):
+                    guard t.utf8.count <= limits.maxTextMessageBytes else {
+                        refuse(
+                            "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
+                            outbox, logger)
                         continue
                     }
-                    for decoded in WireCodec.decodeFrame(text) {
-                        switch decoded {
-                        case .success(.end):
-                            ended = true
-                            break reading
-                        case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
-                        case .failure(let violation): refuse(violation.message, outbox, logger)
-                        }
+                    text = t
+                case .binary(let buffer):
+                    do {
+                        try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
+                    } catch {
+                        refuse(error.message, outbox, logger)
+                    }
+                    continue
+                }
+                for decoded in WireCodec.decodeFrame(text) {
+                    switch decoded {
+                    case .success(.end):
+                        ended = true
+                        break reading
+                    case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
+                    case .failure(let violation): refuse(violation.message, outbox, logger)
                     }
                 }
-            } catch {
-                logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
             }
-            let failed = await circuit.failed
-            if ended || failed {
-                await registry.remove(circuit)
-            } else if await registry.disconnected(circuit, connection: connection) {
-                await circuit.connectionLost(connection: connection)
-            }
+        } catch {
+            logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
+        }
+        let failed = await circuit.failed
+        if ended || failed {
+            await registry.remove(circuit)
+        } else if await registry.disconnected(circuit, connection: connection) {
+            await circuit.connectionLost(connection: connection)
         }
     }
 
