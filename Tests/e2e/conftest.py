@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -97,51 +98,76 @@ def _log_tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
+class DemoServer:
+    """The tether-demo binary on a free port of its own, stopped by its pid.
+
+    Its stdout/stderr go to ``log_path`` (``.artifacts/server-<name>.log`` unless given), appended
+    to unless ``fresh_log``.
+    """
+
+    def __init__(self, name: str, env: dict[str, str], log_path: Path | None = None, fresh_log: bool = False):
+        self.name = name
+        self.env = env
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path or ARTIFACTS / f"server-{name}.log"
+        self.fresh_log = fresh_log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "DemoServer":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, PORT=str(self.port), **self.env)
+        with open(self.log_path, "wb" if self.fresh_log else "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(_demo_binary())], cwd=REPO_ROOT, env=env,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _answers(self.url + "/counter"):
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"{self.name}: tether-demo exited with {self.proc.returncode} before answering on {self.url}; "
+                    f"log {self.log_path}:\n{_log_tail(self.log_path)}",
+                    pytrace=False,
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(
+                    f"{self.name}: tether-demo did not answer on {self.url} within {SERVER_START_TIMEOUT_S:.0f} s; "
+                    f"log {self.log_path}:\n{_log_tail(self.log_path)}",
+                    pytrace=False,
+                )
+            time.sleep(0.1)
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        """Stops this process (only this one, by its pid) and waits for it to exit."""
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        os.kill(proc.pid, sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def kill(self) -> None:
+        """The server dies at once, as in a crash: sockets drop with no goodbye."""
+        self.stop(signal.SIGKILL)
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     external = os.environ.get("TETHER_E2E_BASE_URL")
     if external:
         yield external.rstrip("/")
         return
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    binary = _demo_binary()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS / "server.log"
-    env = dict(os.environ, PORT=str(port))
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(binary)], cwd=REPO_ROOT, env=env,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(
-                        f"tether-demo exited with {proc.returncode} before answering on {base_url}; "
-                        f"log {log_path}:\n{_log_tail(log_path)}",
-                        pytrace=False,
-                    )
-                if _answers(base_url + "/") or _answers(base_url + "/counter"):
-                    break
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"tether-demo did not answer on {base_url} within {SERVER_START_TIMEOUT_S:.0f} s; "
-                        f"log {log_path}:\n{_log_tail(log_path)}",
-                        pytrace=False,
-                    )
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=10)
+    demo = DemoServer("main", {}, log_path=ARTIFACTS / "server.log", fresh_log=True).start()
+    try:
+        yield demo.url
+    finally:
+        demo.stop()
 
 
 # --------------------------------------------------------------------------- browser

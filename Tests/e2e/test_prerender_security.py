@@ -15,14 +15,13 @@ import base64
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.request
 
 import pytest
 
 from component_support import text, wait_text
-from conftest import ARTIFACTS, REPO_ROOT, _answers, _demo_binary, _free_port, _log_tail, wait_ready
+from conftest import REPO_ROOT, DemoServer, wait_ready
 from interop_support import FrameRecorder
 
 DESCRIPTOR = re.compile(r'data-tether-descriptor="([^"]*)"')
@@ -173,29 +172,12 @@ def short_lived_server():
     main_swift = (REPO_ROOT / "Sources/Demo/main.swift").read_text()
     if "TETHER_DESCRIPTOR_LIFETIME_SECONDS" not in main_swift:
         pytest.skip("the demo does not read TETHER_DESCRIPTOR_LIFETIME_SECONDS (Sources/Demo/main.swift)")
-    binary = _demo_binary()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"server-short-lifetime-{port}.log"
-    env = dict(os.environ, PORT=str(port), TETHER_DESCRIPTOR_LIFETIME_SECONDS=str(LIFETIME_S))
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(binary)], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while not _answers(base_url + "/counter"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the short-lifetime demo did not start; log:\n{_log_tail(log_path)}", pytrace=False)
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-    log_path.unlink(missing_ok=True)
+    demo = DemoServer("short-lifetime", {"TETHER_DESCRIPTOR_LIFETIME_SECONDS": str(LIFETIME_S)}, fresh_log=True).start()
+    try:
+        yield demo.url
+    finally:
+        demo.stop()
+    demo.log_path.unlink(missing_ok=True)
 
 
 def test_short_lifetime_is_honoured(short_lived_server, page):

@@ -14,24 +14,12 @@ binary on a free port (TETHER_CIRCUIT_RETENTION_SECONDS=1 for expiry) and stop i
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import time
 from typing import Iterator
 
 import pytest
 
-from conftest import (
-    ARTIFACTS,
-    REPO_ROOT,
-    SERVER_START_TIMEOUT_S,
-    _answers,
-    _demo_binary,
-    _free_port,
-    _log_tail,
-    wait_ready,
-)
+from conftest import DemoServer, wait_ready
 
 STATES = ("show", "retrying", "hide", "failed", "rejected")
 
@@ -132,52 +120,6 @@ def modal_button_visible(page, which: str) -> bool:
 
 
 # --------------------------------------------------------------------------- own servers
-
-
-class DemoServer:
-    """The tether-demo binary on a free port of its own, stopped by its pid."""
-
-    def __init__(self, name: str, env: dict[str, str]):
-        self.name = name
-        self.env = env
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = ARTIFACTS / f"server-{name}.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "DemoServer":
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, PORT=str(self.port), **self.env)
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(_demo_binary())], cwd=REPO_ROOT, env=env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _answers(self.url + "/counter"):
-            if self.proc.poll() is not None:
-                pytest.fail(f"{self.name}: tether-demo exited with {self.proc.returncode}:\n{_log_tail(self.log_path)}")
-            if time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"{self.name}: tether-demo did not answer on {self.url}:\n{_log_tail(self.log_path)}")
-            time.sleep(0.1)
-        return self
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-        """Stops this process (only this one, by its pid) and waits for it to exit."""
-        proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        os.kill(proc.pid, sig)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-    def kill(self) -> None:
-        """The server dies at once, as in a crash: sockets drop with no goodbye."""
-        self.stop(signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
