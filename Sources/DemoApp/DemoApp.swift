@@ -43,7 +43,12 @@ enum DemoMethods {
     static func register(in exports: inout JSExports) {
         exports.module("Demo") { demo in
             demo.expose("ReturnArrayAsync") { () async in [11, 12, 13] }
-            demo.expose("Add") { (a: Int, b: Int) in a + b }
+            // Arguments come from the browser: arithmetic on them is checked, never trusted.
+            demo.expose("Add") { (a: Int, b: Int) in
+                let (sum, overflowed) = a.addingReportingOverflow(b)
+                if overflowed { throw InvocationError("\(a) + \(b) does not fit in an Int.") }
+                return sum
+            }
             demo.expose("Greet") { (name: String) async in "Hello, \(name)!" }
             demo.expose("Fail") { (message: String) throws in throw DemoFailure(message: message) }
             demo.expose("Echo") { (value: JSONValue) in value }
@@ -116,7 +121,14 @@ enum DemoMethods {
         init(start: Int) { value = Mutex(start) }
 
         static func exposeMethods(_ methods: inout ObjectMethodTable<DemoCounter>) {
-            methods.expose("Increment") { counter in counter.value.withLock { $0 += 1; return $0 } }
+            methods.expose("Increment") { counter in
+                try counter.value.withLock { (value: inout Int) throws(InvocationError) -> Int in
+                    let (next, overflowed) = value.addingReportingOverflow(1)
+                    if overflowed { throw InvocationError("The counter is at \(value), the largest Int.") }
+                    value = next
+                    return next
+                }
+            }
             methods.expose("Value") { counter in counter.value.withLock { $0 } }
         }
     }

@@ -18,8 +18,10 @@ public final class ItemPage: Page {
     public var body: Content {
         h1 { "Item "; span(.id("item-id")) { id } }
         if let highlight { p { "Highlight: "; span(.id("item-highlight")) { highlight } } }
-        p {
-            a(.id("next-item"), .href("/items/\(id + 1)")) { "Next item" }
+        // The id comes from the URL, so any Int can arrive: the last one has no next item.
+        let (next, overflowed) = id.addingReportingOverflow(1)
+        if !overflowed {
+            p { a(.id("next-item"), .href("/items/\(next)")) { "Next item" } }
         }
     }
 }

@@ -33,10 +33,22 @@ public struct EventArgs: Sendable, Equatable {
             guard let s = v.stringValue else { throw EventArgsError("event arg '\(k)' must be a string, got \(v.typeName)") }
             return s
         }
+        // A browser can send any number: 1e400 reads as infinity and 1e19 overflows Int, so both
+        // conversions are checked rather than trusted.
         func number(_ k: String) throws(EventArgsError) -> Double? {
             guard let v = json[k], !v.isNull else { return nil }
             guard case .number(let n) = v, let d = Double(n) else { throw EventArgsError("event arg '\(k)' must be a number, got \(v.typeName)") }
+            guard d.isFinite else { throw EventArgsError("event arg '\(k)' must be a finite number, got \(LogSafe.clip(n))") }
             return d
+        }
+        func integer(_ k: String) throws(EventArgsError) -> Int? {
+            guard let v = json[k], !v.isNull else { return nil }
+            guard case .number(let n) = v else { throw EventArgsError("event arg '\(k)' must be an integer, got \(v.typeName)") }
+            if let exact = Int(n) { return exact }
+            guard let d = Double(n), let exact = Int(exactly: d) else {
+                throw EventArgsError("event arg '\(k)' must be an integer between \(Int.min) and \(Int.max), got \(LogSafe.clip(n))")
+            }
+            return exact
         }
         func flag(_ k: String) throws(EventArgsError) -> Bool? {
             guard let v = json[k], !v.isNull else { return nil }
@@ -51,12 +63,12 @@ public struct EventArgs: Sendable, Equatable {
         ctrlKey = try flag("ctrlKey") ?? false
         shiftKey = try flag("shiftKey") ?? false
         metaKey = try flag("metaKey") ?? false
-        button = try number("button").map { Int($0) }
+        button = try integer("button")
         clientX = try number("clientX")
         clientY = try number("clientY")
         offsetX = try number("offsetX")
         offsetY = try number("offsetY")
-        detail = try number("detail").map { Int($0) }
+        detail = try integer("detail")
         pointerType = try string("pointerType")
     }
 }
