@@ -17,6 +17,15 @@ if let seconds = environment["TETHER_CIRCUIT_RETENTION_SECONDS"].flatMap(Int.ini
 if let count = environment["TETHER_MAX_CIRCUITS_PER_CLIENT"].flatMap(Int.init) {
     app.limits.maxCircuitsPerClient = count
 }
+if let megabytes = environment["TETHER_CLIENT_MEMORY_BUDGET_MB"].flatMap(Int.init), megabytes > 0, megabytes < 1 << 20 {
+    app.limits.memoryBudgetPerClient = megabytes << 20
+}
+if let seconds = environment["TETHER_HTTP_HEADER_TIMEOUT_SECONDS"].flatMap(Double.init), seconds > 0, seconds < 86_400 {
+    app.limits.httpHeaderTimeout = .milliseconds(Int(seconds * 1000))
+}
+if let seconds = environment["TETHER_HTTP_IDLE_TIMEOUT_SECONDS"].flatMap(Double.init), seconds > 0, seconds < 86_400 {
+    app.limits.httpIdleTimeout = .milliseconds(Int(seconds * 1000))
+}
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
 }

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import UnixSignals
 import TetherInterop
 import TetherUI
+import HummingbirdCore
 
 /// A Tether application: its pages, the Swift methods JS may call, and how it is served.
 ///
@@ -48,14 +49,20 @@ public struct TetherApp: Sendable {
     }
 
     func makeApplication(router: Router<TetherRequestContext>, host: String, port: Int) -> some ApplicationProtocol {
-        Application(
+        let webSocketResponder = router.buildResponder()
+        let limits = limits
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: TimeAmount(limits.httpIdleTimeout)),
+            ws: .init(
+                maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: limits.keepAliveInterval),
+                validateUTF8: true))
+        return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(
-                    ws: .init(
-                        maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: limits.keepAliveInterval),
-                        validateUTF8: true))),
+            server: HTTPServerBuilder { responder in
+                HeaderDeadlineChannel(
+                    wrapping: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                    timeout: limits.httpHeaderTimeout)
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
             logger: logger
         )
@@ -105,13 +112,13 @@ public struct TetherApp: Sendable {
             // hijacking). Only clients that are not browsers can leave it out.
             guard let origin = request.headers[.origin] else { return .upgrade([:]) }
             guard OriginCheck.allows(origin: origin, host: request.head.authority, allowed: allowedOrigins) else {
-                context.logger.notice("refused a circuit from another origin", metadata: ["origin": "\(origin)"])
+                context.logger.notice("refused a circuit from another origin", metadata: ["origin": LogSafe.metadata(origin)])
                 throw HTTPError(.forbidden, message: "Cross-origin circuits are not allowed.")
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let client = context.requestContext.remoteAddress?.ipAddress ?? "unknown"
-            await CircuitConnection(app: app, registry: registry, client: client)
+            try await CircuitConnection(app: app, registry: registry, client: client)
                 .serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, logger: context.logger)
         }
         // "**" needs at least one path segment, so the site root gets its own routes.
@@ -123,6 +130,10 @@ public struct TetherApp: Sendable {
 
     /// Renders a page to complete HTML, with a signed descriptor the circuit starts from.
     func prerender(_ request: Request) async throws -> Response {
+        // `%ff` names no byte sequence a path can be: say so, rather than match it to a page.
+        guard request.uri.path.removingPercentEncoding != nil else {
+            throw HTTPError(.badRequest, message: "The URL's path has invalid percent-encoding.")
+        }
         let url = request.uri.description
         guard let (pageType, route) = pages.match(url: url) else {
             // Thrown, so the public folder gets its turn before the 404 page.
@@ -136,7 +147,7 @@ public struct TetherApp: Sendable {
         do {
             content = try await prerenderedContent(page, route: route)
         } catch {
-            logger.error("prerender failed", metadata: ["url": "\(url)", "error": "\(error)"])
+            logger.error("prerender failed", metadata: ["url": LogSafe.metadata(url), "error": "\(error)"])
             return htmlResponse(document.render(content: "<p>An error has occurred.</p>", descriptor: ""), status: .internalServerError)
         }
         let descriptor = signer.sign(url: url, markup: content)

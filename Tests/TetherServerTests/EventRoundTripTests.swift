@@ -80,7 +80,7 @@ struct EventRoundTripTests {
     @Test("event args of the wrong shape get 'err' naming the problem, and the handler does not run", arguments: [
         (JSONValue.string("click"), "must be an object"),
         (["button": 0], "lack a 'type'"),
-        (["type": "click", "button": "left"], "'button' must be a number"),
+        (["type": "click", "button": "left"], "'button' must be an integer"),
     ] as [(JSONValue, String)])
     func malformedArgs(args: JSONValue, reason: String) async throws {
         try await withDemoServer { server in

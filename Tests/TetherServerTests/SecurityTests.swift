@@ -92,9 +92,12 @@ struct SecurityTests {
         }
     }
 
-    @Test("JS→Swift calls past the concurrency limit are refused; the circuit carries on")
+    @Test("JS→Swift calls past the running and waiting limits are refused; the circuit carries on")
     func concurrentInvocationLimit() async throws {
-        try await withDemoServer(configure: { $0.interop.maxConcurrentInvocations = 1 }) { server in
+        try await withDemoServer(configure: {
+            $0.interop.maxConcurrentInvocations = 1
+            $0.interop.maxWaitingInvocations = 0
+        }) { server in
             let (client, _) = try await server.startCircuit("/counter")
             // InvokeJS stays running until this client answers its JS call.
             try await client.send(["inv", 1, "Demo", "InvokeJS", ["slow", [], nil]])
@@ -102,7 +105,7 @@ struct SecurityTests {
             try await client.send(["inv", 2, "Demo", "Add", [1, 2]])
             let refused = try await client.nextResult(id: 2)
             #expect(!refused.ok)
-            #expect(refused.value.stringValue?.contains("Too many calls to Swift") == true)
+            #expect(refused.value.stringValue?.contains("Too many calls to Swift are waiting") == true)
             try await client.send(["done", .number(call.id), true, 7])
             #expect(try await client.nextResult(id: 1).value == 7)
             try await client.send(["inv", 3, "Demo", "Add", [1, 2]])
@@ -143,39 +146,4 @@ private func rawUpgradeStatus(port: Int, origin: String) async throws -> Int {
             }
         }
     }
-}
-
-/// A blocking TCP socket, enough to read one status line.
-private struct SocketLine {
-    let fd: Int32
-
-    static func connect(port: Int) throws -> SocketLine {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { throw EditError(description: "could not connect to port \(port)") }
-        return SocketLine(fd: fd)
-    }
-
-    func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw EditError(description: "short write") }
-    }
-
-    func readLine() throws -> String {
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        while Glibc.read(fd, &byte, 1) == 1 {
-            if byte == 10 { break }
-            if byte != 13 { line.append(byte) }
-        }
-        return String(decoding: line, as: UTF8.self)
-    }
-
-    func close() { _ = Glibc.close(fd) }
 }

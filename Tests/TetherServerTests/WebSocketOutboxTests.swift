@@ -10,15 +10,44 @@ import TetherInterop
 @Suite("WebSocketOutbox")
 struct WebSocketOutboxTests {
     final class Closes: Sendable {
-        let count = Mutex(0)
+        let reasons = Mutex<[CircuitClose]>([])
+        var count: Int { reasons.withLock { $0.count } }
+    }
+
+    /// Holds every write until the test lets it through, like a socket whose peer stopped reading.
+    final class HeldWrites: ChannelOutboundHandler, @unchecked Sendable {
+        typealias OutboundIn = WebSocketFrame
+        var held: [(NIOAny, EventLoopPromise<Void>?)] = []
+        var context: ChannelHandlerContext?
+
+        func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) { held.append((data, promise)) }
+        func flush(context: ChannelHandlerContext) {}
+
+        func release() {
+            guard let context else { return }
+            let writes = held
+            held.removeAll()
+            for (data, promise) in writes { context.write(data, promise: promise) }
+            context.flush()
+        }
+    }
+
+    final class Congestion: Sendable {
+        let changes = Mutex<[Bool]>([])
     }
 
     let channel = EmbeddedChannel()
     let closes = Closes()
 
-    func makeOutbox() -> WebSocketOutbox {
+    func makeOutbox(backpressure: WebSocketOutbox.Backpressure = .unlimited) -> WebSocketOutbox {
         let closes = closes
-        return WebSocketOutbox(channel: channel) { closes.count.withLock { $0 += 1 } }
+        return WebSocketOutbox(channel: channel, backpressure: backpressure) { reason in closes.reasons.withLock { $0.append(reason) } }
+    }
+
+    func waitForClose() async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while closes.count == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
     }
 
     /// The text of every frame written so far.
@@ -74,12 +103,75 @@ struct WebSocketOutboxTests {
         channel.embeddedEventLoop.run()
         #expect(try writtenFrames() == [#"[["err","before"],["fatal","boom"],["err","same turn, still written"]]"#])
         outbox.enqueue(.protocolError("after"))
-        outbox.requestClose()
+        outbox.requestClose(CircuitClose(.policy, "ignored: the socket is already closing"))
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         #expect(try writtenFrames().isEmpty)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while closes.count.withLock({ $0 }) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-        #expect(closes.count.withLock { $0 } == 1)
+        try await waitForClose()
+        #expect(closes.reasons.withLock { $0 } == [CircuitClose(.fatal, "boom")])
+    }
+
+    @Test("the last message decides the close code: bye is 1001, rejected is 4001; an explicit reason wins")
+    func closeCodes() async throws {
+        let outbox = makeOutbox()
+        outbox.enqueue(.shutdown("restarting"))
+        channel.embeddedEventLoop.run()
+        try await waitForClose()
+        #expect(closes.reasons.withLock { $0 } == [CircuitClose(.goingAway, "restarting")])
+
+        let second = WebSocketOutboxTests()
+        let other = second.makeOutbox()
+        other.enqueue(.fatal("no such descriptor"), thenClose: CircuitClose(.descriptorRefused, "circuit refused: bad"))
+        second.channel.embeddedEventLoop.run()
+        try await second.waitForClose()
+        #expect(second.closes.reasons.withLock { $0 } == [CircuitClose(.descriptorRefused, "circuit refused: bad")])
+        #expect(CircuitClose(.rejected, "x").webSocketCode == .unknown(4001))
+        #expect(CircuitClose(.policy, String(repeating: "é", count: 200)).reason.utf8.count <= 123)
+    }
+
+    @Test("output the socket has not taken congests the circuit past the pause mark, and frees it at half")
+    func congestion() async throws {
+        let held = HeldWrites()
+        try channel.pipeline.syncOperations.addHandler(held)
+        let outbox = makeOutbox(backpressure: .init(pauseBytes: 1000, maxBytes: 100_000))
+        let congestion = Congestion()
+        let account = BudgetAccount(MemoryBudget(limit: 1 << 20))
+        outbox.serve(budget: account) { congested in congestion.changes.withLock { $0.append(congested) } }
+        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 7, count: 600)))
+        channel.embeddedEventLoop.run()
+        #expect(congestion.changes.withLock { $0 }.isEmpty)
+        #expect(account.held >= 600)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        outbox.enqueue(.bytes(id: 2, payload: Array(repeating: 7, count: 600)))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(congestion.changes.withLock { $0 } == [true])
+        let drained = Task { await outbox.waitUntilDrained() }
+        held.release()
+        await drained.value
+        #expect(congestion.changes.withLock { $0 } == [true, false])
+        #expect(account.held == 0)
+    }
+
+    @Test("past the most output a socket may hold, it is closed with 1008")
+    func closesWhenNotDraining() async throws {
+        let held = HeldWrites()
+        try channel.pipeline.syncOperations.addHandler(held)
+        let outbox = makeOutbox(backpressure: .init(pauseBytes: 100, maxBytes: 1000))
+        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 1, count: 1500)))
+        channel.embeddedEventLoop.run()
+        try await waitForClose()
+        #expect(closes.reasons.withLock { $0 }.map(\.code) == [.policy])
+    }
+
+    @Test("past the client's hard memory bound, the socket is closed with 1008")
+    func closesPastHardBound() async throws {
+        let held = HeldWrites()
+        try channel.pipeline.syncOperations.addHandler(held)
+        let outbox = makeOutbox()
+        outbox.serve(budget: BudgetAccount(MemoryBudget(limit: 800, hardLimit: 1000))) { _ in }
+        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 1, count: 1200)))
+        channel.embeddedEventLoop.run()
+        try await waitForClose()
+        #expect(closes.reasons.withLock { $0 }.first?.reason.contains("memory budget") == true)
     }
 
     @Test("after finish, nothing more is queued")

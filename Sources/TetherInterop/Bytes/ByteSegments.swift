@@ -37,32 +37,52 @@ final class InboundByteSegments: Sendable {
 
     private let state = Mutex(State())
     let limit: Int
+    private let account: BudgetAccount
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, account: BudgetAccount = .unlimited()) {
+        self.limit = limit
+        self.account = account
+    }
 
     func store(_ frame: [UInt8]) throws(ProtocolViolation) {
         guard let (id, bytes) = ByteSegment.parse(frame) else {
             throw ProtocolViolation("binary frame too short: a byte segment needs a 4-byte id")
         }
+        let cost = bytes.count + MemoryCost.byteSegmentOverhead
         try state.withLock { (state: inout State) throws(ProtocolViolation) in
             guard state.total + bytes.count <= limit else {
                 throw ProtocolViolation("byte arrays in flight exceed the limit of \(limit) bytes")
             }
+            guard account.tryReserve(cost) else {
+                throw ProtocolViolation("byte arrays in flight exceed this client's memory budget of \(account.budget.limit) bytes")
+            }
             state.segments[id, default: []].append(contentsOf: bytes)
-            state.total += bytes.count
+            state.total += cost
         }
     }
 
     func take(_ id: Int) -> [UInt8]? {
-        state.withLock { state in
+        let bytes = state.withLock { state -> [UInt8]? in
             guard let bytes = state.segments.removeValue(forKey: id) else { return nil }
-            state.total -= bytes.count
             return bytes
         }
+        guard let bytes else { return nil }
+        // Each frame of a segment was charged its overhead; one is returned here, the rest stay
+        // counted until the circuit ends, which only over-counts.
+        let cost = bytes.count + MemoryCost.byteSegmentOverhead
+        state.withLock { $0.total = max(0, $0.total - cost) }
+        account.release(cost)
+        return bytes
     }
 
+    /// Frees every unclaimed segment: the circuit ended, or its socket dropped and with it any
+    /// call that could have claimed them.
     func removeAll() {
-        state.withLock { $0 = State() }
+        let total = state.withLock { state in
+            defer { state = State() }
+            return state.total
+        }
+        account.release(total)
     }
 }
 

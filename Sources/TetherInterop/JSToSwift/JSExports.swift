@@ -7,10 +7,10 @@ public struct InvocationError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { message }
 
     static func unknownModule(_ module: String) -> InvocationError {
-        InvocationError("There is no exposed module named '\(module)'.")
+        InvocationError("There is no exposed module named '\(LogSafe.clip(module))'.")
     }
     static func unknownMethod(_ method: String, module: String) -> InvocationError {
-        InvocationError("The module '\(module)' has no exposed method '\(method)'.")
+        InvocationError("The module '\(module)' has no exposed method '\(LogSafe.clip(method))'.")
     }
     static func arity(_ method: String, in owner: String, expected: Int, received: Int) -> InvocationError {
         InvocationError(

@@ -57,7 +57,7 @@ public final class SwiftObjectReference<Object: JSInvokableObject>: Encodable, S
             throw EncodingError.invalidValue(
                 self, .init(codingPath: encoder.codingPath, debugDescription: "a SwiftObjectReference can only be sent through a circuit's interop runtime"))
         }
-        let id = registry.track(self)
+        let id = try registry.track(self)
         var container = encoder.container(keyedBy: WireKey.self)
         try container.encode(id, forKey: .objectID)
     }
@@ -82,12 +82,20 @@ public final class SwiftObjectRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Objects one circuit may hand to JS at once; each is also charged to the client's budget.
+    package let limit: Int
+    private let account: BudgetAccount
 
-    public init() {}
+    public convenience init() { self.init(limit: Int.max, account: .unlimited()) }
+
+    package init(limit: Int, account: BudgetAccount) {
+        self.limit = limit
+        self.account = account
+    }
 
     public var count: Int { state.withLock { $0.objects.count } }
 
-    func track<Object>(_ reference: SwiftObjectReference<Object>) -> Int {
+    func track<Object>(_ reference: SwiftObjectReference<Object>) throws(SwiftObjectLimitError) -> Int {
         let me = ObjectIdentifier(self)
         if let existing = reference.assignedID.withLock({ $0 }), existing.registry == me {
             let stillTracked = state.withLock { $0.objects[existing.id] != nil }
@@ -96,10 +104,19 @@ public final class SwiftObjectRegistry: Sendable {
         var methods = ObjectMethodTable<Object>()
         Object.exposeMethods(&methods)
         let table = methods.table
-        let id = state.withLock { state -> Int in
+        let limit = limit
+        let account = account
+        let id = try state.withLock { (state: inout State) throws(SwiftObjectLimitError) -> Int in
             let id = state.nextID
+            // A closed registry hands out ids that resolve to nothing, as a disposed object's do.
+            guard !state.closed else {
+                state.nextID += 1
+                return id
+            }
+            guard state.objects.count < limit else { throw .tooMany(limit: limit) }
+            guard account.tryReserve(MemoryCost.trackedObject) else { throw .budget(account.budget.limit) }
             state.nextID += 1
-            if !state.closed { state.objects[id] = Tracked(object: reference.value, methods: table) }
+            state.objects[id] = Tracked(object: reference.value, methods: table)
             return id
         }
         reference.assignedID.withLock { $0 = (me, id) }
@@ -112,7 +129,7 @@ public final class SwiftObjectRegistry: Sendable {
             throw InvocationError("There is no tracked object with id \(objectID). It may have been disposed.")
         }
         guard let exposed = tracked.methods.methods[method] else {
-            throw InvocationError("The type '\(tracked.methods.owner)' has no exposed method '\(method)'.")
+            throw InvocationError("The type '\(tracked.methods.owner)' has no exposed method '\(LogSafe.clip(method))'.")
         }
         return try await InvocationTarget.$currentObject.withValue(tracked.object) {
             try await exposed.invoke(args, owner: tracked.methods.owner, context: context)
@@ -121,14 +138,34 @@ public final class SwiftObjectRegistry: Sendable {
 
     /// Forgets an object; releasing it twice is harmless.
     public func release(_ id: Int) {
-        _ = state.withLock { $0.objects.removeValue(forKey: id) }
+        let removed = state.withLock { $0.objects.removeValue(forKey: id) }
+        if removed != nil { account.release(MemoryCost.trackedObject) }
     }
 
     /// Releases every object; used when the circuit ends.
     public func releaseAll() {
-        state.withLock {
-            $0.objects.removeAll()
-            $0.closed = true
+        let count = state.withLock { state in
+            defer {
+                state.objects.removeAll()
+                state.closed = true
+            }
+            return state.objects.count
+        }
+        account.release(count * MemoryCost.trackedObject)
+    }
+}
+
+/// A circuit holds as many Swift objects for JS as it may: the browser must release some first.
+public enum SwiftObjectLimitError: Error, Sendable, Equatable, CustomStringConvertible {
+    case tooMany(limit: Int)
+    case budget(Int)
+
+    public var description: String {
+        switch self {
+        case .tooMany(let limit):
+            "This circuit already holds \(limit) Swift objects for JavaScript, the limit; dispose of some first."
+        case .budget(let bytes):
+            "This client has reached its memory budget of \(bytes) bytes; no more Swift objects can be handed to JavaScript."
         }
     }
 }

@@ -32,7 +32,7 @@ public final class SwiftStreamReference: Encodable, Sendable {
             throw EncodingError.invalidValue(
                 self, .init(codingPath: encoder.codingPath, debugDescription: "a SwiftStreamReference can only be sent through a circuit's interop runtime"))
         }
-        let id = registry.track(SwiftObjectReference(source))
+        let id = try registry.track(SwiftObjectReference(source))
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(id, forKey: .stream)
         try container.encodeIfPresent(length, forKey: .length)

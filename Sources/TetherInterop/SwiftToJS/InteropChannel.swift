@@ -18,18 +18,25 @@ public struct InteropOptions: Sendable {
     public var maxPendingBytes: Int
     /// Swift→JS calls in flight on one circuit at most.
     public var maxPendingCalls: Int
-    /// JS→Swift calls running at once on one circuit at most; more are refused.
+    /// JS→Swift calls running at once on one circuit at most; later ones wait their turn.
     public var maxConcurrentInvocations: Int
+    /// JS→Swift calls waiting to run on one circuit at most; more are refused.
+    public var maxWaitingInvocations: Int
+    /// Swift objects one circuit may hand to JS at once (`SwiftObjectReference`, streams).
+    public var maxTrackedObjects: Int
 
     public init(
-        defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 64 << 20,
-        maxPendingCalls: Int = 16_384, maxConcurrentInvocations: Int = 16_384
+        defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 16 << 20,
+        maxPendingCalls: Int = 16_384, maxConcurrentInvocations: Int = 64, maxWaitingInvocations: Int = 16_384,
+        maxTrackedObjects: Int = 16_384
     ) {
         self.defaultTimeout = defaultTimeout
         self.detailedErrors = detailedErrors
         self.maxPendingBytes = maxPendingBytes
         self.maxPendingCalls = maxPendingCalls
         self.maxConcurrentInvocations = maxConcurrentInvocations
+        self.maxWaitingInvocations = maxWaitingInvocations
+        self.maxTrackedObjects = maxTrackedObjects
     }
 }
 
@@ -50,10 +57,14 @@ public final class InteropChannel: Sendable {
     public let options: InteropOptions
     public let logger: Logger
     /// The Swift objects this circuit has handed to JS.
-    public let objects = SwiftObjectRegistry()
+    public let objects: SwiftObjectRegistry
     let inboundBytes: InboundByteSegments
+    /// This circuit's share of its client's memory budget.
+    package let budget: BudgetAccount
+    /// Refusals of this circuit's browser's messages, logged without letting it flood the log.
+    package let refusals: RefusalLog
     private let byteSegmentCounter = Mutex(0)
-    private let runningInvocations = Mutex(0)
+    private let invocations: Mutex<InvocationGate<Invocation>>
     private let outbox: Mutex<(any InteropOutbox)?>
     private let pending: Mutex<Pending>
 
@@ -62,11 +73,21 @@ public final class InteropChannel: Sendable {
         InteropChannel(outbox: nil, options: InteropOptions(), logger: logger)
     }
 
-    public init(outbox: (any InteropOutbox)?, options: InteropOptions = InteropOptions(), logger: Logger = Logger(label: "tether.interop")) {
+    public convenience init(
+        outbox: (any InteropOutbox)?, options: InteropOptions = InteropOptions(), logger: Logger = Logger(label: "tether.interop")
+    ) {
+        self.init(outbox: outbox, options: options, budget: .unlimited(), logger: logger)
+    }
+
+    package init(outbox: (any InteropOutbox)?, options: InteropOptions, budget: BudgetAccount, logger: Logger) {
         self.outbox = Mutex(outbox)
         self.options = options
         self.logger = logger
-        self.inboundBytes = InboundByteSegments(limit: options.maxPendingBytes)
+        self.budget = budget
+        self.refusals = RefusalLog(logger: logger)
+        self.objects = SwiftObjectRegistry(limit: options.maxTrackedObjects, account: budget)
+        self.inboundBytes = InboundByteSegments(limit: options.maxPendingBytes, account: budget)
+        self.invocations = Mutex(InvocationGate(maxRunning: options.maxConcurrentInvocations, maxWaiting: options.maxWaitingInvocations))
         self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected, limit: options.maxPendingCalls)))
     }
 
@@ -191,8 +212,11 @@ public final class InteropChannel: Sendable {
         pending.withLock { $0.table.attach() }
     }
 
-    /// Fails every call in flight with `JSDisconnectedError`; later calls fail the same way.
+    /// Fails every call in flight with `JSDisconnectedError`; later calls fail the same way. Byte
+    /// arrays no call has claimed are freed: the messages that would claim them went with the
+    /// socket.
     public func disconnect() {
+        inboundBytes.removeAll()
         outbox.withLock { $0 = nil }
         let (entries, sleeper) = pending.withLock { state in
             let entries = state.table.disconnect()
@@ -205,29 +229,94 @@ public final class InteropChannel: Sendable {
         for entry in entries { entry.waiter.resume(throwing: JSDisconnectedError(identifier: entry.identifier)) }
     }
 
-    /// Ends the channel for good: calls fail and every Swift object handed to JS is released.
+    /// Ends the channel for good: calls fail, waiting invocations are dropped, every Swift object
+    /// handed to JS is released, and the circuit's share of its client's budget is returned.
     public func close() {
         disconnect()
         objects.releaseAll()
-        inboundBytes.removeAll()
+        _ = invocations.withLock { $0.drain() }
+        budget.close()
+    }
+
+    /// One JS→Swift invocation as it arrived, with what it is charged while it waits.
+    struct Invocation: Sendable {
+        let id: Int
+        let target: InvocationTarget
+        let method: String
+        let args: [JSONValue]
+        let exports: JSExports
+        let waitingCost: Int
+    }
+
+    /// Takes a JS→Swift invocation from the browser. It runs at once when the circuit has room
+    /// (on the caller's thread until it first suspends, so a method that returns at once answers
+    /// without a thread hop), waits its turn when it does not, and is refused with a message the
+    /// caller's Promise rejects with when too many wait or the client's budget is spent.
+    public func receiveInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) {
+        guard let ready = admit(id: id, target: target, method: method, args: args, exports: exports) else { return }
+        Task.immediate { await self.run(ready) }
+    }
+
+    /// The same as `receiveInvocation`, but waits until the invocation, if it could start at
+    /// once, has finished and its result is sent.
+    public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
+        guard let ready = admit(id: id, target: target, method: method, args: args, exports: exports) else { return }
+        await run(ready)
+    }
+
+    /// Charges and queues an invocation; returns it when it may start now.
+    private func admit(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) -> Invocation? {
+        let cost = MemoryCost.queuedInvocation &+ MemoryCost.of(.array(args))
+        guard budget.tryReserve(cost) else {
+            refuseInvocation(id, method: method, args: args, message: budgetRefusal(method))
+            return nil
+        }
+        let invocation = Invocation(id: id, target: target, method: method, args: args, exports: exports, waitingCost: cost)
+        switch invocations.withLock({ $0.arrive(invocation) }) {
+        case .run(let ready):
+            return ready
+        case .wait:
+            return nil
+        case .refuse(let message):
+            budget.release(cost)
+            refuseInvocation(id, method: method, args: args, message: message)
+            return nil
+        }
+    }
+
+    private func budgetRefusal(_ method: String) -> String {
+        "This client has reached its memory budget of \(budget.budget.limit) bytes; the call to '\(LogSafe.clip(method))' was refused."
+    }
+
+    /// The socket's output is piling up (or has drained): invocations stop (or resume) starting.
+    package func setOutboundCongested(_ congested: Bool) {
+        let ready = invocations.withLock { $0.setCongested(congested) }
+        for invocation in ready { Task { await self.run(invocation) } }
+    }
+
+    private func refuseInvocation(_ id: Int, method: String, args: [JSONValue], message: String) {
+        refusals.refused("refused JS→Swift call", reason: message)
+        send(.invocationResult(id: id, outcome: .failure(message: message)))
+        for segment in Self.byteSegmentIDs(in: .array(args)) { _ = inboundBytes.take(segment) }
+    }
+
+    private func run(_ invocation: Invocation) async {
+        // While it runs, a call holds its task as well as its message.
+        let runningCost = MemoryCost.runningInvocation
+        if budget.tryReserve(runningCost) {
+            await dispatchInvocation(invocation)
+            budget.release(runningCost)
+        } else {
+            refuseInvocation(invocation.id, method: invocation.method, args: invocation.args, message: budgetRefusal(invocation.method))
+        }
+        budget.release(invocation.waitingCost)
+        if let next = invocations.withLock({ $0.finished() }) { Task { await self.run(next) } }
     }
 
     /// Runs a JS→Swift invocation and sends its result. Every failure becomes a rejection with a
     /// precise message; a thrown Swift error is reported generically unless detailed errors are on.
-    public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
-        let admitted = runningInvocations.withLock { running in
-            guard running < options.maxConcurrentInvocations else { return false }
-            running += 1
-            return true
-        }
-        guard admitted else {
-            logger.notice("refused JS→Swift call: too many running", metadata: ["method": "\(method)"])
-            send(.invocationResult(id: id, outcome: .failure(
-                message: "Too many calls to Swift are running on this circuit (the limit is \(options.maxConcurrentInvocations)).")))
-            for segment in Self.byteSegmentIDs(in: .array(args)) { _ = inboundBytes.take(segment) }
-            return
-        }
-        defer { runningInvocations.withLock { $0 -= 1 } }
+    private func dispatchInvocation(_ invocation: Invocation) async {
+        let (id, target, method, args) = (invocation.id, invocation.target, invocation.method, invocation.args)
         let context = InvocationContext(js: JSRuntime(channel: self))
         // Byte arrays sent for this call are freed whether or not the method claimed them, so a
         // refused call cannot leave them counting against the limit.
@@ -238,20 +327,24 @@ public final class InteropChannel: Sendable {
             let result: InvocationResult
             switch target {
             case .module(let module):
-                result = try await exports.invoke(module: module, method: method, args: args, context: context)
+                result = try await invocation.exports.invoke(module: module, method: method, args: args, context: context)
             case .object(let objectID):
                 result = try await objects.invoke(objectID: objectID, method: method, args: args, context: context)
             }
             outcome = .success(json: result.json)
         } catch let error as InvocationError {
-            logger.notice("refused JS→Swift call", metadata: ["method": "\(method)", "reason": "\(error.message)"])
+            refusals.refused("refused JS→Swift call", reason: "\(method): \(error.message)")
             outcome = .failure(message: error.message)
+        } catch let error as SwiftObjectLimitError {
+            refusals.refused("refused JS→Swift call", reason: "\(method): \(error)")
+            outcome = .failure(message: error.description)
         } catch {
             let owner: String = switch target {
             case .module(let module): module
             case .object(let objectID): "object \(objectID)"
             }
-            logger.error("JS→Swift call threw", metadata: ["method": "\(method)", "owner": "\(owner)", "error": "\(error)"])
+            logger.error(
+                "JS→Swift call threw", metadata: ["method": LogSafe.metadata(method), "owner": LogSafe.metadata(owner), "error": "\(error)"])
             var message = "An exception occurred invoking '\(method)' in '\(owner)'."
             if options.detailedErrors { message += " \(error)" }
             outcome = .failure(message: message)

@@ -104,7 +104,7 @@ public enum WireCodec {
             guard let url = field(1)?.stringValue else { return fail("expected a url") }
             return .success(.navigate(url: url))
         default:
-            return .failure(ProtocolViolation("unknown message type '\(kind)'"))
+            return .failure(ProtocolViolation("unknown message type '\(LogSafe.clip(kind))'"))
         }
     }
 

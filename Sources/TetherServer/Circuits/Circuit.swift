@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TetherInterop
 import TetherUI
 
@@ -25,17 +26,37 @@ public actor Circuit {
     private let work: AsyncStream<Work>.Continuation
     private let workStream: AsyncStream<Work>
     private var closed = false
+    /// The browser's messages waiting in `work`, with what they are charged; bounded, because a
+    /// handler awaiting JS would otherwise let them pile up without end.
+    private nonisolated let browserWork = Mutex(0)
+    let maxQueuedBrowserWork: Int
+    /// The number of the socket that serves the circuit; messages read from any other are ignored.
+    private nonisolated let servingConnection = Mutex(0)
 
     enum Work: Sendable {
         case event(handler: String, args: JSONValue)
         case ack(batch: Int)
         case navigate(url: String)
         case render
+
+        /// What a queued message is charged against its client's budget.
+        var queuedCost: Int {
+            switch self {
+            case .event(let handler, let args): MemoryCost.queuedEvent &+ handler.utf8.count &+ MemoryCost.of(args)
+            case .navigate(let url): MemoryCost.queuedEvent &+ url.utf8.count
+            case .ack: MemoryCost.queuedEvent
+            case .render: 0
+            }
+        }
     }
 
-    init(id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10, logger: Logger) {
+    init(
+        id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10,
+        maxQueuedBrowserWork: Int = 1_000, logger: Logger
+    ) {
         self.id = id
         self.maxUnacknowledgedBatches = maxUnacknowledgedBatches
+        self.maxQueuedBrowserWork = maxQueuedBrowserWork
         self.channel = channel
         self.pages = pages
         self.notFound = notFound
@@ -68,6 +89,11 @@ public actor Circuit {
         send(RenderBatch(number: 0, edits: edits, editCount: 0))
         await renderer.afterRender()
         for await item in workStream {
+            let cost = item.queuedCost
+            if cost > 0 {
+                browserWork.withLock { $0 -= 1 }
+                channel.budget.release(cost)
+            }
             switch item {
             case .event(let handler, let args): await handleEvent(handler, args)
             case .ack(let batch): await acknowledge(batch)
@@ -119,6 +145,34 @@ public actor Circuit {
         work.yield(item)
     }
 
+    /// Queues a message from the browser; refused, with the reason, when too many wait or the
+    /// client's budget is spent.
+    nonisolated func enqueueFromBrowser(_ item: Work) -> String? {
+        let limit = maxQueuedBrowserWork
+        let admitted = browserWork.withLock { queued in
+            guard queued < limit else { return false }
+            queued += 1
+            return true
+        }
+        guard admitted else { return "\(limit) messages are already queued on this circuit (the limit); this one was dropped" }
+        guard channel.budget.tryReserve(item.queuedCost) else {
+            browserWork.withLock { $0 -= 1 }
+            return "this client has reached its memory budget of \(channel.budget.budget.limit) bytes; the message was dropped"
+        }
+        work.yield(item)
+        return nil
+    }
+
+    /// A resume gave the circuit a new socket.
+    nonisolated func serve(connection: Int) {
+        servingConnection.withLock { $0 = connection }
+    }
+
+    /// Whether `connection` is the socket that serves the circuit now.
+    nonisolated func isServed(by connection: Int) -> Bool {
+        servingConnection.withLock { $0 == connection }
+    }
+
     private func scheduleRender() {
         guard !renderScheduled, !closed else { return }
         renderScheduled = true
@@ -137,7 +191,7 @@ public actor Circuit {
         do {
             event = try renderer.resolveEvent(handlerID, rawArgs: rawArgs)
         } catch {
-            logger.notice("refused event", metadata: ["circuit": "\(id)", "reason": "\(error)"])
+            channel.refusals.refused("refused event", reason: "\(error)")
             channel.send(.protocolError("event refused: \(error)"))
             return
         }

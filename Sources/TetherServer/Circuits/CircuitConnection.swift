@@ -12,47 +12,88 @@ struct CircuitConnection {
     let registry: CircuitRegistry
     let client: String
 
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, logger baseLogger: Logger) async {
-        let outbox = WebSocketOutbox(channel: channel) {
-            try? await outbound.close(.goingAway, reason: "server shutting down")
+    /// Serves the socket until it ends. An error the transport reports (a frame over its limit,
+    /// text that is not UTF-8) is rethrown, so Hummingbird closes with the code that says so.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, logger baseLogger: Logger) async throws {
+        let limits = app.limits
+        let outbox = WebSocketOutbox(
+            channel: channel, backpressure: .init(pauseBytes: limits.outboundPauseBytes, maxBytes: limits.maxOutboundBytes)
+        ) { close in
+            try? await outbound.close(close.webSocketCode, reason: close.reason)
         }
         var logger = baseLogger
+        logger[metadataKey: "client"] = LogSafe.metadata(client)
+        // Until a circuit exists, the handshake's refusals are rate-limited on their own.
+        let handshakeRefusals = RefusalLog(logger: logger)
         defer { outbox.finish() }
-        let limits = app.limits
         var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
         // A socket that never introduces itself is closed, so it cannot hold a slot for free.
-        let handshakeTimer = Task { [logger] in
+        let handshakeTimer = Task {
             do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
-            refuse("no 'start' or 'resume' within \(limits.handshakeTimeout)", outbox, logger, fatal: true)
-            outbox.requestClose()
+            let reason = "no 'start' or 'resume' within \(limits.handshakeTimeout)"
+            handshakeRefusals.refused("refused a circuit", reason: reason)
+            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.handshakeTimeout, reason))
         }
         let first: WebSocketMessage?
-        do { first = try await messages.next() } catch { return }
+        do {
+            first = try await messages.next()
+        } catch {
+            handshakeTimer.cancel()
+            throw error
+        }
         handshakeTimer.cancel()
-        // The first frame opens the circuit; anything after `start` in it is handled next.
-        var firstFrame: [Result<InboundMessage, ProtocolViolation>] = []
-        if case .text(let text)? = first { firstFrame = WireCodec.decodeFrame(text) }
-        guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, logger: &logger) else {
-            await outbox.closeAfterFlush()
+        // The first frame is held to the same limits as any other; it opens the circuit, and
+        // anything after `start` in it is handled next.
+        let firstFrame: [Result<InboundMessage, ProtocolViolation>]
+        switch first {
+        case .text(let text)?:
+            guard text.utf8.count <= limits.maxTextMessageBytes else {
+                let reason = "a first message of \(text.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes"
+                handshakeRefusals.refused("refused a circuit", reason: reason)
+                outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.tooBig, reason))
+                await outbox.closeAfterFlush(CircuitClose(.tooBig, reason))
+                return
+            }
+            firstFrame = WireCodec.decodeFrame(text)
+        case .binary?:
+            let reason = "the first message on a circuit must be 'start' or 'resume', in a text frame"
+            handshakeRefusals.refused("refused a circuit", reason: reason)
+            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.protocolError, reason))
+            await outbox.closeAfterFlush(CircuitClose(.protocolError, reason))
+            return
+        case nil:
             return
         }
+        guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, refusals: handshakeRefusals, logger: &logger) else {
+            await outbox.closeAfterFlush(CircuitClose(.protocolError, "the circuit could not be opened"))
+            return
+        }
+        let refusals = circuit.channel.refusals
+        let current = { circuit.isServed(by: connection) }
         var ended = false
         for decoded in firstFrame.dropFirst() {
             switch decoded {
             case .success(.end): ended = true
-            case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
-            case .failure(let violation): refuse(violation.message, outbox, logger)
+            case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
+            case .failure(let violation): refuse(violation.message, outbox, refusals)
             }
         }
+        var transportError: (any Error)?
         do {
-            reading: while !ended, let message = try await messages.next() {
+            reading: while !ended, current() {
+                // A browser that does not take its output is not read from either: its own
+                // reading paces what it can ask for.
+                await outbox.waitUntilDrained()
+                guard let message = try await messages.next() else { break }
+                // A socket another one replaced is not listened to any more.
+                guard current() else { break }
                 let text: String
                 switch message {
                 case .text(let t):
                     guard t.utf8.count <= limits.maxTextMessageBytes else {
                         refuse(
                             "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
-                            outbox, logger)
+                            outbox, refusals)
                         continue
                     }
                     text = t
@@ -60,7 +101,7 @@ struct CircuitConnection {
                     do {
                         try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
                     } catch {
-                        refuse(error.message, outbox, logger)
+                        refuse(error.message, outbox, refusals)
                     }
                     continue
                 }
@@ -69,72 +110,88 @@ struct CircuitConnection {
                     case .success(.end):
                         ended = true
                         break reading
-                    case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, logger: logger)
-                    case .failure(let violation): refuse(violation.message, outbox, logger)
+                    case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
+                    case .failure(let violation): refuse(violation.message, outbox, refusals)
                     }
                 }
             }
         } catch {
             logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
+            transportError = error
         }
         let failed = await circuit.failed
-        if ended || failed {
+        let closedByPolicy = outbox.closedFor?.code == .policy
+        if current() && (ended || failed || closedByPolicy) {
             await registry.remove(circuit)
         } else if await registry.disconnected(circuit, connection: connection) {
             await circuit.connectionLost(connection: connection)
         }
+        if let transportError { throw transportError }
     }
 
     /// Starts a new circuit or resumes a retained one, as the first message asks.
     private func open(
-        _ first: Result<InboundMessage, ProtocolViolation>?, outbox: WebSocketOutbox, logger: inout Logger
+        _ first: Result<InboundMessage, ProtocolViolation>?, outbox: WebSocketOutbox, refusals: RefusalLog, logger: inout Logger
     ) async -> (Circuit, Int)? {
-        guard let decoded = first else {
-            refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
-            return nil
-        }
-        switch decoded {
-        case .success(.start(let token, _)):
-            return await start(token, outbox: outbox, logger: &logger)
-        case .success(.resume(let id, let secret, let lastBatch)):
-            guard let (circuit, connection) = await registry.resume(id: id, secret: secret) else {
-                logger.notice("refused a resume", metadata: ["circuit": "\(id)"])
-                outbox.enqueue(.rejected("The circuit \(id) is no longer available. Reload the page."))
+        let notAHandshake = "the first message on a circuit must be 'start' or 'resume'"
+        switch first {
+        case .success(.start(let token, _))?:
+            return await start(token, outbox: outbox, refusals: refusals, logger: &logger)
+        case .success(.resume(let id, let secret, let lastBatch))?:
+            guard let (circuit, connection, newSecret) = await registry.resume(id: id, secret: secret, socket: outbox) else {
+                let reason = "The circuit \(LogSafe.clip(id)) is no longer available. Reload the page."
+                refusals.refused("refused a resume", reason: reason)
+                outbox.enqueue(.rejected(reason), thenClose: CircuitClose(.rejected, reason))
                 return nil
             }
             logger[metadataKey: "circuit"] = "\(id)"
-            outbox.enqueue(.configure(json: configuration(id: id, secret: secret)))
+            outbox.serve(budget: circuit.channel.budget) { [channel = circuit.channel] in channel.setOutboundCongested($0) }
+            outbox.enqueue(.configure(json: configuration(id: id, secret: newSecret)))
             await circuit.resume(on: outbox, lastBatch: lastBatch, connection: connection)
             logger.debug("circuit resumed", metadata: ["lastBatch": "\(lastBatch)"])
             return (circuit, connection)
-        default:
-            refuse("the first message on a circuit must be 'start' or 'resume'", outbox, logger, fatal: true)
+        case .success?:
+            refusals.refused("refused a circuit", reason: notAHandshake)
+            outbox.enqueue(.fatal(notAHandshake), thenClose: CircuitClose(.protocolError, notAHandshake))
+            return nil
+        case .failure(let violation)?:
+            refusals.refused("refused a circuit", reason: violation.message)
+            outbox.enqueue(.fatal(notAHandshake), thenClose: CircuitClose(.protocolError, "\(notAHandshake): \(violation.message)"))
+            return nil
+        case nil:
+            refusals.refused("refused a circuit", reason: notAHandshake)
+            outbox.enqueue(.fatal(notAHandshake), thenClose: CircuitClose(.protocolError, notAHandshake))
             return nil
         }
     }
 
-    private func start(_ token: String, outbox: WebSocketOutbox, logger: inout Logger) async -> (Circuit, Int)? {
+    private func start(_ token: String, outbox: WebSocketOutbox, refusals: RefusalLog, logger: inout Logger) async -> (Circuit, Int)? {
         let descriptor: PrerenderDescriptor
         do {
             descriptor = try app.signer.verify(token)
+            guard await registry.claim(descriptor) else { throw DescriptorError.alreadyUsed }
         } catch {
-            refuse("circuit refused: \(error)", outbox, logger, fatal: true)
+            let reason = "circuit refused: \(error)"
+            refusals.refused("refused a circuit", reason: reason)
+            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.descriptorRefused, reason))
             return nil
         }
-        let held = await registry.count(for: client)
-        guard held < app.limits.maxCircuitsPerClient else {
-            refuse("circuit refused: this client already holds \(held) circuits, the limit", outbox, logger, fatal: true)
+        guard let budget = await registry.admit(client: client) else {
+            let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
+            refusals.refused("refused a circuit", reason: reason)
+            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.policy, reason))
             return nil
         }
         let id = makeCircuitID()
         let secret = CircuitSecret()
         logger[metadataKey: "circuit"] = "\(id)"
-        let channel = InteropChannel(outbox: outbox, options: app.interop, logger: logger)
+        let channel = InteropChannel(outbox: outbox, options: app.interop, budget: BudgetAccount(budget), logger: logger)
+        outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
         outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value)))
         let circuit = Circuit(
             id: id, channel: channel, pages: app.pages, notFound: app.notFoundPage,
-            maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, logger: logger)
-        await registry.register(circuit, secret: secret, client: client)
+            maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents, logger: logger)
+        await registry.register(circuit, secret: secret, client: client, socket: outbox)
         // The circuit outlives this socket: it keeps running while the page reconnects.
         Task { await circuit.run(url: descriptor.url, prerenderedDigest: descriptor.markupDigest) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
@@ -150,39 +207,35 @@ struct CircuitConnection {
         return out + "}"
     }
 
-    private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, logger: Logger) {
+    private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, refusals: RefusalLog) {
         switch message {
         case .callCompleted(let id, let outcome):
-            if !circuit.channel.complete(callID: id, outcome: outcome) {
-                refuse("no pending JavaScript call with id \(id)", outbox, logger, level: .debug)
-            }
+            // Completions of calls that timed out or were cancelled are expected; they are
+            // dropped quietly.
+            circuit.channel.complete(callID: id, outcome: outcome)
         case .invoke(let id, let target, let method, let args):
-            let channel = circuit.channel
-            let exports = app.exports
-            // Runs on this thread until the method first suspends, so a method that returns at
-            // once answers without a thread hop; one that awaits carries on as its own task.
-            Task.immediate { await channel.dispatchInvocation(id: id, target: target, method: method, args: args, exports: exports) }
+            circuit.channel.receiveInvocation(id: id, target: target, method: method, args: args, exports: app.exports)
         case .event(let handler, let args):
-            circuit.enqueue(.event(handler: handler, args: args))
+            if let refusal = circuit.enqueueFromBrowser(.event(handler: handler, args: args)) { refuse("event refused: \(refusal)", outbox, refusals) }
         case .ack(let batch):
-            circuit.enqueue(.ack(batch: batch))
+            if let refusal = circuit.enqueueFromBrowser(.ack(batch: batch)) { refuse("ack refused: \(refusal)", outbox, refusals) }
         case .releaseObject(let id):
             circuit.channel.objects.release(id)
         case .start, .resume:
-            refuse("the circuit has already started", outbox, logger)
+            refuse("the circuit has already started", outbox, refusals)
         case .end:
             break
         case .navigate(let url):
             guard url.hasPrefix("/"), !url.hasPrefix("//") else {
-                refuse("navigation must stay on this site: \(url)", outbox, logger)
+                refuse("navigation must stay on this site: \(LogSafe.clip(url))", outbox, refusals)
                 return
             }
-            circuit.enqueue(.navigate(url: url))
+            if let refusal = circuit.enqueueFromBrowser(.navigate(url: url)) { refuse("navigation refused: \(refusal)", outbox, refusals) }
         }
     }
 
-    private func refuse(_ message: String, _ outbox: WebSocketOutbox, _ logger: Logger, fatal: Bool = false, level: Logger.Level = .notice) {
-        logger.log(level: level, "refused inbound message", metadata: ["reason": "\(message)"])
-        outbox.enqueue(fatal ? .fatal(message) : .protocolError(message))
+    private func refuse(_ message: String, _ outbox: WebSocketOutbox, _ refusals: RefusalLog) {
+        refusals.refused("refused inbound message", reason: message)
+        outbox.enqueue(.protocolError(message))
     }
 }

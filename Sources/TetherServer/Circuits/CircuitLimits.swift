@@ -10,8 +10,11 @@ public struct CircuitLimits: Sendable {
     /// Render batches sent but not yet acknowledged. Past this, rendering pauses until the browser
     /// catches up, so a slow or silent browser cannot make the server hold more.
     public var maxUnacknowledgedBatches = 10
-    /// Disconnected circuits kept for their pages to resume; the oldest goes first past this.
+    /// Disconnected circuits kept for their pages to resume. Past this, the oldest of the client
+    /// address that holds the most goes first, so one address cannot evict another's.
     public var maxRetainedCircuits = 100
+    /// Disconnected circuits kept for one client address; past this, its own oldest goes first.
+    public var maxRetainedCircuitsPerClient = 20
     /// How long a disconnected circuit is kept.
     public var retention: Duration = .seconds(180)
     /// Circuits one client address may hold at once, connected or retained.
@@ -27,6 +30,26 @@ public struct CircuitLimits: Sendable {
     public var allowedOrigins: Set<String> = []
     /// How long shutdown waits for circuits to finish after telling their browsers.
     public var shutdownGracePeriod: Duration = .seconds(10)
+
+    /// The memory one client address may make the server hold across all its circuits: JS→Swift
+    /// calls running and waiting, byte arrays not yet claimed, Swift objects handed to JS, queued
+    /// events and output not yet sent. Past it, new work is refused with an error; past a quarter
+    /// more, the circuit that pushed it over is closed (1008). See SECURITY.md for the arithmetic.
+    public var memoryBudgetPerClient = 64 << 20
+    /// Browser messages (events, acknowledgements, navigations) queued on one circuit while an
+    /// earlier one is handled; more are refused.
+    public var maxQueuedEvents = 1_000
+    /// Output not yet taken by the socket past which the circuit stops reading its browser's
+    /// requests and starting its JS→Swift calls, until the socket drains to half of it.
+    public var outboundPauseBytes = 1 << 20
+    /// Output not yet taken by the socket past which the circuit is closed (1008): its browser
+    /// has stopped reading.
+    public var maxOutboundBytes = 16 << 20
+
+    /// How long a new HTTP connection may take to send its first request's headers (slowloris).
+    public var httpHeaderTimeout: Duration = .seconds(10)
+    /// How long an HTTP connection may stay idle between requests before it is closed.
+    public var httpIdleTimeout: Duration = .seconds(60)
 
     public init() {}
 

@@ -1,24 +1,36 @@
+import Foundation
 import Logging
 import TetherInterop
 
-/// The live circuits of one server, and the disconnected ones kept for a while so their pages can
-/// resume them with state intact.
+/// The live circuits of one server, the disconnected ones kept for a while so their pages can
+/// resume them with state intact, and what each client address holds.
 ///
-/// A disconnected circuit is kept for `CircuitLimits.retention`; past
-/// `CircuitLimits.maxRetainedCircuits`, the longest-disconnected one is closed first.
+/// A disconnected circuit is kept for `CircuitLimits.retention`. Past
+/// `maxRetainedCircuitsPerClient`, the client's own oldest goes first; past
+/// `maxRetainedCircuits`, the oldest of the client holding the most, so no address can push out
+/// another's.
 actor CircuitRegistry {
     private struct Entry {
         let circuit: Circuit
-        let secret: CircuitSecret
+        var secret: CircuitSecret
         let client: String
         /// Which socket serves the circuit now; a drop reported by an older one is ignored.
         var connection = 0
+        /// Closes the socket that serves the circuit now, when another one resumes it.
+        var socket: WebSocketOutbox?
         var disconnectedSince: ContinuousClock.Instant?
         var expiry: Task<Void, Never>?
     }
 
+    /// What one client address holds: its circuits and its memory budget.
+    private struct Client {
+        var circuits = 0
+        let budget: MemoryBudget
+    }
+
     private var entries: [String: Entry] = [:]
-    private var perClient: [String: Int] = [:]
+    private var clients: [String: Client] = [:]
+    private var descriptors = DescriptorLedger()
     private let limits: CircuitLimits
     private let logger: Logger
 
@@ -32,25 +44,45 @@ actor CircuitRegistry {
 
     /// How many circuits a client address holds now, connected or retained.
     func count(for client: String) -> Int {
-        perClient[client, default: 0]
+        clients[client]?.circuits ?? 0
     }
 
-    func register(_ circuit: Circuit, secret: CircuitSecret, client: String) {
-        entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client)
-        perClient[client, default: 0] += 1
+    /// Marks a descriptor used; false when it was used before. Descriptors are single-use, as
+    /// Blazor's are: a page's descriptor starts one circuit.
+    func claim(_ descriptor: PrerenderDescriptor) -> Bool {
+        descriptors.claim(nonce: descriptor.nonce, expires: descriptor.expires)
     }
 
-    /// The circuit for a resume, if the id is known and the secret matches, with the number of
-    /// the new socket. A resume may come before the old socket's drop was noticed; the new socket
-    /// wins, and the old one's drop is then ignored.
-    func resume(id: String, secret: String) -> (Circuit, Int)? {
+    /// Holds a circuit slot for a client address, and gives its budget; nil when the address
+    /// already holds `maxCircuitsPerClient`.
+    func admit(client: String) -> MemoryBudget? {
+        var held = clients[client] ?? Client(budget: MemoryBudget(limit: limits.memoryBudgetPerClient))
+        guard held.circuits < limits.maxCircuitsPerClient else { return nil }
+        held.circuits += 1
+        clients[client] = held
+        return held.budget
+    }
+
+    /// Registers a circuit whose slot `admit` holds.
+    func register(_ circuit: Circuit, secret: CircuitSecret, client: String, socket: WebSocketOutbox?) {
+        entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client, socket: socket)
+    }
+
+    /// Resumes a circuit on a new socket if the id is known and the secret matches. The secret is
+    /// replaced (the new one is returned, for the page), and the socket that served the circuit
+    /// until now is closed at once; anything it still sends is ignored.
+    func resume(id: String, secret: String, socket: WebSocketOutbox) -> (circuit: Circuit, connection: Int, secret: String)? {
         guard var entry = entries[id], entry.secret.matches(secret) else { return nil }
         entry.expiry?.cancel()
         entry.expiry = nil
         entry.disconnectedSince = nil
         entry.connection += 1
+        entry.secret = CircuitSecret()
+        entry.circuit.serve(connection: entry.connection)
+        entry.socket?.requestClose(CircuitClose(.replaced, "Another connection resumed this circuit."))
+        entry.socket = socket
         entries[id] = entry
-        return (entry.circuit, entry.connection)
+        return (entry.circuit, entry.connection, entry.secret.value)
     }
 
     /// The socket dropped: keep the circuit for the retention period. False when a newer socket
@@ -58,21 +90,24 @@ actor CircuitRegistry {
     func disconnected(_ circuit: Circuit, connection: Int) async -> Bool {
         guard var entry = entries[circuit.id], entry.connection == connection else { return false }
         entry.disconnectedSince = .now
+        entry.socket = nil
         let retention = limits.retention
         entry.expiry = Task { [weak self] in
             do { try await Task.sleep(for: retention) } catch { return }
             await self?.expire(circuit.id)
         }
         entries[circuit.id] = entry
-        await evictOverflow()
+        await evictOverflow(client: entry.client)
         return true
     }
 
     /// The circuit ends for good.
     func remove(_ circuit: Circuit) async {
         guard let entry = entries.removeValue(forKey: circuit.id) else { return }
-        perClient[entry.client, default: 1] -= 1
-        if perClient[entry.client] == 0 { perClient.removeValue(forKey: entry.client) }
+        if var held = clients[entry.client] {
+            held.circuits -= 1
+            clients[entry.client] = held.circuits > 0 ? held : nil
+        }
         entry.expiry?.cancel()
         await circuit.close()
     }
@@ -83,15 +118,36 @@ actor CircuitRegistry {
         await remove(entry.circuit)
     }
 
-    private func evictOverflow() async {
-        let retained = entries.values.filter { $0.disconnectedSince != nil }
-            .sorted { $0.disconnectedSince! < $1.disconnectedSince! }
-        let excess = retained.count - limits.maxRetainedCircuits
-        guard excess > 0 else { return }
-        for entry in retained.prefix(excess) {
-            logger.info("evicted a disconnected circuit: too many retained", metadata: ["circuit": "\(entry.circuit.id)"])
-            await remove(entry.circuit)
+    private func evictOverflow(client: String) async {
+        var retained = entries.values.filter { $0.disconnectedSince != nil }
+        let own = retained.filter { $0.client == client }
+        if own.count > limits.maxRetainedCircuitsPerClient {
+            for entry in Self.oldestFirst(own).prefix(own.count - limits.maxRetainedCircuitsPerClient) {
+                await evict(entry, because: "too many retained for its client address")
+            }
+            retained = entries.values.filter { $0.disconnectedSince != nil }
         }
+        var excess = retained.count - limits.maxRetainedCircuits
+        while excess > 0 {
+            // The address holding the most gives one up: an address with a few never loses them
+            // to one with many.
+            let byClient = Dictionary(grouping: retained, by: \.client)
+            guard let (_, heaviest) = byClient.max(by: { $0.value.count < $1.value.count }),
+                let oldest = Self.oldestFirst(heaviest).first
+            else { break }
+            await evict(oldest, because: "too many retained")
+            retained.removeAll { $0.circuit.id == oldest.circuit.id }
+            excess -= 1
+        }
+    }
+
+    private static func oldestFirst(_ entries: [Entry]) -> [Entry] {
+        entries.sorted { ($0.disconnectedSince ?? .now) < ($1.disconnectedSince ?? .now) }
+    }
+
+    private func evict(_ entry: Entry, because reason: String) async {
+        logger.info("evicted a disconnected circuit", metadata: ["circuit": "\(entry.circuit.id)", "reason": "\(reason)"])
+        await remove(entry.circuit)
     }
 
     /// Tells every connected browser the server is going away, then closes every circuit.
@@ -102,6 +158,37 @@ actor CircuitRegistry {
             await entry.circuit.close()
         }
         entries.removeAll()
-        perClient.removeAll()
+        clients.removeAll()
+    }
+}
+
+/// The prerender descriptors already used, until they expire: a descriptor starts one circuit.
+/// Memory stays bounded because entries leave at their expiry, which is at most the signer's
+/// lifetime after they were issued.
+struct DescriptorLedger {
+    private var used: Set<String> = []
+    /// In claim order; descriptors of one signer expire in the order they were issued, so the
+    /// front is always the next to expire (a stale front only delays pruning, never loses an entry).
+    private var byExpiry: [(expires: Int, nonce: String)] = []
+    private var head = 0
+
+    var count: Int { used.count }
+
+    mutating func claim(nonce: String, expires: Int, now: Date = Date()) -> Bool {
+        prune(before: Int(now.timeIntervalSince1970))
+        guard used.insert(nonce).inserted else { return false }
+        byExpiry.append((expires, nonce))
+        return true
+    }
+
+    private mutating func prune(before now: Int) {
+        while head < byExpiry.count, byExpiry[head].expires < now {
+            used.remove(byExpiry[head].nonce)
+            head += 1
+        }
+        if head > 1024, head * 2 > byExpiry.count {
+            byExpiry.removeFirst(head)
+            head = 0
+        }
     }
 }

@@ -14,11 +14,23 @@ import TetherInterop
 /// in turn at a fixed cost (Chromium here handles about 5,000 a second), so under a burst, frames
 /// sent more often than that only wait in the browser; holding the next frame back a little lets
 /// it carry everything produced meanwhile. A message after a quiet spell goes out at once.
+///
+/// Output the socket has not yet taken is counted: past `pauseBytes` the socket is *congested*
+/// (the connection stops reading the browser's requests and the circuit starts no new JS→Swift
+/// calls, so the browser's own reading paces it), and past `maxBytes`, or past the client's hard
+/// memory bound, the socket is closed.
 final class WebSocketOutbox: InteropOutbox {
+    struct Backpressure: Sendable {
+        var pauseBytes: Int
+        var maxBytes: Int
+        static let unlimited = Backpressure(pauseBytes: .max, maxBytes: .max)
+    }
+
     private struct State {
         var queue: [OutboundMessage] = []
         var flushScheduled = false
-        var closeRequested = false
+        /// Set when a close was asked for; the flush that sees it closes the socket.
+        var closeRequested: CircuitClose?
         /// False once the socket is closing or gone: later messages are dropped.
         var accepting = true
         /// Set by whoever starts the close, so it runs once.
@@ -26,19 +38,38 @@ final class WebSocketOutbox: InteropOutbox {
         /// The close a flush started, for `closeAfterFlush` to wait on.
         var closing: Task<Void, Never>?
         var lastFlush: NIODeadline?
+        /// Bytes handed to the socket whose write has not completed.
+        var unsentBytes = 0
+        var congested = false
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var onCongestion: (@Sendable (Bool) -> Void)?
     }
 
     static let minimumFrameInterval = TimeAmount.microseconds(150)
 
     private let state = Mutex(State())
     private let channel: any Channel
-    private let close: @Sendable () async -> Void
+    private let close: @Sendable (CircuitClose) async -> Void
+    private let backpressure: Backpressure
+    private let budget: Mutex<BudgetAccount?>
 
     /// `close` ends the WebSocket properly (a close frame and the handshake); it runs once, after
     /// everything queued before it is written.
-    init(channel: any Channel, close: @escaping @Sendable () async -> Void) {
+    init(channel: any Channel, backpressure: Backpressure = .unlimited, close: @escaping @Sendable (CircuitClose) async -> Void) {
         self.channel = channel
+        self.backpressure = backpressure
         self.close = close
+        self.budget = Mutex(nil)
+    }
+
+    /// Charges output to a circuit's budget and tells its interop channel when output piles up.
+    func serve(budget: BudgetAccount, onCongestion: @escaping @Sendable (Bool) -> Void) {
+        self.budget.withLock { $0 = budget }
+        let congested = state.withLock { state in
+            state.onCongestion = onCongestion
+            return state.congested
+        }
+        if congested { onCongestion(true) }
     }
 
     func enqueue(_ message: OutboundMessage) {
@@ -50,16 +81,33 @@ final class WebSocketOutbox: InteropOutbox {
         if schedule { scheduleFlush() }
     }
 
+    /// Sends `message`, then closes the socket for `reason`.
+    func enqueue(_ message: OutboundMessage, thenClose reason: CircuitClose) {
+        let schedule = state.withLock { state in
+            guard state.accepting else { return false }
+            state.queue.append(message)
+            state.closeRequested = state.closeRequested ?? reason
+            state.accepting = false
+            return Self.claimFlush(&state)
+        }
+        if schedule { scheduleFlush() }
+    }
+
     /// Stops accepting messages; called when the socket has ended. What is queued is still written.
     func finish() {
-        state.withLock { $0.accepting = false }
+        let waiters = state.withLock { state in
+            state.accepting = false
+            defer { state.drainWaiters.removeAll() }
+            return state.drainWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Closes the socket once everything queued so far is written, without waiting for it.
-    func requestClose() {
+    func requestClose(_ reason: CircuitClose) {
         let schedule = state.withLock { state in
             guard state.accepting else { return false }
-            state.closeRequested = true
+            state.closeRequested = reason
             state.accepting = false
             return Self.claimFlush(&state)
         }
@@ -67,17 +115,35 @@ final class WebSocketOutbox: InteropOutbox {
     }
 
     /// Writes everything queued so far, then closes the socket and waits for the close.
-    func closeAfterFlush() async {
+    func closeAfterFlush(_ reason: CircuitClose) async {
         let mine = state.withLock { state in
             state.accepting = false
+            state.closeRequested = state.closeRequested ?? reason
             return Self.claimClose(&state)
         }
         // A flush may be scheduled for later; this one writes the queue now.
         try? await channel.eventLoop.submit { self.flush() }.get()
         if mine {
-            await close()
+            await close(state.withLock { $0.closeRequested } ?? reason)
         } else {
             await state.withLock { $0.closing }?.value
+        }
+    }
+
+    /// The close this socket ended with, if the server closed it.
+    var closedFor: CircuitClose? {
+        state.withLock { $0.closeClaimed ? $0.closeRequested : nil }
+    }
+
+    /// Returns once the socket has taken enough of its output, or at once when it is not congested.
+    func waitUntilDrained() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                guard state.congested, state.accepting else { return true }
+                state.drainWaiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
         }
     }
 
@@ -100,42 +166,92 @@ final class WebSocketOutbox: InteropOutbox {
         return !state.closeClaimed
     }
 
-    /// `bye` and `fatal` are the last messages a socket carries.
-    private static func endsTheSocket(_ message: OutboundMessage) -> Bool {
+    /// `bye`, `fatal` and `rejected` are the last messages a socket carries.
+    private static func closeReason(after message: OutboundMessage) -> CircuitClose? {
         switch message {
-        case .shutdown, .fatal: true
-        default: false
+        case .shutdown(let reason): CircuitClose(.goingAway, reason)
+        case .fatal(let message): CircuitClose(.fatal, message)
+        case .rejected(let reason): CircuitClose(.rejected, reason)
+        case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .configure, .bytes: nil
         }
     }
 
     /// Runs on the event loop: writes what is queued as frames, and closes the socket when asked.
     private func flush() {
-        let (messages, closing) = state.withLock { state -> ([OutboundMessage], Bool) in
+        let (messages, close) = state.withLock { state -> ([OutboundMessage], CircuitClose?) in
             state.flushScheduled = false
             state.lastFlush = channel.eventLoop.now
             let messages = state.queue
             state.queue.removeAll(keepingCapacity: true)
-            guard state.closeRequested || messages.contains(where: Self.endsTheSocket) else { return (messages, false) }
+            let ending = state.closeRequested ?? messages.lazy.compactMap(Self.closeReason).first
+            guard let ending else { return (messages, nil) }
+            state.closeRequested = ending
             state.accepting = false
-            return (messages, Self.claimClose(&state))
+            return (messages, Self.claimClose(&state) ? ending : nil)
         }
+        var overBudget = false
         if !messages.isEmpty {
+            let budget = self.budget.withLock { $0 }
             for frame in WireCodec.frames(for: messages) {
                 let webSocketFrame: WebSocketFrame
+                let size: Int
                 switch frame {
                 case .text(let text):
                     webSocketFrame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: text))
+                    size = text.utf8.count
                 case .binary(let bytes):
                     webSocketFrame = WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes))
+                    size = bytes.count
                 }
-                channel.write(webSocketFrame, promise: nil)
+                if let budget, !budget.forceReserve(size) { overBudget = true }
+                state.withLock { $0.unsentBytes += size }
+                let written = channel.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenComplete { _ in self.written(size) }
+                channel.write(webSocketFrame, promise: written)
             }
             channel.flush()
+            let notify = state.withLock { state -> (@Sendable (Bool) -> Void)? in
+                guard !state.congested, state.unsentBytes > backpressure.pauseBytes else { return nil }
+                state.congested = true
+                return state.onCongestion
+            }
+            notify?(true)
         }
-        if closing {
-            let close = self.close
-            let task = Task { await close() }
+        var ending = close
+        if ending == nil {
+            let maxBytes = backpressure.maxBytes
+            ending = state.withLock { state -> CircuitClose? in
+                let reason: CircuitClose
+                if overBudget {
+                    reason = CircuitClose(.policy, "This client is over its memory budget: the server closed the circuit.")
+                } else if state.unsentBytes > maxBytes {
+                    reason = CircuitClose(.policy, "The browser stopped reading: over \(maxBytes) bytes are waiting to be sent.")
+                } else {
+                    return nil
+                }
+                state.closeRequested = state.closeRequested ?? reason
+                state.accepting = false
+                return Self.claimClose(&state) ? reason : nil
+            }
+        }
+        if let ending {
+            let task = Task { await self.close(ending) }
             state.withLock { $0.closing = task }
         }
+    }
+
+    /// A frame's write completed (or failed because the socket went away).
+    private func written(_ size: Int) {
+        budget.withLock { $0 }?.release(size)
+        let (waiters, notify) = state.withLock { state -> ([CheckedContinuation<Void, Never>], (@Sendable (Bool) -> Void)?) in
+            state.unsentBytes = max(0, state.unsentBytes - size)
+            // Resuming at half the pause mark keeps a socket near the mark from flapping.
+            guard state.congested, state.unsentBytes <= backpressure.pauseBytes / 2 else { return ([], nil) }
+            state.congested = false
+            defer { state.drainWaiters.removeAll() }
+            return (state.drainWaiters, state.onCongestion)
+        }
+        for waiter in waiters { waiter.resume() }
+        notify?(false)
     }
 }

@@ -39,9 +39,31 @@ public struct StaticContent: Sendable {
         return byFile.values.map(\.url).sorted()
     }
 
-    func middleware<Context: RequestContext>() -> FileMiddleware<Context, LocalFileSystem> {
-        FileMiddleware(
-            directory, urlBasePath: urlPrefix == "/" ? nil : urlPrefix,
-            cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false)
+    func middleware<Context: RequestContext>() -> PrefixedFileMiddleware<Context> {
+        PrefixedFileMiddleware(
+            files: FileMiddleware(
+                directory, urlBasePath: urlPrefix == "/" ? nil : urlPrefix,
+                cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false),
+            urlPrefix: urlPrefix == "/" ? "" : urlPrefix)
+    }
+}
+
+/// Hummingbird's file middleware answers a folder without its trailing slash with a redirect to
+/// the path under the folder it serves, losing the URL prefix it was mounted at
+/// (`/_content/Lib/css` → `/css/`). This puts the prefix back.
+struct PrefixedFileMiddleware<Context: RequestContext>: RouterMiddleware {
+    let files: FileMiddleware<Context, LocalFileSystem>
+    let urlPrefix: String
+
+    @concurrent func handle(
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response = try await files.handle(request, context: context, next: next)
+        if !urlPrefix.isEmpty, (300..<400).contains(response.status.code), let location = response.headers[.location],
+            location.hasPrefix("/"), !location.hasPrefix(urlPrefix + "/")
+        {
+            response.headers[.location] = urlPrefix + location
+        }
+        return response
     }
 }

@@ -7,6 +7,70 @@ const EVENTS = ['click', 'dblclick', 'input', 'change', 'submit', 'keydown', 'ke
 const NON_BUBBLING = new Set(['focus', 'blur']);
 
 // ---------------------------------------------------------------------------------------------
+// Close codes: the server closes a circuit socket with a code that says what happened, and the
+// runtime's reaction depends on it. Retrying a close the server will refuse the same way again
+// only hammers it and hides the real reason from the user, so those codes end the circuit here.
+
+export const CloseCode = Object.freeze({
+  normal: 1000,
+  goingAway: 1001,
+  invalidData: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  fatal: 4000,
+  rejected: 4001,
+  replaced: 4002,
+  handshakeTimeout: 4003,
+  descriptorRefused: 4004,
+  protocol: 4005,
+});
+
+/** What a close means for the circuit: 'retry' (resume with the reconnection policy), 'rejected'
+ * (the server no longer knows the circuit or its secret) or 'final' (no retry can succeed). */
+export function closeDisposition(code) {
+  switch (code) {
+    // 1000 keeps its old meaning: whether to resume depends on who closed (pausedByPage).
+    case CloseCode.normal:
+    case CloseCode.goingAway:
+      return 'retry';
+    case CloseCode.rejected:
+      return 'rejected';
+    case CloseCode.invalidData:
+    case CloseCode.policy:
+    case CloseCode.tooBig:
+    case CloseCode.fatal:
+    case CloseCode.replaced:
+    case CloseCode.handshakeTimeout:
+    case CloseCode.descriptorRefused:
+    case CloseCode.protocol:
+      return 'final';
+    default:
+      // 1006 (no close frame), 1011-1014 and codes a proxy invents are usually transient.
+      return 'retry';
+  }
+}
+
+/** The sentence the error bar shows for a final close whose event carried no reason. */
+function closeExplanation(code) {
+  switch (code) {
+    case CloseCode.invalidData: return 'The server closed the connection: it received text that was not valid UTF-8.';
+    case CloseCode.policy: return 'The server closed the connection: this page exceeded one of its limits.';
+    case CloseCode.tooBig: return 'The server closed the connection: a message was too big.';
+    case CloseCode.fatal: return 'An unhandled error on the server ended this session.';
+    case CloseCode.replaced: return 'This session was resumed by another connection, so this one was closed.';
+    case CloseCode.handshakeTimeout: return 'The server closed the connection: the session did not start in time.';
+    case CloseCode.descriptorRefused: return 'The server refused to start this page: its descriptor is invalid, expired or already used.';
+    case CloseCode.protocol: return 'The server closed the connection: the page did not start the session properly.';
+    default: return `The connection to the server was closed (${code}).`;
+  }
+}
+
+/** "CODE" or "CODE: reason", as logs and errors show a close. */
+function describeClose(e) {
+  return e.reason ? `${e.code}: ${e.reason}` : String(e.code);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Identifier resolution: "a.b.c" is window.a.b.c, called with this = window.a.b.
 
 export function resolveFunction(identifier, root = globalThis) {
@@ -376,7 +440,9 @@ class Circuit {
   }
 
   /** Opens a new socket for this circuit after the last one dropped. Resolves true when the
-   * server resumed the circuit, false when it refused (the circuit expired). */
+   * server resumed the circuit, false when it refused (the circuit expired, or the secret is not
+   * the one from the latest cfg). Rejects when the socket closes first; the Error carries
+   * closeCode, closeReason and disposition, so a caller can tell a final close from a drop. */
   resume() {
     if (!this.circuitId) return Promise.resolve(false);
     return this.openSocket(['resume', this.circuitId, this.secret, this.lastBatch]);
@@ -398,11 +464,20 @@ class Circuit {
       ws.onmessage = (m) => { if (ws === this.socket) this.receive(m.data); };
       ws.onclose = (e) => {
         if (ws !== this.socket) return;
+        const disposition = closeDisposition(e.code);
+        if (disposition === 'rejected') this.circuitId = null;
         if (this.handshake) {
-          this.handshake.reject(new Error(`the circuit socket closed (${e.code})`));
+          // A 4001 without a `rejected` message first is still a refusal, not a failure to
+          // connect: whoever awaits the handshake shows the rejected state, as for the message.
+          if (disposition === 'rejected') {
+            this.handshake.resolve(false);
+          } else {
+            const err = new Error(`the circuit socket closed (${describeClose(e)})`);
+            this.handshake.reject(Object.assign(err, { closeCode: e.code, closeReason: e.reason || '', disposition }));
+          }
           this.handshake = null;
         }
-        this.closed(e);
+        this.closed(e, disposition);
       };
       ws.onerror = () => this.log('warning', 'circuit socket error');
     });
@@ -525,7 +600,10 @@ class Circuit {
       case 'res': this.invocationResult(m[1], m[2], m[3]); break;
       case 'err': this.log('error', 'server refused a message:', m[1]); break;
       case 'go': this.runtime.navigated(m[1], m[2], m[3]); break;
-      case 'fatal': this.runtime.showError(m[1]); break;
+      case 'fatal':
+        this.failed = true;
+        this.runtime.showError(m[1]);
+        break;
       default: this.log('warning', `unknown message '${m[0]}'`);
     }
   }
@@ -621,15 +699,18 @@ class Circuit {
     }
   }
 
-  closed(e) {
+  closed(e, disposition) {
     this.open = false;
     this.isClosed = true;
+    // Set before the runtime hears of the close, so a retry loop awaiting resume() sees it.
+    if (disposition === 'final') this.ended = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const { reject } of this.pendingCalls.values()) reject(new Error('The circuit is disconnected.'));
     this.pendingCalls.clear();
-    this.log('info', `circuit closed (${e.code}${e.reason ? ': ' + e.reason : ''})`);
-    this.runtime.disconnected(e, this.pausedByPage);
+    // A transient drop is routine (the page recovers on its own); the others end the page's session.
+    this.log(disposition === 'retry' ? 'info' : 'warning', `circuit closed (${describeClose(e)})`);
+    this.runtime.disconnected(e, this.pausedByPage, disposition);
   }
 
   /** Closes the socket; the server keeps the circuit for a while so it can be resumed. The
@@ -940,9 +1021,29 @@ class TetherRuntime {
   // put its own element with that id in the page to restyle it. Each state change sets one class
   // on it (tether-reconnect-show, -retrying, -failed, -rejected, -hide) and dispatches a DOM
   // event of the same name with a "tether:" prefix on document.
+  //
+  // The close code decides whether any of that happens (closeDisposition): 4001 goes straight to
+  // the rejected state, and a final code ends the circuit with the error bar instead, even in the
+  // middle of a reconnect, since the server would refuse every further attempt the same way.
 
-  disconnected(e, pausedByPage) {
+  disconnected(e, pausedByPage, disposition) {
     document.documentElement.classList.add('tether-disconnected');
+    switch (disposition) {
+      case 'final':
+        this.circuitEnded(e);
+        return;
+      case 'rejected':
+        // A running reconnect shows it when its handshake resolves false; pausedByPage means a
+        // `rejected` message already came, and its reconnect showed it.
+        if (!pausedByPage && !this._reconnecting) this.reconnectState('rejected', {});
+        return;
+      case 'retry':
+        break;
+      default:
+        // Only the three above exist; anything else gets the behaviour every close had before
+        // close codes meant something.
+        break;
+    }
     if (pausedByPage || this._reconnecting) return;
     const handler = this.options.reconnectionHandler;
     if (handler && typeof handler.onConnectionDown === 'function') {
@@ -950,6 +1051,18 @@ class TetherRuntime {
       return;
     }
     this.reconnectWithPolicy();
+  }
+
+  /** A final close: the circuit is over for this page and only a reload starts a new one. */
+  circuitEnded(e) {
+    // One bar: when a `fatal` message came first (4000 follows one), its text stays, because the
+    // server wrote it for the user and it may say more than a close reason (at most 123 bytes)
+    // can. The close's code and reason are still in the console warning.
+    if (!this.circuit.failed) this.showError(e.reason || closeExplanation(e.code));
+    // The reconnect overlay would cover the bar and promise a reconnect that will not come.
+    if (this._reconnectState && this._reconnectState !== 'hide') {
+      this.reconnectState('hide', { code: e.code, reason: e.reason || '' });
+    }
   }
 
   reconnectionPolicy() {
@@ -970,7 +1083,10 @@ class TetherRuntime {
       try {
         outcome = await this.circuit.resume();
       } catch {
-        continue;
+        if (!this.circuit.ended) continue;
+        // A final close: circuitEnded() has shown why, and another attempt would be refused the same way.
+        this._reconnecting = false;
+        return;
       }
       this._reconnecting = false;
       if (outcome) {
@@ -993,7 +1109,7 @@ class TetherRuntime {
 
   /** Tries once to resume the circuit now. Resolves true when it is back. */
   async reconnect() {
-    if (!this.circuit || this._reconnecting) return false;
+    if (!this.circuit || this._reconnecting || this.circuit.ended) return false;
     // A disconnect() still closing its socket finishes first.
     if (this.circuit.closing) await this.circuit.closing;
     this.circuit.closing = null;
@@ -1003,7 +1119,8 @@ class TetherRuntime {
     try {
       outcome = await this.circuit.resume();
     } catch {
-      this.reconnectState('failed', {});
+      // After a final close the error bar says why; a Retry button would only fail again.
+      if (!this.circuit.ended) this.reconnectState('failed', {});
       return false;
     } finally {
       this._reconnecting = false;
@@ -1018,6 +1135,7 @@ class TetherRuntime {
   }
 
   reconnectState(state, detail) {
+    this._reconnectState = state;
     if (!this.options.reconnectionHandler) this.reconnectModal(state, detail);
     document.dispatchEvent(new CustomEvent('tether:reconnect-' + state, { detail }));
   }

@@ -11,18 +11,23 @@ public struct PrerenderDescriptor: Codable, Sendable, Equatable {
     public var markupDigest: String
     /// Seconds since 1970 after which the descriptor is refused.
     public var expires: Int
+    /// Random, so two renders of the same page in the same second still differ: a descriptor
+    /// starts one circuit, and the server remembers which it has seen until they expire.
+    public var nonce: String
 }
 
 public enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed
     case badSignature
     case expired
+    case alreadyUsed
 
     public var description: String {
         switch self {
         case .malformed: "the prerender descriptor is malformed"
         case .badSignature: "the prerender descriptor's signature is invalid"
         case .expired: "the prerender descriptor has expired; reload the page"
+        case .alreadyUsed: "the prerender descriptor was already used; reload the page"
         }
     }
 }
@@ -40,8 +45,11 @@ public struct DescriptorSigner: Sendable {
     }
 
     public func sign(url: String, markup: String, now: Date = Date()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let descriptor = PrerenderDescriptor(
-            url: url, markupDigest: Self.digest(markup), expires: Int(now.timeIntervalSince1970) + Int(lifetime.components.seconds))
+            url: url, markupDigest: Self.digest(markup), expires: Int(now.timeIntervalSince1970) + Int(lifetime.components.seconds),
+            nonce: Self.base64url(Data(nonce)))
         let payload = try! JSONEncoder().encode(descriptor)
         let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
         return Self.base64url(payload) + "." + Self.base64url(Data(mac))

@@ -8,8 +8,8 @@ public enum EventDispatchError: Error, Sendable, Equatable, CustomStringConverti
 
     public var description: String {
         switch self {
-        case .unknownHandler(let id): "no event handler with id '\(id)' is rendered (it may be stale)"
-        case .malformedArgs(let id, let reason): "malformed args for handler '\(id)': \(reason)"
+        case .unknownHandler(let id): "no event handler with id '\(LogSafe.clip(id))' is rendered (it may be stale)"
+        case .malformedArgs(let id, let reason): "malformed args for handler '\(LogSafe.clip(id))': \(reason)"
         }
     }
 }

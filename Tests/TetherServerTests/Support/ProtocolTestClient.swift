@@ -34,6 +34,8 @@ final class ProtocolTestClient: Sendable {
         var segments: [Int: [UInt8]] = [:]
         /// The runtime settings the server sent in `cfg`, as the browser would keep them.
         var configuration: JSONValue?
+        /// The code and reason of the close frame the server sent, once the connection ended.
+        var closeFrame: (code: Int, reason: String?)?
     }
 
     private init(url: String, inbox: MessageInbox, writer: WebSocketOutboundWriter, ended: OneShot<Void>, connection: Task<Void, Never>, shared: Shared) {
@@ -59,7 +61,7 @@ final class ProtocolTestClient: Sendable {
         logger.logLevel = .critical
         let connection = Task {
             do {
-                try await WebSocketClient.connect(
+                let closeFrame = try await WebSocketClient.connect(
                     url: url, configuration: .init(maxFrameSize: 1 << 22), logger: logger
                 ) { inbound, outbound, _ in
                     opened.fulfill(.success(outbound))
@@ -80,6 +82,7 @@ final class ProtocolTestClient: Sendable {
                         inbox.end("socket error: \(error)")
                     }
                 }
+                if let closeFrame { shared.state.withLock { $0.closeFrame = (Int(UInt16(webSocketErrorCode: closeFrame.closeCode)), closeFrame.reason) } }
                 opened.fulfill(.failure(ConnectionEnded(description: "the WebSocket upgrade to \(url) did not happen")))
                 inbox.end("closed")
             } catch {
@@ -163,6 +166,11 @@ final class ProtocolTestClient: Sendable {
 
     func sendBinary(_ bytes: [UInt8]) async throws {
         try await writer.write(.binary(ByteBuffer(bytes: bytes)))
+    }
+
+    /// A text frame with these exact bytes, valid UTF-8 or not.
+    func sendRawText(_ bytes: [UInt8]) async throws {
+        try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
     }
 
     /// Sends `start` and returns the first render batch, which must be batch 0.
@@ -299,6 +307,15 @@ final class ProtocolTestClient: Sendable {
     // MARK: Closing
 
     var isClosed: Bool { ended.isFulfilled }
+
+    /// Waits until the server has closed the connection, and returns its close code and reason.
+    func closeFrame(timeout: Duration = defaultWait) async throws -> (code: Int, reason: String?) {
+        try await waitUntilClosed(timeout: timeout)
+        guard let frame = shared.state.withLock({ $0.closeFrame }) else {
+            throw ConnectionEnded(description: "the server closed \(url) without a close frame")
+        }
+        return frame
+    }
 
     /// Waits until the server has closed the connection.
     func waitUntilClosed(timeout: Duration = defaultWait) async throws {

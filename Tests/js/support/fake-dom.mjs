@@ -256,6 +256,11 @@ export class FakeDocument extends FakeNode {
 
   querySelectorAll() { return []; }
   addEventListener() {}
+  /** Records the events the runtime dispatches on document (tether:reconnect-*), for assertions. */
+  dispatchEvent(e) {
+    (this.dispatched ||= []).push(e);
+    return true;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

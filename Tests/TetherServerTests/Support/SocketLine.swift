@@ -1,0 +1,56 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking TCP socket, enough to speak a little HTTP by hand.
+struct SocketLine {
+    let fd: Int32
+
+    static func connect(port: Int) throws -> SocketLine {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw EditError(description: "could not connect to port \(port)") }
+        return SocketLine(fd: fd)
+    }
+
+    func write(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw EditError(description: "short write") }
+    }
+
+    func readLine() throws -> String {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(fd, &byte, 1) == 1 {
+            if byte == 10 { break }
+            if byte != 13 { line.append(byte) }
+        }
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// Reads until the server closes the connection, or `timeout` passes; true when it closed.
+    func waitForClose(timeout: Duration) -> Bool {
+        var pollTimeout = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &pollTimeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            if count == 0 { return true }
+            if count < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                return errno == ECONNRESET
+            }
+        }
+        return false
+    }
+
+    func close() { _ = Glibc.close(fd) }
+}
