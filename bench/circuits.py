@@ -87,6 +87,14 @@ def fetch_counter(port):
     return descriptor, url, handler
 
 
+def fetch_descriptors(port, n, workers=8):
+    """n start messages for /counter, one page each: a descriptor starts one circuit."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(workers) as pool:
+        pages = list(pool.map(lambda _: fetch_counter(port), range(n)))
+    return [json.dumps([["start", descriptor, url]]) for descriptor, url, _ in pages]
+
+
 def text_frame(text):
     """A masked client text frame; the mask key is zero, so the payload goes as is."""
     payload = text.encode()
@@ -212,21 +220,20 @@ class Circuit(asyncio.Protocol):
             self.on_render(self, batch)
 
 
-async def open_circuits(port, n, on_render=None, parallel=200, deadline_s=120, raw=False):
+async def open_circuits(port, n, on_render=None, parallel=200, deadline_s=120, raw=False, start_messages=None):
     """Opens n circuits, at most `parallel` handshakes at a time. Returns (circuits, seconds).
     raw: plain sockets on the floor's echo endpoint instead."""
     if raw:
-        start_message, path = None, "/_floor/echo"
+        start_messages, path = [None] * n, "/_floor/echo"
     else:
-        descriptor, url, _ = fetch_counter(port)
-        start_message, path = json.dumps([["start", descriptor, url]]), "/_tether/circuit"
+        start_messages, path = start_messages or fetch_descriptors(port, n), "/_tether/circuit"
     loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(parallel)
     circuits = []
     t0 = time.perf_counter()
     deadline = t0 + deadline_s
 
-    async def one():
+    async def one(start_message):
         async with gate:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -236,7 +243,7 @@ async def open_circuits(port, n, on_render=None, parallel=200, deadline_s=120, r
             circuits.append(c)
             await asyncio.wait_for(c.started, max(0.1, deadline - time.perf_counter()))
 
-    results = await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
+    results = await asyncio.gather(*(one(message) for message in start_messages), return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
     elapsed = time.perf_counter() - t0
     if failures:
@@ -253,11 +260,11 @@ def close_all(circuits):
 
 
 async def memory(args, raw=False):
-    # The descriptor fetch is a prerender: do it before the baseline.
-    fetch_counter(args.port)
+    # Fetching descriptors is a prerender each: do it before the baseline.
+    messages = None if raw else fetch_descriptors(args.port, args.n)
     await asyncio.sleep(1.0)
     before = rss_bytes(args.pid)
-    circuits, opened_s = await open_circuits(args.port, args.n, raw=raw)
+    circuits, opened_s = await open_circuits(args.port, args.n, raw=raw, start_messages=messages)
     await asyncio.sleep(args.settle)
     after = rss_bytes(args.pid)
     errors = sum(c.errors for c in circuits)

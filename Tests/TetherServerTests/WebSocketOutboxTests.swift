@@ -162,6 +162,23 @@ struct WebSocketOutboxTests {
         #expect(closes.reasons.withLock { $0 }.map(\.code) == [.policy])
     }
 
+    @Test("a congested socket that takes nothing for the stall timeout is closed with 1008")
+    func closesWhenStalled() async throws {
+        let held = HeldWrites()
+        try channel.pipeline.syncOperations.addHandler(held)
+        let outbox = makeOutbox(backpressure: .init(pauseBytes: 100, maxBytes: 100_000, stallTimeout: .seconds(5)))
+        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 1, count: 500)))
+        channel.embeddedEventLoop.run()
+        let reader = Task { await outbox.waitUntilDrained() }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(closes.count == 0, "still within the stall timeout")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        try await waitForClose()
+        #expect(closes.reasons.withLock { $0 }.first?.code == .policy)
+        await reader.value
+        #expect(!outbox.isAccepting, "a reader waiting for the drain is let go when the socket closes")
+    }
+
     @Test("past the client's hard memory bound, the socket is closed with 1008")
     func closesPastHardBound() async throws {
         let held = HeldWrites()

@@ -41,16 +41,20 @@ def rss_kb(pid):
 
 
 class Circuit:
-    def __init__(self, base, page_html):
+    def __init__(self, base):
         self.base = base
-        self.descriptor = html.unescape(re.search(r'data-tether-descriptor="([^"]*)"', page_html).group(1))
-        self.handler = re.search(r'id="increment" data-t-click="([^"]*)"', page_html).group(1)
+        self.descriptor = None
+        self.handler = None
         self.latencies = []
         self.failures = 0
         self.clicks = 0
         self.last_count = "0"
 
     async def run(self, deadline, stagger):
+        # A descriptor starts one circuit, so each visitor loads its own page.
+        page_html = await asyncio.to_thread(lambda: urllib.request.urlopen(self.base + "/counter", timeout=30).read().decode())
+        self.descriptor = html.unescape(re.search(r'data-tether-descriptor="([^"]*)"', page_html).group(1))
+        self.handler = re.search(r'id="increment" data-t-click="([^"]*)"', page_html).group(1)
         url = self.base.replace("http", "ws") + "/_tether/circuit"
         async with websockets.connect(url, max_size=2**22, open_timeout=30, ping_interval=None) as ws:
             await ws.send(json.dumps([["start", self.descriptor, self.base + "/counter"]]))
@@ -85,8 +89,7 @@ class Circuit:
 
 
 async def soak(base, pid, circuits, seconds):
-    page = urllib.request.urlopen(base + "/counter").read().decode()
-    clients = [Circuit(base, page) for _ in range(circuits)]
+    clients = [Circuit(base) for _ in range(circuits)]
     deadline = time.monotonic() + seconds
     samples = []
 

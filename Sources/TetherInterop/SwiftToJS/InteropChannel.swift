@@ -27,7 +27,7 @@ public struct InteropOptions: Sendable {
 
     public init(
         defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 16 << 20,
-        maxPendingCalls: Int = 16_384, maxConcurrentInvocations: Int = 64, maxWaitingInvocations: Int = 16_384,
+        maxPendingCalls: Int = 16_384, maxConcurrentInvocations: Int = 16, maxWaitingInvocations: Int = 16_384,
         maxTrackedObjects: Int = 16_384
     ) {
         self.defaultTimeout = defaultTimeout

@@ -12,12 +12,16 @@ struct CircuitConnection {
     let registry: CircuitRegistry
     let client: String
 
+    /// How long one socket's reading runs before it lets other tasks have the thread.
+    static let readSlice = Duration.milliseconds(1)
+
     /// Serves the socket until it ends. An error the transport reports (a frame over its limit,
     /// text that is not UTF-8) is rethrown, so Hummingbird closes with the code that says so.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, logger baseLogger: Logger) async throws {
         let limits = app.limits
         let outbox = WebSocketOutbox(
-            channel: channel, backpressure: .init(pauseBytes: limits.outboundPauseBytes, maxBytes: limits.maxOutboundBytes)
+            channel: channel,
+            backpressure: .init(pauseBytes: limits.outboundPauseBytes, maxBytes: limits.maxOutboundBytes, stallTimeout: limits.outboundStallTimeout)
         ) { close in
             try? await outbound.close(close.webSocketCode, reason: close.reason)
         }
@@ -79,11 +83,19 @@ struct CircuitConnection {
             }
         }
         var transportError: (any Error)?
+        var slice = ContinuousClock.now
         do {
             reading: while !ended, current() {
                 // A browser that does not take its output is not read from either: its own
                 // reading paces what it can ask for.
                 await outbox.waitUntilDrained()
+                guard outbox.isAccepting else { break }
+                // A socket whose frames keep arriving never suspends here; past a slice of
+                // work it steps aside, so a flood on one socket cannot hold a thread others wait for.
+                if ContinuousClock.now - slice > Self.readSlice {
+                    await Task.yield()
+                    slice = ContinuousClock.now
+                }
                 guard let message = try await messages.next() else { break }
                 // A socket another one replaced is not listened to any more.
                 guard current() else { break }

@@ -45,6 +45,9 @@ public struct CircuitLimits: Sendable {
     /// Output not yet taken by the socket past which the circuit is closed (1008): its browser
     /// has stopped reading.
     public var maxOutboundBytes = 16 << 20
+    /// How long a paused circuit may wait with its socket taking nothing before it is closed
+    /// (1008): a browser that stopped reading holds its share of memory only this long.
+    public var outboundStallTimeout: Duration = .seconds(20)
 
     /// How long a new HTTP connection may take to send its first request's headers (slowloris).
     public var httpHeaderTimeout: Duration = .seconds(10)

@@ -23,6 +23,8 @@ final class WebSocketOutbox: InteropOutbox {
     struct Backpressure: Sendable {
         var pauseBytes: Int
         var maxBytes: Int
+        /// While congested, how long the socket may take nothing before it is closed.
+        var stallTimeout: Duration = .seconds(20)
         static let unlimited = Backpressure(pauseBytes: .max, maxBytes: .max)
     }
 
@@ -41,6 +43,9 @@ final class WebSocketOutbox: InteropOutbox {
         /// Bytes handed to the socket whose write has not completed.
         var unsentBytes = 0
         var congested = false
+        /// When a write last completed: a congested socket that takes nothing for the stall
+        /// timeout is closed.
+        var lastDrain: NIODeadline?
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
         var onCongestion: (@Sendable (Bool) -> Void)?
     }
@@ -130,6 +135,9 @@ final class WebSocketOutbox: InteropOutbox {
         }
     }
 
+    /// False once the socket is closing or has ended.
+    var isAccepting: Bool { state.withLock { $0.accepting } }
+
     /// The close this socket ended with, if the server closed it.
     var closedFor: CircuitClose? {
         state.withLock { $0.closeClaimed ? $0.closeRequested : nil }
@@ -210,12 +218,14 @@ final class WebSocketOutbox: InteropOutbox {
                 channel.write(webSocketFrame, promise: written)
             }
             channel.flush()
-            let notify = state.withLock { state -> (@Sendable (Bool) -> Void)? in
-                guard !state.congested, state.unsentBytes > backpressure.pauseBytes else { return nil }
+            let (notify, congestedNow) = state.withLock { state -> ((@Sendable (Bool) -> Void)?, Bool) in
+                guard !state.congested, state.unsentBytes > backpressure.pauseBytes else { return (nil, false) }
                 state.congested = true
-                return state.onCongestion
+                state.lastDrain = channel.eventLoop.now
+                return (state.onCongestion, true)
             }
             notify?(true)
+            if congestedNow { watchForStall() }
         }
         var ending = close
         if ending == nil {
@@ -236,7 +246,47 @@ final class WebSocketOutbox: InteropOutbox {
         }
         if let ending {
             let task = Task { await self.close(ending) }
-            state.withLock { $0.closing = task }
+            forceCloseIfStuck()
+            // Readers waiting for the socket to drain stop waiting: it is closing.
+            let waiters = state.withLock { state in
+                state.closing = task
+                defer { state.drainWaiters.removeAll() }
+                return state.drainWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    /// How long a close may wait for its handshake. A browser that stopped reading never takes
+    /// the close frame, and the writer waiting to send it would hold the socket open for good.
+    static let closeHandshakeLimit = TimeAmount.seconds(2)
+
+    private func forceCloseIfStuck() {
+        let channel = channel
+        channel.eventLoop.scheduleTask(in: Self.closeHandshakeLimit) {
+            if channel.isActive { channel.close(promise: nil) }
+        }
+    }
+
+    /// Runs on the event loop while the socket is congested: closes it once it has taken nothing
+    /// for the stall timeout.
+    private func watchForStall() {
+        let timeout = TimeAmount(backpressure.stallTimeout)
+        let check = state.withLock { state -> NIODeadline? in
+            guard state.congested, state.accepting, let lastDrain = state.lastDrain else { return nil }
+            return lastDrain + timeout
+        }
+        guard let check else { return }
+        channel.eventLoop.scheduleTask(deadline: check) {
+            let stalled = self.state.withLock { state in
+                state.congested && state.lastDrain.map { self.channel.eventLoop.now - $0 >= timeout } == true
+            }
+            if stalled {
+                self.requestClose(
+                    CircuitClose(.policy, "The browser stopped reading: nothing was taken for \(self.backpressure.stallTimeout)."))
+            } else {
+                self.watchForStall()
+            }
         }
     }
 
@@ -244,6 +294,7 @@ final class WebSocketOutbox: InteropOutbox {
     private func written(_ size: Int) {
         budget.withLock { $0 }?.release(size)
         let (waiters, notify) = state.withLock { state -> ([CheckedContinuation<Void, Never>], (@Sendable (Bool) -> Void)?) in
+            state.lastDrain = channel.eventLoop.now
             state.unsentBytes = max(0, state.unsentBytes - size)
             // Resuming at half the pause mark keeps a socket near the mark from flapping.
             guard state.congested, state.unsentBytes <= backpressure.pauseBytes / 2 else { return ([], nil) }
