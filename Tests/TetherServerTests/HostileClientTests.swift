@@ -229,23 +229,22 @@ struct HostileClientTests {
             $0.limits.httpHeaderTimeout = .milliseconds(500)
             $0.limits.httpIdleTimeout = .milliseconds(500)
         }) { server in
-            let port = server.port
-            let trickled = try await Task.detached {
-                let socket = try SocketLine.connect(port: port)
-                defer { socket.close() }
-                try socket.write("GET /counter HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-                return socket.waitForClose(timeout: .seconds(3))
-            }.value
+            let trickled = try await closesAfterSending("GET /counter HTTP/1.1\r\nHost: 127.0.0.1\r\n", port: server.port)
             #expect(trickled, "the header deadline closed the connection")
-            let idled = try await Task.detached {
-                let socket = try SocketLine.connect(port: port)
-                defer { socket.close() }
-                try socket.write("GET /counter HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                return socket.waitForClose(timeout: .seconds(3))
-            }.value
+            let idled = try await closesAfterSending("GET /counter HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", port: server.port)
             #expect(idled, "the idle timeout closed the kept-alive connection")
         }
     }
+}
+
+/// Whether the server closes a raw connection within 3 s of it sending `request`.
+private func closesAfterSending(_ request: String, port: Int) async throws -> Bool {
+    try await Task.detached {
+        let socket = try SocketLine.connect(port: port)
+        defer { socket.close() }
+        try socket.write(request)
+        return socket.waitForClose(timeout: .seconds(3))
+    }.value
 }
 
 /// A page whose button throws outside any error boundary.

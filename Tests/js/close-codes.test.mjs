@@ -31,6 +31,15 @@ const warnings = (warn) => warn.mock.calls.map((c) => c.arguments.join(' '));
 
 // --- the vocabulary --------------------------------------------------------------------------
 
+/** Drops the circuit's socket as a network would, and returns the retry socket once it opened. */
+async function droppedAndRetried(ws) {
+  ws.serverClose(1006);
+  await waitFor(() => FakeWebSocket.instances.length === 2, 'the retry socket');
+  const next = FakeWebSocket.instances[1];
+  next.serverOpen();
+  return next;
+}
+
 test('CloseCode is the frozen table the server uses', () => {
   assert.ok(Object.isFrozen(CloseCode));
   assert.deepEqual({ ...CloseCode }, {
@@ -161,10 +170,7 @@ test('4001 on an open circuit is the rejected state, without retry or error bar'
 test('4001 ending a resume attempt, with no rejected message, stops the loop in the rejected state', async (t) => {
   const { ws, doc } = await started(t, {}, FAST);
   t.mock.method(console, 'warn', () => {});
-  ws.serverClose(1006);
-  await waitFor(() => FakeWebSocket.instances.length === 2, 'the retry socket');
-  const next = FakeWebSocket.instances[1];
-  next.serverOpen();
+  const next = await droppedAndRetried(ws);
   next.serverClose(4001, 'wrong secret');
   await elapse(RETRY_WINDOW_MS);
   assert.equal(FakeWebSocket.instances.length, 2, 'no attempt after 4001');
@@ -174,10 +180,7 @@ test('4001 ending a resume attempt, with no rejected message, stops the loop in 
 test('a rejected message followed by 4001 shows the rejected state once', async (t) => {
   const { ws, doc } = await started(t, {}, FAST);
   t.mock.method(console, 'warn', () => {});
-  ws.serverClose(1006);
-  await waitFor(() => FakeWebSocket.instances.length === 2, 'the retry socket');
-  const next = FakeWebSocket.instances[1];
-  next.serverOpen();
+  const next = await droppedAndRetried(ws);
   next.serverSend([['rejected', 'the circuit expired']]);
   await settle();
   next.serverClose(4001, 'the circuit expired');
@@ -208,10 +211,7 @@ test('a close during the handshake rejects with its code and reason', async (t) 
 test('a final close during a reconnect attempt ends the retry loop and shows the bar, not the overlay', async (t) => {
   const { ws, doc } = await started(t, {}, { reconnectionOptions: { maxRetries: 5, retryIntervalMilliseconds: 0 } });
   t.mock.method(console, 'warn', () => {});
-  ws.serverClose(1006);
-  await waitFor(() => FakeWebSocket.instances.length === 2, 'the retry socket');
-  const next = FakeWebSocket.instances[1];
-  next.serverOpen();
+  const next = await droppedAndRetried(ws);
   next.serverClose(4002, 'another socket resumed this circuit');
   await elapse(RETRY_WINDOW_MS);
   assert.equal(FakeWebSocket.instances.length, 2, 'the loop made no further attempt');
