@@ -95,7 +95,7 @@ let package = Package(
         // corpus.
         .executableTarget(
             name: "TetherFuzz",
-            dependencies: ["TetherInterop", "TetherUI"],
+            dependencies: ["TetherInterop", "TetherUI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
