@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Transport-agnostic interop core: Swift→JS calls, JS→Swift methods, the wire codec.
@@ -94,17 +95,20 @@ let package = Package(
         // corpus.
         .executableTarget(
             name: "TetherFuzz",
-            dependencies: ["TetherInterop", "TetherUI"],
+            dependencies: ["TetherInterop", "TetherUI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TetherInteropTests",
-            dependencies: ["TetherInterop"],
+            dependencies: ["TetherInterop", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TetherUITests",
-            dependencies: ["TetherUI", "TetherTesting"],
+            dependencies: [
+                "TetherUI", "TetherTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

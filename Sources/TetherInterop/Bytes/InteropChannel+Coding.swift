@@ -34,7 +34,18 @@ extension InteropChannel {
                 throw DecodingError.typeMismatch(
                     JSStreamReference.self, .init(codingPath: [], debugDescription: "expected a JS stream reference, got \(value.typeName)"))
             }
-            return JSStreamReference(objectID: id, length: value["length"]?.intValue, runtime: JSRuntime(channel: self)) as! T
+            // The length is the browser's word: absent or null when unknown, otherwise it must be
+            // a byte count, so no reader sizes a buffer from a negative or fractional one.
+            var length: Int?
+            if let declared = value["length"], !declared.isNull {
+                guard let count = declared.intValue, count >= 0 else {
+                    let got = if case .number(let n) = declared { LogSafe.clip(n) } else { declared.typeName }
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: [], debugDescription: "a JS stream's length must be a byte count, got \(got)"))
+                }
+                length = count
+            }
+            return JSStreamReference(objectID: id, length: length, runtime: JSRuntime(channel: self)) as! T
         }
         if T.self == [UInt8].self || T.self == Data.self, let id = value[ByteSegment.markerKey]?.intValue {
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }

@@ -104,9 +104,17 @@ public enum InteropCoding {
         case .number(let n):
             if T.self == Int.self {
                 if let i = Int(n) { return i as! T }
-                throw DecodingError.typeMismatch(Int.self, .init(codingPath: [], debugDescription: "expected an integer, got \(n)"))
+                throw DecodingError.typeMismatch(
+                    Int.self, .init(codingPath: [], debugDescription: "expected an integer between \(Int.min) and \(Int.max), got \(LogSafe.clip(n))"))
             }
-            if T.self == Double.self, let d = Double(n) { return d as! T }
+            if T.self == Double.self {
+                // 1e400 reads as infinity: refused, as JSONDecoder refuses it inside a struct.
+                guard let d = Double(n), d.isFinite else {
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: [], debugDescription: "expected a finite number, got \(LogSafe.clip(n))"))
+                }
+                return d as! T
+            }
         default: break
         }
         return try JSONDecoder().decode(T.self, from: Data(value.serialized().utf8))

@@ -21,8 +21,10 @@ public final class SwiftStreamReference: Encodable, Sendable {
 
     /// Streams bytes already in memory, in chunks of `chunkBytes`.
     public convenience init(bytes: [UInt8], chunkBytes: Int = 256 * 1024) {
-        let chunks = stride(from: 0, to: bytes.count, by: max(1, chunkBytes)).map {
-            Array(bytes[$0..<min($0 + chunkBytes, bytes.count)])
+        // A chunk size below 1 would make a reversed range and trap; one byte is the least.
+        let size = max(1, chunkBytes)
+        let chunks = stride(from: 0, to: bytes.count, by: size).map {
+            Array(bytes[$0..<($0 + min(size, bytes.count - $0))])
         }
         self.init(chunks.async, length: bytes.count)
     }

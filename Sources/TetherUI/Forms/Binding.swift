@@ -57,8 +57,11 @@ extension Element {
         bound(value: binding.get().map(String.init) ?? "", on: event) { binding.set(Int($0.trimmingCharacters(in: .whitespaces))) }
     }
 
+    /// Binds a number; an empty, non-numeric or non-finite entry ("nan", "inf", "1e400") becomes nil.
     public func bind(_ binding: Binding<Double?>, on event: BindEvent = .change) -> Element {
-        bound(value: binding.get().map { String($0) } ?? "", on: event) { binding.set(Double($0.trimmingCharacters(in: .whitespaces))) }
+        bound(value: binding.get().map { String($0) } ?? "", on: event) {
+            binding.set(Double($0.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil })
+        }
     }
 
     /// Binds a checkbox's checked state.

@@ -15,7 +15,8 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
             case .string: !value.isEmpty
             case .int: Int(value) != nil
             case .bool: Bool(value.lowercased()) != nil
-            case .double: Double(value) != nil
+            // Swift reads "nan", "inf" and "1e400" as doubles; a route value must be a finite number.
+            case .double: RouteValues.finiteDouble(value) != nil
             }
         }
     }
@@ -29,7 +30,8 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
             guard part.hasPrefix("{"), part.hasSuffix("}") else { return .literal(String(part)) }
             let inner = part.dropFirst().dropLast()
             let pieces = inner.split(separator: ":", maxSplits: 1)
-            let name = String(pieces[0])
+            // "{}" has no name: it names the empty parameter rather than trapping.
+            let name = pieces.first.map(String.init) ?? ""
             let constraint = pieces.count > 1 ? Constraint(rawValue: String(pieces[1])) ?? .string : .string
             return .parameter(name: name, constraint: constraint)
         }
@@ -77,8 +79,14 @@ public struct RouteValues: Sendable, Equatable {
 
     public func string(_ name: String) -> String? { parameters[name] }
     public func int(_ name: String) -> Int? { parameters[name].flatMap { Int($0) } }
-    public func double(_ name: String) -> Double? { parameters[name].flatMap { Double($0) } }
+    /// Finite only: "nan", "inf" and "1e400" are not numbers a route can mean.
+    public func double(_ name: String) -> Double? { parameters[name].flatMap(Self.finiteDouble) }
     public func bool(_ name: String) -> Bool? { parameters[name].flatMap { Bool($0.lowercased()) } }
+    static func finiteDouble(_ text: String) -> Double? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
     /// The first value of a query item.
     public func query(_ name: String) -> String? { query.first { $0.name == name }?.value }
 }
