@@ -109,4 +109,14 @@ struct CompositionTests {
         #expect(router.match(url: "/in-shell") == nil)
         #expect(RouteTemplate("/a/{x}").match("/a/hello%20world") == ["x": "hello world"])
     }
+
+    @Test("a URL's path is decoded once: an escaped slash stays in its segment, an escaped % stays a %, bad escapes match nothing")
+    func routePathsDecodeOnce() {
+        let router = PageRouter([PageInShell.self])
+        #expect(router.match(url: "/in-shell/%31%32")?.route.int("id") == 12)
+        #expect(router.match(url: "/in-shell/%2531") == nil, "%2531 is the text %31, not 1")
+        #expect(router.match(url: "/in%2Dshell/12") != nil)
+        #expect(router.match(url: "/in-shell%2F12") == nil, "an escaped slash does not split a segment")
+        #expect(router.match(url: "/in-shell/%ff") == nil)
+    }
 }

@@ -43,7 +43,8 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
         guard parts.count == segments.count else { return nil }
         var parameters: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
-            let decoded = String(part).removingPercentEncoding ?? String(part)
+            // A segment that does not decode (`%ff`) names no page.
+            guard let decoded = String(part).removingPercentEncoding else { return nil }
             switch segment {
             case .literal(let literal):
                 guard literal == decoded else { return nil }
@@ -109,8 +110,11 @@ public struct PageRouter: Sendable {
     public func match(url: String) -> (page: any Page.Type, route: RouteValues)? {
         let components = URLComponents(string: url)
         let path = components?.path ?? url
+        // Matched on the path as sent, so each segment is decoded exactly once: `%2F` stays
+        // inside its segment and `%2541` stays `%41`.
+        let encodedPath = components?.percentEncodedPath ?? url
         for entry in entries {
-            if let parameters = entry.template.match(path) {
+            if let parameters = entry.template.match(encodedPath) {
                 let query = (components?.queryItems ?? []).map { (name: $0.name, value: $0.value ?? "") }
                 return (entry.page, RouteValues(path: path, parameters: parameters, query: query))
             }
