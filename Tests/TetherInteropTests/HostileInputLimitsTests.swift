@@ -87,6 +87,18 @@ struct HostileInputLimitsTests {
         #expect(gate.waitingCount == 0)
     }
 
+    @Test("byte arrays no call claimed are freed when the socket drops, not kept with the retained circuit")
+    func segmentsFreedOnDisconnect() throws {
+        let budget = MemoryBudget(limit: 1 << 20)
+        let channel = InteropChannel(outbox: nil, options: InteropOptions(), budget: BudgetAccount(budget), logger: Logger(label: "test"))
+        try channel.receiveBinary([1, 0, 0, 0] + Array(repeating: 7, count: 100_000))
+        #expect(budget.bytesInUse >= 100_000)
+        channel.disconnect()
+        #expect(budget.bytesInUse == 0)
+        channel.close()
+        #expect(budget.bytesInUse == 0)
+    }
+
     @Test("estimated sizes never trap, whatever the value")
     func estimates() {
         let deep = (0..<1000).reduce(JSONValue.null) { inner, _ in .array([inner]) }
