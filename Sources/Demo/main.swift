@@ -2,6 +2,7 @@ import DemoApp
 import Foundation
 import TetherInterop
 import TetherServer
+import TetherUI
 
 // Settings come from the environment, so tests can start the demo with, for example, a short
 // prerender descriptor lifetime.
@@ -25,6 +26,9 @@ if let seconds = environment["TETHER_HTTP_HEADER_TIMEOUT_SECONDS"].flatMap(Doubl
 }
 if let seconds = environment["TETHER_HTTP_IDLE_TIMEOUT_SECONDS"].flatMap(Double.init), seconds > 0, seconds < 86_400 {
     app.limits.httpIdleTimeout = .milliseconds(Int(seconds * 1000))
+}
+if environment["TETHER_TEST_TRAPS"] == "1" {
+    app.pages = PageRouter(DemoApp.pages + [TrapPage.self])
 }
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
