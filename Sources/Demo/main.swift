@@ -30,6 +30,11 @@ if let seconds = environment["TETHER_HTTP_IDLE_TIMEOUT_SECONDS"].flatMap(Double.
 if environment["TETHER_TEST_TRAPS"] == "1" {
     app.pages = PageRouter(DemoApp.pages + [TrapPage.self])
 }
+if environment["TETHER_TEST_CSP"] == "1" {
+    // What a strict site would send: only scripts from this origin run. The demo's own inline
+    // scripts are then blocked, as they should be; the runtime must not need any.
+    app.document.head = #"<meta http-equiv="Content-Security-Policy" content="script-src 'self'">"# + app.document.head
+}
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
 }
