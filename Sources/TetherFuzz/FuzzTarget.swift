@@ -503,6 +503,11 @@ struct ReplayCorpus {
                 count += 1
             }
         }
+        // An empty or missing corpus would make this regression test pass without testing anything.
+        guard count > 0 else {
+            FileHandle.standardError.write(Data("no inputs to replay in \(CommandLine.arguments.dropFirst())\n".utf8))
+            exit(1)
+        }
         print("replayed \(count) inputs without a crash")
     }
 }

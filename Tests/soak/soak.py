@@ -116,16 +116,20 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--circuits", type=int, default=2000)
     parser.add_argument("--seconds", type=int, default=600)
-    parser.add_argument("--p99-ms", type=float, default=100)
+    parser.add_argument("--p99-ms", type=float, default=100, help="0: report latency, do not assert it")
     parser.add_argument("--max-growth-mb", type=float, default=20)
+    parser.add_argument("--log", default=os.path.join(os.path.dirname(__file__), ".artifacts", "server.log"),
+                        help="where the server's output goes (kept, so a crash leaves a trace)")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     port = free_port()
     # Every soak circuit comes from 127.0.0.1: lift the per-client circuit limit (200) for this run.
     env = dict(os.environ, PORT=str(port), TETHER_MAX_CIRCUITS_PER_CLIENT=str(args.circuits + 100))
+    os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
+    log = open(args.log, "w")
     server = subprocess.Popen(["bash", "-c", f"ulimit -n 65536; exec {args.binary}"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -136,11 +140,14 @@ def main():
                 time.sleep(0.1)
         clients, errors, samples = asyncio.run(soak(base, server.pid, args.circuits, args.seconds))
     finally:
+        alive = server.poll() is None
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait(timeout=10)
+        log.close()
     latencies = sorted(l for c in clients for l in c.latencies)
     failures = sum(c.failures for c in clients) + len(errors)
     wrong = sum(1 for c in clients if c.last_count != str(c.clicks))
@@ -156,12 +163,18 @@ def main():
         "errors": [str(e)[:200] for e in errors[:5]],
     }))
     checks = {
+        "the server was alive at the end and exited cleanly": alive and server.returncode == 0,
         "no failed clicks": failures == 0,
         "every counter matches its clicks": wrong == 0,
-        f"p99 under {args.p99_ms} ms": p99 < args.p99_ms,
         f"memory growth after warm-up under {args.max_growth_mb} MB": growth_mb < args.max_growth_mb,
         "clicks happened": len(latencies) >= args.circuits * max(1, args.seconds - 5) * 0.5,
     }
+    # Latency is a benchmark figure: asserted only when asked (scripts/soak, release builds), never
+    # in the CI-sized run on a debug build, where a busy machine would make it flaky.
+    if args.p99_ms > 0:
+        checks[f"p99 under {args.p99_ms} ms"] = p99 < args.p99_ms
+    if failures or not alive or server.returncode != 0:
+        print(f"server log: {os.path.abspath(args.log)}")
     for name, ok in checks.items():
         print(("PASS " if ok else "FAIL ") + name)
     passed = sum(checks.values())
