@@ -57,8 +57,8 @@ struct InteropChannelTests {
             try await js.invokeVoid("upload", [UInt8](repeating: 7, count: 16))
         }
         await #expect(throws: CancellationError.self) { try await task.value }
-        // Known bug: JSRuntime encodes the arguments, which enqueues `.bytes` for a [UInt8] or
-        // Data argument, before InteropChannel.call checks for cancellation.
+        // Encoding a [UInt8] or Data argument enqueues its `.bytes`, so cancellation must be
+        // checked before the arguments are encoded, not only when the call is registered.
         #expect(outbox.isEmpty, "sent: \(outbox.all)")
     }
 
@@ -145,15 +145,30 @@ struct InteropChannelTests {
 
     @Test("calls completed in time never time out later")
     func completedCallsDoNotTimeOut() async throws {
-        let (channel, outbox, js) = makeChannel(InteropOptions(defaultTimeout: .milliseconds(80)))
-        for i in 0..<300 {
+        // Each call may take a second: far more than a round trip takes, even on a loaded machine
+        // running every suite at once. What is checked is what the deadlines of completed calls do:
+        // they stay behind (compacted once dead ones pile up), expire a second later, some while
+        // later calls are in flight, and must touch nothing.
+        let timeout: Duration = .seconds(1)
+        let (channel, outbox, js) = makeChannel(InteropOptions(defaultTimeout: timeout))
+        // A call in flight the whole time, with a deadline long after every other.
+        async let bystander: Int = js.invoke("bystander", timeout: .seconds(60))
+        let bystanderCall = try await outbox.waitForCall()
+        let rounds = 300
+        for i in 1...rounds {
             async let result: Int = js.invoke("fast", i)
             let call = try await outbox.waitForCalls(i + 1)[i]
             #expect(channel.complete(callID: call.id, outcome: .success(.number(Double(i)))))
             #expect(try await result == i)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        let lastCompleted = ContinuousClock.now
+        // Past the last round's deadline, with a margin for a late timer.
+        try await Task.sleep(until: lastCompleted.advanced(by: timeout + .milliseconds(300)), clock: .continuous)
+        #expect(channel.pendingCallCount == 1, "only the bystander is in flight")
+        #expect(channel.complete(callID: bystanderCall.id, outcome: .success(7)), "no expired deadline timed out the bystander")
+        #expect(try await bystander == 7)
         #expect(channel.pendingCallCount == 0)
+        #expect(outbox.calls.count == rounds + 1)
     }
 
     @Test("with no channel default, .appDefault waits as long as it takes")

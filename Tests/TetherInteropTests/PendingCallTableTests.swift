@@ -21,6 +21,11 @@ struct PendingCallTableTests {
         return false
     }
 
+    private func isFailTooMany(_ action: Table.RegisterAction) -> Bool {
+        if case .failTooMany = action { return true }
+        return false
+    }
+
     @Test("a new table is connected and empty")
     func initialState() {
         let table = Table()
@@ -111,5 +116,51 @@ struct PendingCallTableTests {
         prerendering.attach()
         #expect(prerendering.state == .connected)
         #expect(sentID(prerendering.register(identifier: "c", waiter: "3")) == 1)
+    }
+
+    @Test("past the limit a call fails with failTooMany, records nothing and takes no id; a freed slot takes the next")
+    func limit() {
+        var table = Table(limit: 2)
+        #expect(table.limit == 2)
+        #expect(Table().limit == .max)
+        #expect(sentID(table.register(identifier: "a", waiter: "w1")) == 1)
+        #expect(sentID(table.register(identifier: "b", waiter: "w2")) == 2)
+        #expect(isFailTooMany(table.register(identifier: "c", waiter: "w3")))
+        #expect(isFailTooMany(table.register(identifier: "c", waiter: "w3")))
+        #expect(table.count == 2)
+        #expect(table.identifier(of: 3) == nil)
+        _ = table.remove(id: 1)
+        #expect(sentID(table.register(identifier: "d", waiter: "w4")) == 3)
+        #expect(isFailTooMany(table.register(identifier: "e", waiter: "w5")))
+        #expect(table.count == 2)
+    }
+
+    @Test("InteropChannel turns the limit into JSCallLimitError naming the call and the limit, and sends nothing")
+    func channelCallLimit() async throws {
+        let (channel, outbox, js) = makeChannel(InteropOptions(maxPendingCalls: 2))
+        async let first: Int = js.invoke("first", timeout: .never)
+        async let second: Int = js.invoke("second", timeout: .never)
+        let calls = try await outbox.waitForCalls(2)
+        #expect(channel.pendingCallCount == 2)
+
+        let error = await #expect(throws: JSCallLimitError.self) {
+            let _: Int = try await js.invoke("third.call", timeout: .never)
+        }
+        #expect(error?.identifier == "third.call")
+        #expect(error?.limit == 2)
+        #expect(error?.description == "The JavaScript call 'third.call' was not sent: 2 calls are already in flight on this circuit.")
+        #expect(outbox.calls.count == 2, "the refused call was not sent")
+        #expect(channel.pendingCallCount == 2)
+
+        // Once one completes, the next call goes out.
+        #expect(channel.complete(callID: calls[0].id, outcome: .success(1)))
+        #expect(try await first == 1)
+        async let fourth: Int = js.invoke("fourth", timeout: .never)
+        let fourthCall = try await outbox.waitForCalls(3)[2]
+        #expect(fourthCall.identifier == "fourth")
+        #expect(channel.complete(callID: calls[1].id, outcome: .success(2)))
+        #expect(channel.complete(callID: fourthCall.id, outcome: .success(4)))
+        #expect(try await second == 2)
+        #expect(try await fourth == 4)
     }
 }

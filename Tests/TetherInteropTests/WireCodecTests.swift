@@ -69,10 +69,6 @@ struct WireCodecTests {
 
     @Test("inv without an arguments array means no arguments")
     func invokeWithoutArgs() {
-        // Known bug in WireCodec.decodeMessage: `field(_:)` is `i < fields.count ? fields[i] : nil`,
-        // and because JSONValue is ExpressibleByNilLiteral that `nil` is `JSONValue.null`, so a
-        // missing field comes back as `.some(.null)` and the `?? .array([])` default never applies.
-        // When the bug is fixed this known issue stops occurring and the wrapper must go.
         #expect(decoded(#"[["inv",11,"Demo","Ping"]]"#)
             == .invoke(id: 11, target: .module("Demo"), method: "Ping", args: []))
     }

@@ -77,11 +77,17 @@ struct ComponentTests {
     @Test func malformedEventArgsAreRejected() async throws {
         let host = try await ComponentTestHost(TestCounter.self)
         let id = try #require(host.find("#inc")?.attribute("data-t-click"))
-        #expect(throws: EventDispatchError.self) {
+        // A handler with no options: the attribute is the bare id, so the refusals below are about
+        // the args, not an id the renderer does not know.
+        #expect(throws: Never.self) { _ = try host.renderer.resolveEvent(id, rawArgs: ["type": "click"]) }
+        #expect(throws: EventDispatchError.malformedArgs(handler: id, reason: "event args lack a 'type' string")) {
             _ = try host.renderer.resolveEvent(id, rawArgs: ["type": 5])
         }
-        #expect(throws: EventDispatchError.self) {
+        #expect(throws: EventDispatchError.malformedArgs(handler: id, reason: "event args must be an object, got string")) {
             _ = try host.renderer.resolveEvent(id, rawArgs: "not an object")
+        }
+        #expect(throws: EventDispatchError.malformedArgs(handler: id, reason: "event arg 'clientX' must be a number, got string")) {
+            _ = try host.renderer.resolveEvent(id, rawArgs: ["type": "click", "clientX": "12"])
         }
     }
 

@@ -13,16 +13,31 @@ final class Label: Component, ParameterizedComponent {
         span(.class("label")) { parameters.text }
     }
     override func onParametersSet() { parametersSet += 1 }
+    override func onInitialized() async throws {
+        context.environment[LabelRegistry.Key.self]?.labels.append(self)
+    }
 }
 
+/// The `Label`s a `LabelList` mounted, in mount order, so a test can read their counters.
+final class LabelRegistry: Hashable {
+    enum Key: EnvironmentKey { static var defaultValue: LabelRegistry? { nil } }
+    var labels: [Label] = []
+    static func == (lhs: LabelRegistry, rhs: LabelRegistry) -> Bool { lhs === rhs }
+    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+}
+
+/// Labels keyed by row, so a changed text reaches the same child as new parameters.
 final class LabelList: Component {
     var texts = ["a", "b"]
     var unrelated = 0
-    var labels: [Label] = []
+    let registry = LabelRegistry()
+    var labels: [Label] { registry.labels }
     var body: Content {
-        div {
-            for text in texts { Child(Label.self, .init(text: text), key: text) }
-            span(.id("unrelated")) { unrelated }
+        Cascade(LabelRegistry.Key.self, registry) {
+            div {
+                for (row, text) in texts.enumerated() { Child(Label.self, .init(text: text), key: "row\(row)") }
+                span(.id("unrelated")) { unrelated }
+            }
         }
     }
 }
@@ -61,29 +76,71 @@ final class PageInShell: Page {
 }
 
 struct CompositionTests {
-    @Test func childRerendersOnlyWhenItsParametersChange() async throws {
+    /// How many times each label ran `onParametersSet` and its body, in row order.
+    private func counts(_ host: ComponentTestHost<LabelList>) -> (parametersSet: [Int], bodies: [Int]) {
+        (host.component.labels.map(\.parametersSet), host.component.labels.map(\.bodies))
+    }
+
+    @Test("a parent's re-render leaves its children alone: one edit, and no child body runs")
+    func childRerendersOnlyWhenItsParametersChange() async throws {
         let host = try await ComponentTestHost(LabelList.self)
         #expect(host.findAll("span.label").map(\.text) == ["a", "b"])
+        try #require(host.component.labels.count == 2)
+        let before = counts(host)
         host.component.unrelated = 1
         host.component.stateHasChanged()
         host.render()
         #expect(host.find("#unrelated")?.text == "1")
-        // Parent re-rendered, children kept their output: one edit only.
+        // One edit proves the output kept, not that no child ran: identical output diffs to
+        // nothing. The counters prove the children did not run.
         #expect(host.batches.last?.editCount == 1)
+        #expect(counts(host).bodies == before.bodies, "a child body ran although its parameters did not change")
+        #expect(counts(host).parametersSet == before.parametersSet)
         host.component.texts = ["a", "c"]
         host.component.stateHasChanged()
         host.render()
         #expect(host.findAll("span.label").map(\.text) == ["a", "c"])
+        #expect(host.component.labels.count == 2, "the row kept its child and gave it new parameters")
+        #expect(counts(host).bodies == [before.bodies[0], before.bodies[1] + 1])
     }
 
-    @Test func parametersSetRunsOnChangeOnly() async throws {
+    @Test("onParametersSet and the body run once per change of parameters, and never for equal ones")
+    func parametersSetRunsOnChangeOnly() async throws {
         let host = try await ComponentTestHost(LabelList.self)
-        let labelsBefore = host.findAll("span.label").count
+        try #require(host.component.labels.count == 2)
+        // Mounting sets the parameters once. How often a child renders while it mounts is the
+        // lifecycle's business (see LifecycleTests); from here on every run is counted.
+        #expect(counts(host).parametersSet == [1, 1])
+        let m = counts(host).bodies
+
+        // The parent re-renders and passes equal parameters: neither child runs anything.
         host.component.unrelated += 1
         host.component.stateHasChanged()
         host.render()
-        #expect(labelsBefore == 2)
-        #expect(host.html.contains("<span class=\"label\">b</span>"))
+        #expect(counts(host).parametersSet == [1, 1])
+        #expect(counts(host).bodies == [m[0], m[1]])
+
+        // Equal values in a new array are still equal parameters.
+        host.component.texts = ["a", "b"]
+        host.component.stateHasChanged()
+        host.render()
+        #expect(counts(host).parametersSet == [1, 1])
+        #expect(counts(host).bodies == [m[0], m[1]])
+
+        // One changed parameter: that child runs both once, its sibling nothing.
+        host.component.texts = ["a", "c"]
+        host.component.stateHasChanged()
+        host.render()
+        #expect(host.html.contains("<span class=\"label\">c</span>"))
+        #expect(host.component.labels.count == 2, "the same child, not a new one")
+        #expect(counts(host).parametersSet == [1, 2])
+        #expect(counts(host).bodies == [m[0], m[1] + 1])
+
+        // Rendering again with the new value changes nothing more.
+        host.component.stateHasChanged()
+        host.render()
+        #expect(counts(host).parametersSet == [1, 2])
+        #expect(counts(host).bodies == [m[0], m[1] + 1])
     }
 
     @Test func cascadedValueReachesDescendantsAndUpdates() async throws {

@@ -243,7 +243,9 @@ struct DecoderPropertyTests {
         }
         // Made-up handler ids are refused, never trapped on.
         await propertyCheck(count: 500, input: Arbitrary.texts) { id in
-            #expect(throws: EventDispatchError.self) { try host.renderer.resolveEvent(id + ".9999", rawArgs: ["type": "click"]) }
+            #expect(throws: EventDispatchError.unknownHandler(id + ".9999")) {
+                try host.renderer.resolveEvent(id + ".9999", rawArgs: ["type": "click"])
+            }
             _ = try? host.renderer.resolveEvent(id, rawArgs: ["type": "click"])
         }
     }

@@ -15,20 +15,27 @@ final class Lifecycle: Component {
 }
 
 final class Disposable: Component {
-    nonisolated(unsafe) static var disposed = 0
-    nonisolated(unsafe) static var cancelledWork = 0
+    /// Every instance made, so a test reads the counters of its own child: the work another
+    /// test's child cancels can end after that test did.
+    nonisolated(unsafe) static var made: [Disposable] = []
+    var disposed = 0
+    var cancelledWork = 0
+    required init() {
+        super.init()
+        Self.made.append(self)
+    }
     var body: Content { p(.id("child")) { "child" } }
     override func onAfterRender(firstRender: Bool) async throws {
         guard firstRender else { return }
-        launch {
+        launch { [self] in
             do {
                 try await Task.sleep(for: .seconds(60))
             } catch {
-                Disposable.cancelledWork += 1
+                cancelledWork += 1
             }
         }
     }
-    override func dispose() async { Disposable.disposed += 1 }
+    override func dispose() async { disposed += 1 }
 }
 
 final class Clock: Component {
@@ -43,8 +50,43 @@ final class Clock: Component {
     }
 }
 
+/// A child whose body reads what its `onInitialized` sets up.
+final class InitOrderChild: Component {
+    nonisolated(unsafe) static var log: [String] = []
+    var greeting: String?
+    var body: Content {
+        let _ = Self.log.append("body")
+        p(.id("greeting")) { greeting ?? "not initialized" }
+    }
+    override func onInitialized() async throws {
+        Self.log.append("initialized")
+        greeting = "ready"
+    }
+}
+
+final class InitOrderParent: Component {
+    var body: Content { Child(InitOrderChild.self) }
+}
+
 @Suite(.serialized)
 struct LifecycleTests {
+    @Test("a child's onInitialized runs before its body first runs, as the README promises")
+    func childInitializedBeforeFirstRender() async throws {
+        InitOrderChild.log = []
+        let host = try await ComponentTestHost(InitOrderParent.self)
+        #expect(host.find("#greeting")?.text == "ready")
+        // PRODUCT BUG (Sources/TetherUI/Rendering/Renderer.swift): a child is created, given its
+        // parameters and rendered in the same pass as its parent; `initializePending()` runs its
+        // `onInitialized` only after that pass and then renders it again. So the body runs first
+        // with the state `onInitialized` has not set up yet (a force-unwrap there traps), and in a
+        // live circuit a child added by an event has that first output sent to the browser in its
+        // own batch (`Circuit.render()`). Fixing it needs Sources; remove the wrapper then.
+        withKnownIssue("a child's body runs once before its onInitialized") {
+            #expect(InitOrderChild.log == ["initialized", "body"])
+        }
+    }
+
+
     @Test func initializedThenAfterRenderOnceAsFirst() async throws {
         let host = try await ComponentTestHost(Lifecycle.self)
         #expect(host.component.log == ["initialized", "afterRender(true)"])
@@ -53,15 +95,16 @@ struct LifecycleTests {
     }
 
     @Test func removedChildIsDisposedAndItsWorkCancelled() async throws {
-        Disposable.disposed = 0
-        Disposable.cancelledWork = 0
+        let madeBefore = Disposable.made.count
         let host = try await ComponentTestHost(Lifecycle.self)
         #expect(host.find("#child") != nil)
+        try #require(Disposable.made.count == madeBefore + 1)
+        let child = Disposable.made[madeBefore]
         try await host.click("#toggle")
         #expect(host.find("#child") == nil)
-        #expect(Disposable.disposed == 1)
-        for _ in 0..<200 where Disposable.cancelledWork == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(Disposable.cancelledWork == 1)
+        #expect(child.disposed == 1)
+        for _ in 0..<200 where child.cancelledWork == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(child.cancelledWork == 1)
     }
 
     @Test func launchedWorkCanAskForARender() async throws {

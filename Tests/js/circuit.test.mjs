@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, inner } from './support/fake-dom.mjs';
 import { TETHER_URL } from './support/paths.mjs';
-import { FakeWebSocket, settle, stubGlobals, fakeLocation, page, CFG, started, nextInstance } from './support/circuit-page.mjs';
+import { FakeWebSocket, settle, stubGlobals, fakeLocation, page, CFG, started, nextInstance, fakeClock } from './support/circuit-page.mjs';
 
 // --- connecting ------------------------------------------------------------------------------
 
@@ -419,64 +419,79 @@ test('elements without a binding for the event type are skipped; nothing above t
 
 test('debounce: only the last event of a burst is sent, after the quiet period', async (t) => {
   const { ws, root } = await started(t, { html: '<input data-t-input="in;db=300"><input data-t-input="other;db=100">' });
-  // A fake clock for setTimeout/clearTimeout.
-  let now = 0;
-  let timers = [];
-  let nextId = 1;
-  stubGlobals(t, {
-    setTimeout: (fn, ms) => { const id = nextId++; timers.push({ id, at: now + ms, fn }); return id; },
-    clearTimeout: (id) => { timers = timers.filter((x) => x.id !== id); },
-  });
-  const advance = (ms) => {
-    now += ms;
-    for (const x of timers.filter((x) => x.at <= now).sort((a, b) => a.at - b.at)) {
-      timers = timers.filter((y) => y !== x);
-      x.fn();
-    }
-  };
+  const clock = fakeClock(t);
   const [input, other] = root.childNodes;
   for (const v of ['h', 'he', 'hel']) {
     input.value = v;
     root.fire(fakeEvent('input', input));
-    advance(100);
+    clock.advance(100);
   }
   other.value = 'o';
   root.fire(fakeEvent('input', other));
   input.value = 'changed after the last event';
   await settle();
   assert.equal(ws.sent.length, 0, 'nothing yet');
-  advance(100); // t=400: 'other' has been quiet for 100ms, 'in' for 200ms
+  clock.advance(100); // t=400: 'other' has been quiet for 100ms, 'in' for 200ms
   await settle();
   assert.deepEqual(ws.messages(), [['ev', 'other', { type: 'input', value: 'o' }]]);
-  advance(99);
+  clock.advance(99);
   await settle();
   assert.equal(ws.messages().length, 1);
-  advance(1); // t=500: 300ms after the last 'in' event
+  clock.advance(1); // t=500: 300ms after the last 'in' event
   await settle();
   assert.deepEqual(ws.messages().slice(1), [['ev', 'in', { type: 'input', value: 'hel' }]],
     'the args are captured when the event fires');
-  advance(1000);
+  clock.advance(1000);
   await settle();
   assert.equal(ws.messages().length, 2);
 });
 
-test('throttle: at most one event per period, the first of each', async (t) => {
+test('throttle: the first event of a quiet period goes at once, then at most one per period', async (t) => {
   const { ws, root } = await started(t, { html: '<div data-t-mousemove="mv;th=100"></div>' });
-  let now = 1000;
-  t.mock.method(performance, 'now', () => now);
-  // The burst's trailing event waits on a timer; on the real clock it fired whenever this loop
-  // took longer than its wait (a busy machine), and the test failed now and then.
-  stubGlobals(t, { setTimeout: () => 0, clearTimeout: () => {} });
+  const clock = fakeClock(t, 1000);
   const div = root.firstChild;
-  const sentAt = [];
-  for (const at of [1000, 1050, 1099, 1100, 1150, 1250, 1251]) {
-    now = at;
-    const before = ws.messages().length;
-    root.fire(fakeEvent('mousemove', div, { detail: at }));
+  const firedAt = new Set([1000, 1050, 1099, 1120, 1150, 1260, 1261]);
+  const sent = []; // [when it went, the detail of the event it carried]
+  for (let now = 1000; now <= 1500; now++) {
+    assert.equal(clock.now, now);
+    if (firedAt.has(now)) root.fire(fakeEvent('mousemove', div, { detail: now }));
     await settle();
-    if (ws.messages().length > before) sentAt.push(at);
+    for (const m of ws.messages().slice(sent.length)) sent.push([now, m[2].detail]);
+    clock.advance(1);
   }
-  assert.deepEqual(sentAt, [1000, 1100, 1250]);
+  // 1000 goes at once; the rest of each burst waits for its period to end and sends its last
+  // event: 1099 at 1100, 1150 at 1200, 1261 at 1300. Never two within 100 ms.
+  assert.deepEqual(sent, [[1000, 1000], [1100, 1099], [1200, 1150], [1300, 1261]]);
+});
+
+test("throttle: a burst's trailing event carries the burst's last value, captured when it fired", async (t) => {
+  const { ws, root } = await started(t, { html: '<input data-t-input="in;th=100">' });
+  const clock = fakeClock(t, 1000);
+  const input = root.firstChild;
+  const type = async (value) => {
+    input.value = value;
+    root.fire(fakeEvent('input', input));
+    await settle();
+  };
+  const values = () => ws.messages().map((m) => [m[0], m[1], m[2].value]);
+  await type('a'); // t=1000: the first of a quiet period goes at once
+  assert.deepEqual(values(), [['ev', 'in', 'a']]);
+  clock.advance(30);
+  await type('ab'); // t=1030
+  clock.advance(30);
+  await type('abc'); // t=1060
+  input.value = 'abcd, typed but not fired';
+  assert.deepEqual(values(), [['ev', 'in', 'a']], 'nothing more inside the period');
+  assert.deepEqual(clock.pending.map((x) => x.at), [1100], 'one trailing timer, due when the period ends');
+  clock.advance(39); // t=1099
+  await settle();
+  assert.equal(ws.messages().length, 1);
+  clock.advance(1); // t=1100
+  await settle();
+  assert.deepEqual(values(), [['ev', 'in', 'a'], ['ev', 'in', 'abc']]);
+  clock.advance(1000);
+  await settle();
+  assert.equal(ws.messages().length, 2, "'ab' is never sent");
 });
 
 // --- autostart -------------------------------------------------------------------------------

@@ -25,14 +25,24 @@ struct SocketLine {
         guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw EditError(description: "short write") }
     }
 
-    func readLine() throws -> String {
+    /// Reads the first line of an HTTP response. Throws when the server closes the connection or
+    /// sends nothing within `timeout` before a whole line arrived.
+    func readStatusLine(timeout: Duration) throws -> String {
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         var line: [UInt8] = []
         var byte: UInt8 = 0
-        while Glibc.read(fd, &byte, 1) == 1 {
-            if byte == 10 { break }
-            if byte != 13 { line.append(byte) }
+        while true {
+            let count = Glibc.read(fd, &byte, 1)
+            if count == 1 {
+                if byte == 10 { return String(decoding: line, as: UTF8.self) }
+                if byte != 13 { line.append(byte) }
+                continue
+            }
+            if count < 0, errno == EINTR { continue }
+            let why = count == 0 ? "the server closed the connection" : "nothing arrived within \(timeout) (errno \(errno))"
+            throw EditError(description: "no HTTP status line: \(why); read \(line.count) bytes: \(String(decoding: line, as: UTF8.self))")
         }
-        return String(decoding: line, as: UTF8.self)
     }
 
     /// Reads until the server closes the connection, or `timeout` passes; true when it closed.

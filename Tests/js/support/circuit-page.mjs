@@ -44,6 +44,44 @@ export async function waitFor(condition, what, ms = 1000) {
   }
 }
 
+/**
+ * A fake clock for one test: `setTimeout`, `clearTimeout` and `performance.now` run on it, and
+ * time moves only when the test calls `advance(ms)`, which fires the timers due by then in order
+ * of their due time (each sees `now` at its due time). `pending` lists the waiting timers,
+ * earliest first, with the delay each was set with. `elapse` and `waitFor` above use
+ * `setTimeout`, so a test on this clock uses `settle` instead.
+ */
+export function fakeClock(t, start = 0) {
+  let timers = [];
+  let nextId = 1;
+  const byDue = (a, b) => a.at - b.at || a.id - b.id;
+  const clock = {
+    now: start,
+    get pending() { return [...timers].sort(byDue).map(({ id, at, ms }) => ({ id, at, ms })); },
+    advance(ms) {
+      const until = clock.now + ms;
+      for (;;) {
+        const due = timers.filter((x) => x.at <= until).sort(byDue)[0];
+        if (!due) break;
+        timers = timers.filter((x) => x !== due);
+        clock.now = due.at;
+        due.fn(...due.args);
+      }
+      clock.now = until;
+    },
+  };
+  stubGlobals(t, {
+    setTimeout: (fn, ms = 0, ...args) => {
+      const id = nextId++;
+      timers.push({ id, at: clock.now + Math.max(0, Number(ms) || 0), ms, fn, args });
+      return id;
+    },
+    clearTimeout: (id) => { timers = timers.filter((x) => x.id !== id); },
+  });
+  t.mock.method(performance, 'now', () => clock.now);
+  return clock;
+}
+
 let instance = 0;
 /** A query string value no earlier import of tether.js in this process used. */
 export const nextInstance = () => ++instance;
