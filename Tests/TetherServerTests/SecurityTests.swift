@@ -132,7 +132,6 @@ struct SecurityTests {
     }
 }
 
-/// Sends a raw WebSocket upgrade and returns the HTTP status.
 /// Sends a WebSocket upgrade by hand and returns the status line of the answer. Throws when the
 /// server sends nothing (closes the connection or stays silent for 5 s), so a refusal that is
 /// no answer at all does not pass for one.

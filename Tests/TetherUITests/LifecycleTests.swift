@@ -68,6 +68,14 @@ final class InitOrderParent: Component {
     var body: Content { Child(InitOrderChild.self) }
 }
 
+final class LateChildParent: Component {
+    var showChild = false
+    var body: Content {
+        if showChild { Child(InitOrderChild.self) }
+        button(.id("add")) { "add" }.onClick { self.showChild = true }
+    }
+}
+
 @Suite(.serialized)
 struct LifecycleTests {
     @Test("a child's onInitialized runs before its body first runs, as the README promises")
@@ -86,6 +94,21 @@ struct LifecycleTests {
         }
     }
 
+    @Test("a child an event adds is initialized before the host's render returns, as a circuit does")
+    func childAddedByAnEventIsInitialized() async throws {
+        InitOrderChild.log = []
+        let host = try await ComponentTestHost(LateChildParent.self)
+        #expect(InitOrderChild.log.isEmpty)
+        try await host.click("#add")
+        // PRODUCT BUG (Sources/TetherTesting/ComponentTestHost.swift): `fire` and `render()` only
+        // call `renderer.renderBatch()`; unlike `Circuit.render()` they never call
+        // `initializePending()`, so a child mounted after the first render is never initialized
+        // and the host shows its uninitialized output. Fixing it needs Sources; remove the wrapper then.
+        withKnownIssue("ComponentTestHost does not initialize a child mounted by an event") {
+            #expect(InitOrderChild.log.contains("initialized"), "log: \(InitOrderChild.log)")
+            #expect(host.find("#greeting")?.text == "ready")
+        }
+    }
 
     @Test func initializedThenAfterRenderOnceAsFirst() async throws {
         let host = try await ComponentTestHost(Lifecycle.self)
