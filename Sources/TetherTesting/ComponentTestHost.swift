@@ -90,6 +90,11 @@ public final class ComponentTestHost<Root: Component> {
         }
         renderer.eventHandled(event)
         render()
+        // As the circuit does: children the handler mounted are initialized, then rendered.
+        while renderer.hasUninitializedComponents {
+            try await renderer.initializePending()
+            render()
+        }
         await renderer.disposeRemoved()
         await renderer.afterRender()
     }

@@ -83,15 +83,9 @@ struct LifecycleTests {
         InitOrderChild.log = []
         let host = try await ComponentTestHost(InitOrderParent.self)
         #expect(host.find("#greeting")?.text == "ready")
-        // PRODUCT BUG (Sources/TetherUI/Rendering/Renderer.swift): a child is created, given its
-        // parameters and rendered in the same pass as its parent; `initializePending()` runs its
-        // `onInitialized` only after that pass and then renders it again. So the body runs first
-        // with the state `onInitialized` has not set up yet (a force-unwrap there traps), and in a
-        // live circuit a child added by an event has that first output sent to the browser in its
-        // own batch (`Circuit.render()`). Fixing it needs Sources; remove the wrapper then.
-        withKnownIssue("a child's body runs once before its onInitialized") {
-            #expect(InitOrderChild.log == ["initialized", "body"])
-        }
+        // The child is created in the parent's pass but renders nothing until its onInitialized
+        // has run; its body runs once, after it.
+        #expect(InitOrderChild.log == ["initialized", "body"])
     }
 
     @Test("a child an event adds is initialized before the host's render returns, as a circuit does")
@@ -100,14 +94,8 @@ struct LifecycleTests {
         let host = try await ComponentTestHost(LateChildParent.self)
         #expect(InitOrderChild.log.isEmpty)
         try await host.click("#add")
-        // PRODUCT BUG (Sources/TetherTesting/ComponentTestHost.swift): `fire` and `render()` only
-        // call `renderer.renderBatch()`; unlike `Circuit.render()` they never call
-        // `initializePending()`, so a child mounted after the first render is never initialized
-        // and the host shows its uninitialized output. Fixing it needs Sources; remove the wrapper then.
-        withKnownIssue("ComponentTestHost does not initialize a child mounted by an event") {
-            #expect(InitOrderChild.log.contains("initialized"), "log: \(InitOrderChild.log)")
-            #expect(host.find("#greeting")?.text == "ready")
-        }
+        #expect(InitOrderChild.log.contains("initialized"), "log: \(InitOrderChild.log)")
+        #expect(host.find("#greeting")?.text == "ready")
     }
 
     @Test func initializedThenAfterRenderOnceAsFirst() async throws {

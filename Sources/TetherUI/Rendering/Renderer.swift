@@ -297,6 +297,14 @@ public final class Renderer {
             record.instance.context.environment = environment
             record.dirty = true
         }
+        // A component's body runs only after its `onInitialized`, as the README promises: a child
+        // mounted by this pass renders nothing until `initializePending()` has run it, and then
+        // renders in full (it stays dirty).
+        guard initialized.contains(ObjectIdentifier(record.instance)) else {
+            record.dirty = true
+            record.output = []
+            return []
+        }
         guard record.dirty || record.stale else { return record.output }
         if record.dirty {
             record.template = RenderingComponent.$current.withValue(RenderingComponent(record.instance)) { record.instance.body }
