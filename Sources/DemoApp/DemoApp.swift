@@ -10,7 +10,7 @@ public enum DemoApp {
     public static let pages: [any Page.Type] = [
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
         Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
-        ScriptsPage.self,
+        ScriptsPage.self, InteropParity.self,
     ]
 
     public static func make() -> TetherApp {
@@ -24,11 +24,13 @@ public enum DemoApp {
             #"<script src="/js/convert-array.js"></script>"#,
             #"<script src="/js/call-swift.js"></script>"#,
             #"<script src="/js/lab.js"></script>"#,
+            #"<script src="/js/interop-parity.js"></script>"#,
         ].joined()
         app.publicDirectory = Bundle.module.bundleURL.appendingPathComponent("wwwroot").path
         // The bundle root holds the collocated modules, such as ScriptsPage.js.
         app.libraries = [.library("DemoApp", directory: Bundle.module.bundleURL.path)]
         DemoMethods.register(in: &app.exports)
+        ParityMethods.register(in: &app.exports)
         return app
     }
 }

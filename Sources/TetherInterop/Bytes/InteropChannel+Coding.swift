@@ -5,21 +5,22 @@ import Foundation
 /// `[UInt8]` and `Data` arguments and results, and `Data` anywhere inside them, travel as binary
 /// byte segments. A `SwiftObjectReference` inside a value is registered with the circuit.
 extension InteropChannel {
+    /// Where a circuit's coders find it, so a handle nested anywhere in a value (a Swift object,
+    /// a JS object, a JS stream, a byte array) is registered or resolved on the right circuit.
+    static let userInfoKey = CodingUserInfoKey(rawValue: "tether.channel")!
+
     public func encode(_ value: some Encodable) throws -> String {
         // Values that need no circuit take the shared path.
         if value is JSONValue || value is String { return try InteropCoding.encode(value) }
         if let bytes = value as? [UInt8] { return sendBytes(bytes) }
         if let data = value as? Data { return sendBytes(Array(data)) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        encoder.userInfo[SwiftObjectRegistry.userInfoKey] = objects
-        encoder.dataEncodingStrategy = .custom { [self] data, encoder in
+        let encoder = WireEncoder(userInfo: [Self.userInfoKey: self, SwiftObjectRegistry.userInfoKey: objects]) { [self] data, encoder in
             let id = nextByteSegmentID()
             send(.bytes(id: id, payload: Array(data)))
             var container = encoder.container(keyedBy: ByteMarkerKey.self)
             try container.encode(id, forKey: .bytes)
         }
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return try encoder.encode(value).serialized()
     }
 
     private func sendBytes(_ bytes: [UInt8]) -> String {
@@ -29,42 +30,31 @@ extension InteropChannel {
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        if T.self == JSStreamReference.self {
-            guard let id = value[JSStreamReference.markerKey]?.intValue else {
-                throw DecodingError.typeMismatch(
-                    JSStreamReference.self, .init(codingPath: [], debugDescription: "expected a JS stream reference, got \(value.typeName)"))
-            }
-            // The length is the browser's word: absent or null when unknown, otherwise it must be
-            // a byte count, so no reader sizes a buffer from a negative or fractional one.
-            var length: Int?
-            if let declared = value["length"], !declared.isNull {
-                guard let count = declared.intValue, count >= 0 else {
-                    let got = if case .number(let n) = declared { LogSafe.clip(n) } else { declared.typeName }
-                    throw DecodingError.dataCorrupted(
-                        .init(codingPath: [], debugDescription: "a JS stream's length must be a byte count, got \(got)"))
-                }
-                length = count
-            }
-            return JSStreamReference(objectID: id, length: length, runtime: JSRuntime(channel: self)) as! T
-        }
         if T.self == [UInt8].self || T.self == Data.self, let id = value[ByteSegment.markerKey]?.intValue {
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }
             return (T.self == Data.self ? Data(bytes) as! T : bytes as! T)
         }
-        guard Self.containsByteMarker(value) else { return try InteropCoding.decode(T.self, from: value) }
-        if T.self == JSONValue.self {
+        if T.self == JSONValue.self, Self.containsByteMarker(value) {
             throw DecodingError.typeMismatch(
                 JSONValue.self,
                 .init(codingPath: [], debugDescription: "byte arrays arrive only in a [UInt8] or Data parameter, or a Data field"))
         }
-        let decoder = JSONDecoder()
-        decoder.dataDecodingStrategy = .custom { [inboundBytes] decoder in
+        let decoder = WireDecoder(userInfo: [Self.userInfoKey: self]) { [inboundBytes] decoder in
             let container = try decoder.container(keyedBy: ByteMarkerKey.self)
             let id = try container.decode(Int.self, forKey: .bytes)
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }
             return Data(bytes)
         }
-        return try decoder.decode(T.self, from: Data(value.serialized().utf8))
+        return try decoder.decode(T.self, from: value)
+    }
+
+    /// The channel a coder works for, or an error naming what needs one.
+    static func from(_ userInfo: [CodingUserInfoKey: Any], codingPath: [any CodingKey], for what: String) throws -> InteropChannel {
+        guard let channel = userInfo[userInfoKey] as? InteropChannel else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: codingPath, debugDescription: "\(what) can only be decoded by a circuit's interop runtime"))
+        }
+        return channel
     }
 
     /// Accepts a binary frame from the browser: one byte segment for a message that follows.

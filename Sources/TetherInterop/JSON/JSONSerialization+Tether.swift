@@ -77,13 +77,12 @@ public enum JSONText {
 ///
 /// One place owns the encoder settings, so every interop path encodes the same way.
 public enum InteropCoding {
+    /// Object members come out in the order they were encoded (declaration order), the same in
+    /// every process.
     public static func encode(_ value: some Encodable) throws -> String {
         if let json = value as? JSONValue { return json.serialized() }
         if let s = value as? String { return JSONText.quoted(s) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return String(decoding: data, as: UTF8.self)
+        return try WireEncoder().encode(value).serialized()
     }
 
     public static func encodeArguments(_ args: [any Encodable]) throws -> String {
@@ -96,28 +95,12 @@ public enum InteropCoding {
         return out
     }
 
+    /// Numbers are checked: an integer type takes a whole number it can hold, in any spelling
+    /// (`1e3` is 1000), a floating-point type only a finite one; property names match
+    /// case-insensitively when no exact match exists.
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         if let direct = value as? T { return direct }
-        switch value {
-        case .string(let s): if let direct = s as? T { return direct }
-        case .bool(let b): if let direct = b as? T { return direct }
-        case .number(let n):
-            if T.self == Int.self {
-                if let i = Int(n) { return i as! T }
-                throw DecodingError.typeMismatch(
-                    Int.self, .init(codingPath: [], debugDescription: "expected an integer between \(Int.min) and \(Int.max), got \(LogSafe.clip(n))"))
-            }
-            if T.self == Double.self {
-                // 1e400 reads as infinity: refused, as JSONDecoder refuses it inside a struct.
-                guard let d = Double(n), d.isFinite else {
-                    throw DecodingError.dataCorrupted(
-                        .init(codingPath: [], debugDescription: "expected a finite number, got \(LogSafe.clip(n))"))
-                }
-                return d as! T
-            }
-        default: break
-        }
-        return try JSONDecoder().decode(T.self, from: Data(value.serialized().utf8))
+        return try WireDecoder().decode(T.self, from: value)
     }
 }
 

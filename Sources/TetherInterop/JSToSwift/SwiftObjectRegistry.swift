@@ -44,11 +44,21 @@ extension InvocationTarget {
 /// A Swift object wrapped for JS: in the browser it becomes an object with
 /// `invokeMethodAsync(method, ...args)` and `dispose()`.
 ///
-/// Pass it as a `js.invoke` argument or return it from an exposed method. It gets its id the first
-/// time it is sent, and keeps that id each time it is sent again.
-public final class SwiftObjectReference<Object: JSInvokableObject>: Encodable, Sendable {
+/// Pass it as a `js.invoke` argument, return it from an exposed method, or nest it in either. It
+/// gets its id the first time it is sent, and keeps that id each time it is sent again. It comes
+/// back the same way: JS may pass the proxy to an exposed method or return it from a function, as
+/// an argument, a result or a field of one, and Swift decodes it as a `SwiftObjectReference` of
+/// the same object. `dispose()` from either side ends JS's access to it.
+public final class SwiftObjectReference<Object: JSInvokableObject>: Codable, Sendable {
     public let value: Object
-    let assignedID = Mutex<(registry: ObjectIdentifier, id: Int)?>(nil)
+    let assignment = Mutex<Assignment?>(nil)
+
+    /// The registry that handed the object to JS, held weakly: a reference must not keep a
+    /// circuit's objects alive after the circuit ends.
+    struct Assignment {
+        weak var registry: SwiftObjectRegistry?
+        let id: Int
+    }
 
     public init(_ value: Object) { self.value = value }
 
@@ -60,6 +70,30 @@ public final class SwiftObjectReference<Object: JSInvokableObject>: Encodable, S
         let id = try registry.track(self)
         var container = encoder.container(keyedBy: WireKey.self)
         try container.encode(id, forKey: .objectID)
+    }
+
+    /// Read from `{"__tetherObject": id}`: the object this circuit handed to JS with that id.
+    public init(from decoder: any Decoder) throws {
+        let registry = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a SwiftObjectReference").objects
+        let id = try decoder.container(keyedBy: WireKey.self).decode(Int.self, forKey: .objectID)
+        guard let object = registry.object(id) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "There is no tracked object with id \(id). It may have been disposed."))
+        }
+        guard let typed = object as? Object else {
+            throw DecodingError.typeMismatch(
+                Object.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "the tracked object with id \(id) is a \(type(of: object)), not a \(Object.self)"))
+        }
+        value = typed
+        assignment.withLock { $0 = Assignment(registry: registry, id: id) }
+    }
+
+    /// Ends JS's access to the object: calls from JS after this reject with "There is no tracked
+    /// object with id N". Disposing twice, or a reference never sent, is harmless.
+    public func dispose() {
+        guard let current = assignment.withLock({ $0 }) else { return }
+        current.registry?.release(current.id)
     }
 
     enum WireKey: String, CodingKey { case objectID = "__tetherObject" }
@@ -96,8 +130,7 @@ public final class SwiftObjectRegistry: Sendable {
     public var count: Int { state.withLock { $0.objects.count } }
 
     func track<Object>(_ reference: SwiftObjectReference<Object>) throws(SwiftObjectLimitError) -> Int {
-        let me = ObjectIdentifier(self)
-        if let existing = reference.assignedID.withLock({ $0 }), existing.registry == me {
+        if let existing = reference.assignment.withLock({ $0 }), existing.registry === self {
             let stillTracked = state.withLock { $0.objects[existing.id] != nil }
             if stillTracked { return existing.id }
         }
@@ -119,7 +152,7 @@ public final class SwiftObjectRegistry: Sendable {
             state.objects[id] = Tracked(object: reference.value, methods: table)
             return id
         }
-        reference.assignedID.withLock { $0 = (me, id) }
+        reference.assignment.withLock { $0 = .init(registry: self, id: id) }
         return id
     }
 
@@ -134,6 +167,11 @@ public final class SwiftObjectRegistry: Sendable {
         return try await InvocationTarget.$currentObject.withValue(tracked.object) {
             try await exposed.invoke(args, owner: tracked.methods.owner, context: context)
         }
+    }
+
+    /// The object JS holds as `id`, if it is still tracked.
+    func object(_ id: Int) -> (any JSInvokableObject)? {
+        state.withLock { $0.objects[id]?.object }
     }
 
     /// Forgets an object; releasing it twice is harmless.

@@ -23,12 +23,31 @@ public final class JSStreamReference: Sendable, Decodable {
         self.runtime = runtime
     }
 
+    /// Read from `{"__tetherJSStream": id, "length": n}` wherever it sits in a value: a whole
+    /// argument or result, a field, an array element.
     public init(from decoder: any Decoder) throws {
-        throw DecodingError.dataCorrupted(
-            .init(codingPath: decoder.codingPath, debugDescription: "a JSStreamReference can only be a whole argument or result"))
+        let channel = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a JSStreamReference")
+        let container = try decoder.container(keyedBy: WireKey.self)
+        objectID = try container.decode(Int.self, forKey: .stream)
+        // The length is the browser's word: absent or null when unknown, otherwise it must be a
+        // byte count, so no reader sizes a buffer from a negative or fractional one.
+        if try container.decodeNil(forKey: .length) {
+            length = nil
+        } else {
+            let declared = try container.decode(Int.self, forKey: .length)
+            guard declared >= 0 else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "a JS stream's length must be a byte count, got \(declared)"))
+            }
+            length = declared
+        }
+        runtime = JSRuntime(channel: channel)
     }
 
-    static let markerKey = "__tetherJSStream"
+    enum WireKey: String, CodingKey {
+        case stream = "__tetherJSStream"
+        case length
+    }
 
     /// Reads the stream as chunks. Fails with `JSStreamTooLargeError` once more than
     /// `maxAllowedSize` bytes arrive, and with `JSTimeoutError` when one chunk takes longer than

@@ -62,11 +62,13 @@ public final class JSObjectReference: Sendable, Codable {
         if isDisposed { throw JSObjectDisposedError(objectID: id, identifier: identifier) }
     }
 
-    /// A handle is only made by the runtime that asked for it: ask `invoke` for
-    /// `JSObjectReference` itself rather than for a type that contains one.
+    /// Read from `{"__tetherJSObject": id}` wherever it sits in a value: a result, a field of
+    /// one, or an argument of an exposed method, as JS makes with
+    /// `Tether.createJSObjectReference(obj)`.
     public init(from decoder: any Decoder) throws {
-        throw DecodingError.dataCorrupted(
-            .init(codingPath: decoder.codingPath, debugDescription: "a JSObjectReference can only be the whole result of a call"))
+        let channel = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a JSObjectReference")
+        id = try decoder.container(keyedBy: Key.self).decode(Int.self, forKey: .jsObject)
+        runtime = JSRuntime(channel: channel)
     }
 
     public func encode(to encoder: any Encoder) throws {

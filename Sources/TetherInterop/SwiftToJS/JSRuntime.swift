@@ -30,6 +30,18 @@ public struct JSRuntime: Sendable {
         try await perform(.call, identifier, arguments: arguments, on: 0, as: T.self, timeout: timeout)
     }
 
+    /// Reads a value by its path from `window`, as Blazor's `GetValueAsync` does:
+    /// `try await js.getValue("document.title", as: String.self)`. A property that is not
+    /// defined, or has no getter, fails with `JSException`.
+    public func getValue<T: Decodable>(_ identifier: String, as type: T.Type = T.self, timeout: CallTimeout = .appDefault) async throws -> T {
+        try await perform(.get, identifier, arguments: [], on: 0, as: T.self, timeout: timeout)
+    }
+
+    /// Assigns a value by its path from `window`, as Blazor's `SetValueAsync` does.
+    public func setValue(_ identifier: String, _ value: any Encodable, timeout: CallTimeout = .appDefault) async throws {
+        try await performVoid(.set, identifier, arguments: [value], on: 0, timeout: timeout)
+    }
+
     /// Imports an ES module by URL (relative to the page) and returns a handle to it, the way a
     /// component loads its collocated module. The browser caches the module: importing it again
     /// is cheap.

@@ -753,6 +753,9 @@ class SwiftObjectProxy {
     this._disposed = true;
     this._circuit.post(['rel', this._id]);
   }
+  /** Passed back to Swift (an argument, a result, a field of either) it travels as its handle,
+   * and Swift decodes it as the same SwiftObjectReference. */
+  toJSON() { return { __tetherObject: this._id }; }
 }
 
 class TetherRuntime {
@@ -802,6 +805,20 @@ class TetherRuntime {
     return { __tetherJSStream: this.trackJSObject(source), length: source.length };
   }
 
+  /**
+   * Keeps a JS object for Swift, the analog of Blazor's DotNet.createJSObjectReference: pass the
+   * result to Tether.invokeMethodAsync (as an argument or inside one) or return it from a
+   * function Swift calls, and Swift receives a JSObjectReference to call it.
+   */
+  createJSObjectReference(value) {
+    return { __tetherJSObject: this.trackJSObject(value) };
+  }
+
+  /** Forgets a reference made by createJSObjectReference; Swift calls on it then fail. */
+  disposeJSObjectReference(reference) {
+    if (reference && typeof reference.__tetherJSObject === 'number') this.jsObjects.delete(reference.__tetherJSObject);
+  }
+
   /** One Swift→JS operation: 0 call, 1 get, 2 set, 3 new, 4 import. */
   async perform(op, identifier, base, args) {
     switch (op) {
@@ -811,7 +828,10 @@ class TetherRuntime {
       }
       case 1: {
         const { owner, key } = resolveMember(identifier, base);
-        return owner[key];
+        const value = owner[key];
+        // As Blazor's GetValueAsync: a missing or write-only property is an error, not null.
+        if (value === undefined) throw new Error(`The property '${identifier}' is not defined or cannot be read.`);
+        return value;
       }
       case 2: {
         const { owner, key } = resolveMember(identifier, base);
