@@ -8,9 +8,7 @@ test_errors, test_events, test_layout_lifecycle, test_prerender_security). Not a
 * ``mark_document(page)`` / ``same_document(page)``: tag ``window`` with an expando, and later
   check it is still there, i.e. the page was not reloaded in between.
 * ``open_page(page, url)``: goto + wait_ready, with the HTTP status checked.
-* ``open_home(page, server)``: the same for "/", without the status check: the tests of Home's
-  behaviour (theme, ticker, #go-counter, navigation from /) should not all fail for the status of
-  "/", which test_routing.py::test_home_is_served_with_200 pins on its own.
+* ``open_home(page, server)``: the same for "/".
 """
 
 from __future__ import annotations
@@ -75,5 +73,4 @@ def open_page(page: Page, url: str) -> None:
 
 
 def open_home(page: Page, server: str) -> None:
-    page.goto(server + "/")
-    wait_ready(page)
+    open_page(page, server + "/")

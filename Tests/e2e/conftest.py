@@ -161,7 +161,8 @@ def describe_status(status: int) -> str:
 
 
 def _log_excerpt(path: Path, offset: int = 0, lines: int = 30) -> str:
-    """The lines of a crash report that name the crash, then the last lines of the log."""
+    """What a server printed since `offset`: for a Swift crash report, the lines that name the
+    crash and the crashed thread's first frames; otherwise the last lines of the log."""
     try:
         with open(path, "rb") as f:
             f.seek(offset)
@@ -169,10 +170,12 @@ def _log_excerpt(path: Path, offset: int = 0, lines: int = 30) -> str:
     except OSError:
         return f"(no log at {path})"
     all_lines = text.splitlines()
-    tail = all_lines[-lines:]
-    key = [l for l in all_lines[: len(all_lines) - len(tail)] if re.search(r"Fatal error|Program crashed|💣", l)][:5]
-    head = [*key, "..."] if key else []
-    return "\n".join(head + tail) or "(empty log)"
+    key = [l for l in all_lines if re.search(r"Fatal error|Program crashed|💣", l)][:5]
+    crashed = next((i for i, l in enumerate(all_lines) if re.match(r"Thread \d+ .*crashed:$", l.rstrip())), None)
+    if key or crashed is not None:
+        frames = all_lines[crashed:crashed + 10] if crashed is not None else []
+        return "\n".join([*key, *frames, "(the whole report is in the log)"])
+    return "\n".join(all_lines[-lines:]) or "(empty log)"
 
 
 # Servers that were started and not stopped on purpose; the gate checks each after every test.
@@ -255,11 +258,11 @@ class DemoServer:
             except subprocess.TimeoutExpired:
                 return (
                     f"{self!r} is running but did not answer HTTP within {LIVENESS_TIMEOUT_S:.0f} s; "
-                    f"end of its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}"
+                    f"from its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}"
                 )
         return (
             f"{self!r} died: {describe_status(status)}; "
-            f"end of its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}"
+            f"from its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}"
         )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15, check: bool | None = None) -> Optional[int]:
@@ -276,7 +279,7 @@ class DemoServer:
             if check and self.died_in is None:
                 pytest.fail(
                     f"{self!r} had already died ({describe_status(already)}) when it was to be stopped; "
-                    f"end of its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}",
+                    f"from its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}",
                     pytrace=False,
                 )
             return already
@@ -293,7 +296,7 @@ class DemoServer:
         if check and status != 0:
             pytest.fail(
                 f"{self!r} did not exit cleanly on {signal.Signals(sig).name}: {describe_status(status)}; "
-                f"end of its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}",
+                f"from its log {self.log_path}:\n{_log_excerpt(self.log_path, self.log_offset)}",
                 pytrace=False,
             )
         return status
@@ -378,6 +381,11 @@ class BrowserGate:
         self.contexts: list[BrowserContext] = []
         self.pages: list[Page] = []
         self.servers: list[DemoServer | ExternalServer] = list(_RUNNING)
+        self.started = time.monotonic()
+
+    def note(self, text: str) -> None:
+        """A line of browser.log, stamped with the seconds since the test started."""
+        self.log.append(f"{time.monotonic() - self.started:7.3f}s {text}")
 
     def label(self, page: Optional[Page]) -> str:
         for i, p in enumerate(self.pages):
@@ -406,8 +414,8 @@ class BrowserGate:
         page.on(
             "websocket",
             lambda ws: (
-                self.log.append(f"{label}: websocket open: {ws.url}"),
-                ws.on("close", lambda _: self.log.append(f"{label}: websocket closed: {ws.url}")),
+                self.note(f"{label}: websocket open: {ws.url}"),
+                ws.on("close", lambda _: self.note(f"{label}: websocket closed: {ws.url}")),
             ),
         )
 
@@ -415,7 +423,7 @@ class BrowserGate:
         label = self.label(message.page)
         loc = message.location or {}
         where = f"{loc.get('url', '?')}:{loc.get('lineNumber', '?')}"
-        self.log.append(f"{label}: console.{message.type} ({where}): {message.text}")
+        self.note(f"{label}: console.{message.type} ({where}): {message.text}")
         if message.type != "error":
             return
         if _matches_any(ALLOWED_CONSOLE_ERRORS, message.text) or _matches_any(self.expected, message.text):
@@ -426,11 +434,11 @@ class BrowserGate:
         label = self.label(error.page)
         url = error.page.url if error.page else "?"
         e = error.error
-        self.log.append(f"{label}: uncaught error: {e.stack or e.message}")
+        self.note(f"{label}: uncaught error: {e.stack or e.message}")
         self._problem(f"uncaught error in {label} ({url}): {e.message}")
 
     def _problem(self, text: str) -> None:
-        self.log.append("PROBLEM: " + text)
+        self.note("PROBLEM: " + text)
         self.problems.append(text)
 
     def open_pages(self) -> list[Page]:
@@ -525,7 +533,9 @@ def pytest_runtest_call(item: pytest.Item):
     """The gates: after the test body, browser errors and dead servers fail the test."""
     try:
         result = yield
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit, pytest.exit.Exception):
+        raise
+    except BaseException as exc:  # a failure, an error, or a skip: the gates still apply
         problems = _problems_after(item)
         if not problems:
             raise
@@ -597,7 +607,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     saved: list[str] = []
     try:
         where.mkdir(parents=True, exist_ok=True)
-        if gate is not None:
+        if gate is not None and gate.contexts:
             report.sections.append(("browser console and page errors", "\n".join(gate.log) or "(none)"))
             (where / "browser.log").write_text("\n".join(gate.log) + "\n")
             saved.append("browser.log")
@@ -628,7 +638,7 @@ def wait_ready(page: Page, timeout_ms: int = TIMEOUT_MS) -> None:
     """Wait until window.Tether.ready resolved: circuit connected, first render applied."""
     # `!!`: wait_for_function would otherwise await the Promise itself, with an opaque timeout.
     try:
-        page.wait_for_function("!!(window.Tether && window.Tether.ready)", timeout=timeout_ms)
+        page.wait_for_function("() => !!(window.Tether && window.Tether.ready)", timeout=timeout_ms)
     except PlaywrightTimeoutError:
         raise AssertionError(f"window.Tether.ready was not defined within {timeout_ms} ms") from None
     # page.evaluate has no timeout of its own, so race the promise against one.

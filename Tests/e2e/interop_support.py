@@ -5,8 +5,8 @@ test_bytes, test_streams, test_upload). Not a test module itself.
   ``{"ok": True, "value": ...}`` or ``{"ok": False, "error": "<message>"}``, racing it against a
   timeout so a hung call fails the test instead of hanging it.
 * ``FrameRecorder``: records the circuit WebSocket's frames (direction, binary or text, size).
-* ``server_pid(base_url)`` / ``RssSampler``: the demo server's process and its resident memory,
-  sampled from a thread while a transfer runs.
+* ``RssSampler(pid)``: a process's resident memory, sampled from a thread while a transfer runs
+  (the demo server's pid comes from the ``server_pid`` fixture).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import urlparse
 
 from playwright.sync_api import Page, WebSocket
 
@@ -131,29 +130,6 @@ class FrameRecorder:
 
 
 # --------------------------------------------------------------------------- server memory
-
-
-def server_pid(base_url: str) -> Optional[int]:
-    """The pid of the tether-demo process serving base_url: a process named tether-demo whose
-    environment has PORT=<port> (the `server` fixture starts it that way). None when not found,
-    e.g. when TETHER_E2E_BASE_URL points at a server elsewhere."""
-    port = urlparse(base_url).port
-    if port is None:
-        return None
-    want = f"PORT={port}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            if not cmdline or not cmdline[0].endswith(b"tether-demo"):
-                continue
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if want in environ:
-            return int(entry.name)
-    return None
 
 
 def rss_bytes(pid: int) -> int:

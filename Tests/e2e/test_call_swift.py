@@ -9,7 +9,7 @@ answer a following call.
 
 import pytest
 
-from conftest import wait_ready
+from conftest import wait_ready, wait_until
 from interop_support import call, error_of, invoke_js, value_of
 
 
@@ -61,11 +61,13 @@ def test_echo_round_trips_json(swift):
 
 
 def test_echo_of_null_and_undefined_resolves_to_null(swift):
-    # The Demo module has no method that returns Void without throwing (Fail is Void but always
-    # throws), so "a void method resolves to null" cannot be checked here; Echo(null) is the
-    # nearest: null travels and comes back as null, not undefined.
+    # null travels and comes back as null, not undefined.
     assert value_of(swift, invoke_js("Demo", "Echo", "null")) is None
     assert value_of(swift, invoke_js("Demo", "Echo", "undefined")) is None
+
+
+def test_void_method_resolves_to_null(swift):
+    assert value_of(swift, invoke_js("Demo", "Noop")) is None
 
 
 def test_calls_in_flight_together_each_get_their_own_result(swift):
@@ -165,10 +167,13 @@ def test_unserializable_argument_never_reaches_the_server(swift, page):
     wait_ready(page)
     assert ws_seen, "no circuit WebSocket was observed"
     sent.clear()
-    call(page, invoke_js("Demo", "Echo", "10n"))
-    page.wait_for_timeout(200)
-    assert not [s for s in sent if "Echo" in str(s)], f"a refused call was sent anyway: {sent!r}"
+    outcome = call(page, invoke_js("Demo", "Echo", "10n"))
+    assert not outcome["ok"], outcome
     assert_circuit_still_works(page)
+    # Frames leave the socket in order: once the Add that followed has been sent, a frame for
+    # the refused Echo would have been seen before it.
+    wait_until(page, lambda: any('"Add"' in str(s) for s in sent), "the frame of the Add call after it was not seen")
+    assert not [s for s in sent if "Echo" in str(s)], f"a refused call was sent anyway: {sent!r}"
 
 
 def test_many_failures_in_a_row_leave_the_circuit_working(swift):

@@ -12,10 +12,48 @@
 import math
 
 from component_support import mark_document, open_page, same_document, text, wait_text
+from conftest import wait_until
+from interop_support import FrameRecorder
 
 
 def open_events(server, page) -> None:
     open_page(page, server + "/events")
+
+
+def watch_text(page, selector: str) -> None:
+    """From now on, window.__texts[selector] lists [text, performance.now()] for every text the
+    element shows, starting with the current one."""
+    page.evaluate(
+        """(s) => {
+            window.__texts = window.__texts || {};
+            const seen = window.__texts[s] = [];
+            const read = () => {
+                const el = document.querySelector(s);
+                const t = el ? el.textContent.trim() : null;
+                if (!seen.length || seen[seen.length - 1][0] !== t) seen.push([t, performance.now()]);
+            };
+            read();
+            new MutationObserver(read).observe(document.querySelector(s).parentNode, {
+                childList: true, subtree: true, characterData: true,
+            });
+        }""",
+        selector,
+    )
+
+
+def text_history(page, selector: str) -> list[list]:
+    return page.evaluate("(s) => window.__texts[s]", selector)
+
+
+def record_input_times(page, selector: str) -> None:
+    """From now on, window.__inputTimes lists the performance.now() of every input event."""
+    page.evaluate(
+        """(s) => {
+            window.__inputTimes = [];
+            document.querySelector(s).addEventListener('input', () => window.__inputTimes.push(performance.now()));
+        }""",
+        selector,
+    )
 
 
 def test_keydown_args(server, page):
@@ -62,62 +100,76 @@ def test_debounce_sends_one_event_for_a_burst(server, page):
     page.keyboard.type("hello", delay=40)  # each gap well under the 300 ms debounce
     wait_text(page, "#debounced", "hello")
     assert text(page, "#debounce-events") == "1"
+    # Proving that no late duplicate follows takes a bounded wait: two debounce intervals.
     page.wait_for_timeout(700)
     assert text(page, "#debounce-events") == "1", "a debounced burst sent more than one event"
     # A second burst after a pause is a second event.
     page.keyboard.type(" world", delay=40)
     wait_text(page, "#debounced", "hello world")
-    page.wait_for_timeout(500)
-    assert text(page, "#debounce-events") == "2"
+    wait_text(page, "#debounce-events", "2")
 
 
 def test_debounce_waits_for_the_pause(server, page):
     open_events(server, page)
     # Keep typing for ~1 s with 100 ms gaps: nothing may be sent until the typing stops.
+    watch_text(page, "#debounce-events")
+    record_input_times(page, "#debounced-input")
     page.click("#debounced-input")
-    for ch in "abcdefghij":
-        page.keyboard.type(ch)
-        page.wait_for_timeout(100)
-        assert text(page, "#debounce-events") == "0", f"an event was sent while typing (after {ch!r})"
+    page.keyboard.type("abcdefghij", delay=100)
     wait_text(page, "#debounced", "abcdefghij")
-    assert text(page, "#debounce-events") == "1"
+    history = text_history(page, "#debounce-events")
+    inputs = page.evaluate("window.__inputTimes")
+    assert len(inputs) == 10, inputs
+    gaps = [b - a for a, b in zip(inputs, inputs[1:])]
+    assert max(gaps) < 300, f"the typing paused for longer than the debounce: {gaps}"
+    assert [t for t, _ in history] == ["0", "1"], f"#debounce-events went through {history}"
+    after_last_key = history[1][1] - inputs[-1]
+    assert after_last_key >= 290, (
+        f"the event was handled {after_last_key:.0f} ms after the last key; it must wait for a 300 ms pause"
+    )
 
 
 def test_throttle(server, page):
     open_events(server, page)
+    watch_text(page, "#throttle-events")
     # Ten input events in one task: the first is sent at once, the last after the interval.
-    page.evaluate(
+    dispatched = page.evaluate(
         """() => {
             const input = document.querySelector('#throttled-input');
             for (let i = 1; i <= 10; i++) {
                 input.value = 'x'.repeat(i);
                 input.dispatchEvent(new Event('input', { bubbles: true }));
             }
+            return performance.now();
         }"""
     )
-    wait_text(page, "#throttle-events", "1")
-    page.wait_for_timeout(400)
-    assert text(page, "#throttle-events") == "1", "the throttle let a second event through early"
     wait_text(page, "#throttle-events", "2", timeout_ms=3000)
+    history = text_history(page, "#throttle-events")
+    assert [t for t, _ in history] == ["0", "1", "2"], f"#throttle-events went through {history}"
+    gap = history[2][1] - dispatched
+    assert gap >= 900, f"the trailing event was handled {gap:.0f} ms after the burst; the interval is 1000 ms"
+    # Proving that nothing follows the trailing event takes a bounded wait: over one interval.
     page.wait_for_timeout(1500)
     assert text(page, "#throttle-events") == "2"
 
 
 def test_throttle_while_typing(server, page):
+    frames = FrameRecorder().attach(page)
     open_events(server, page)
-    page.evaluate(
-        """() => {
-            window.__inputTimes = [];
-            document.querySelector('#throttled-input')
-                .addEventListener('input', () => window.__inputTimes.push(performance.now()));
-        }"""
-    )
+    handler = page.get_attribute("#throttled-input", "data-t-input").split(";")[0]
+    record_input_times(page, "#throttled-input")
     page.click("#throttled-input")
     # ~2 s of typing, a key every ~100 ms: about one event a second, never one per key.
-    for ch in "abcdefghijklmnopqrstu":
-        page.keyboard.type(ch)
-        page.wait_for_timeout(100)
-    page.wait_for_timeout(1300)  # let the trailing event go
+    typed = "abcdefghijklmnopqrstu"
+    page.keyboard.type(typed, delay=100)
+
+    def sent_events() -> list[str]:
+        return [t for t in frames.texts("sent") if f'["ev","{handler}",' in t]
+
+    # The trailing event carries the whole text; the server then counts every event sent.
+    wait_until(page, lambda: any(f'"value":"{typed}"' in t for t in sent_events()), "the trailing event was not sent")
+    sent = sum(t.count(f'["ev","{handler}",') for t in sent_events())
+    wait_text(page, "#throttle-events", str(sent))
     times = page.evaluate("() => window.__inputTimes")
     assert len(times) == 21
     span = times[-1] - times[0]
@@ -136,6 +188,8 @@ def test_prevented_link(server, page):
     wait_text(page, "#prevented", "1")
     page.click("#prevented-link")
     wait_text(page, "#prevented", "2")
+    # Proving that no navigation follows takes a bounded wait (an in-circuit one would come
+    # after a round trip of its own).
     page.wait_for_timeout(300)
     assert page.url == server + "/events"
     assert page.evaluate("() => history.length") == history_length

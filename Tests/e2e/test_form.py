@@ -41,12 +41,15 @@ def test_empty_submit_shows_three_messages(server, page):
     # Before the first submit, edits validate nothing.
     page.fill("#name", "x")
     page.fill("#name", "")
+    # Proving that no message appears takes a bounded wait: time for the two input events'
+    # round trips and renders.
     page.wait_for_timeout(300)
     assert messages(page) == []
     mark_document(page)
     page.click("#submit")
     wait_messages(page, [["name", NAME_REQUIRED], ["age", AGE_NOT_A_NUMBER], ["agree", MUST_AGREE]])
     assert text(page, "#submitted") == ""
+    # Likewise for "no navigation follows the submit".
     page.wait_for_timeout(300)
     assert same_document(page) and page.url == server + "/form", "the submit must not reload or navigate"
 

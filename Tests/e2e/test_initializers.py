@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import TIMEOUT_MS, wait_ready
+from conftest import TIMEOUT_MS, wait_ready, wait_until
 
 INITIALIZER_TEXT = "configured in beforeStart started"
 
@@ -97,9 +97,8 @@ def test_broken_initializer_is_reported_and_the_app_still_works(server, page):
     wait_ready(page)
     wait_initializer_text(page)
 
-    page.wait_for_timeout(100)
-    naming = [e for e in errors if "broken.lib.module.js" in e]
-    assert naming, f"no console error named broken.lib.module.js; console errors: {errors}"
+    wait_until(page, lambda: any("broken.lib.module.js" in e for e in errors),
+               "no console error named broken.lib.module.js")
     assert not any("demo.lib.module.js" in e for e in errors), f"the good initializer was reported: {errors}"
     assert uncaught == [], f"the broken initializer escaped as an uncaught error: {uncaught}"
 
@@ -117,7 +116,8 @@ def test_broken_initializer_error_includes_its_message(server, page):
     page.goto(server + "/counter")
     wait_ready(page)
     wait_initializer_text(page)
-    page.wait_for_timeout(100)
+    wait_until(page, lambda: any("broken.lib.module.js" in e for e in errors),
+               "no console error named broken.lib.module.js")
     broken = [e for e in errors if "broken.lib.module.js" in e]
     assert len(broken) == 1, f"expected one error naming broken.lib.module.js: {errors}"
     # It says which hook failed and carries the thrown error.

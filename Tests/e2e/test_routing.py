@@ -47,6 +47,13 @@ def test_query_parameter(server, page):
     assert text(page, "#item-highlight") == "yes"
 
 
+# Chromium logs a console error for any document answered with an error status.
+EXPECT_404_IN_CONSOLE = pytest.mark.expect_console_error(
+    r"^Failed to load resource: the server responded with a status of 404 \(Not Found\)$"
+)
+
+
+@EXPECT_404_IN_CONSOLE
 @pytest.mark.parametrize("path", ["/items/abc", "/items/4.5", "/items/42/extra", "/no-such-page"])
 def test_unmatched_url_is_404(server, page, path):
     status, body = http_status(server + path)
@@ -169,6 +176,7 @@ def test_go_counter_navigates_from_swift(server, page):
     assert same_document(page)
 
 
+@EXPECT_404_IN_CONSOLE
 def test_in_circuit_navigation_to_an_unknown_url_loads_it(server, page):
     """A URL no page matches is not shown in the circuit: it is loaded in full (and is a 404)."""
     open_page(page, server + "/items/1")

@@ -17,6 +17,13 @@ def text(page, selector: str) -> str:
     return (page.text_content(selector) or "").strip()
 
 
+def barrier(page) -> None:
+    """Clicks #inject-script and waits for its result. Events are handled in order and renders
+    applied in order, so every render the circuit sent before has been applied by then."""
+    page.click("#inject-script")
+    wait_text(page, "#injected-by-component", "ran")
+
+
 def wait_text(page, selector: str, expected: str) -> None:
     try:
         page.wait_for_function(
@@ -45,12 +52,12 @@ def test_all_four_scripts_ran_once(server, page):
 
 
 def test_head_and_body_scripts_survive_the_circuit_taking_over(server, page):
-    # The circuit's first renders must not wipe what the document scripts wrote into the
-    # prerendered page: let any late patches land, then look again.
+    # The circuit's renders must not wipe what the document scripts wrote into the prerendered
+    # page: let every render sent so far land, then look again.
     page.goto(server + "/scripts")
     wait_ready(page)
     wait_text(page, "#collocated-module", "ran")
-    page.wait_for_timeout(300)
+    barrier(page)
     assert text(page, "#head-script") == "ran"
     assert text(page, "#body-script") == "ran"
     assert text(page, "#external-script") == "ran"
@@ -79,7 +86,8 @@ def test_script_element_in_component_markup_does_not_run(server, page):
     page.goto(server + "/scripts")
     wait_ready(page)
     wait_text(page, "#collocated-module", "ran")
-    page.wait_for_timeout(200)
+    # An executable inline script runs the moment it is inserted, and #collocated-module is the
+    # page's last render after start: had the <script> been made to run, it would have by now.
     assert page.evaluate("document.documentElement.dataset.componentScript") is None, (
         "the <script> in ScriptsPage's markup ran"
     )
@@ -93,7 +101,7 @@ def test_script_in_inserted_markup_string_does_not_run(server, page):
     page.click("#insert-markup-script")
     page.wait_for_selector("#markup-inserted")
     assert text(page, "#markup-inserted") == "inserted"
-    page.wait_for_timeout(300)
+    # The <script> was inserted with the span before it; an inline script runs on insertion.
     state = page.evaluate(
         """() => ({
             markup: document.documentElement.dataset.markupScript,
@@ -103,7 +111,7 @@ def test_script_in_inserted_markup_string_does_not_run(server, page):
     assert state == {"markup": None, "component": None}, f"a script in component markup ran: {state}"
     # Nor after another render of the page.
     page.click("#insert-markup-script")
-    page.wait_for_timeout(300)
+    barrier(page)
     assert page.evaluate("document.documentElement.dataset.markupScript") is None
 
 
@@ -115,7 +123,7 @@ def test_scripts_in_markup_do_not_run_after_in_circuit_navigation(server, page):
     page.click("nav a[href='/scripts']")
     page.wait_for_url("**/scripts")
     wait_text(page, "#collocated-module", "ran")
-    page.wait_for_timeout(300)
+    # As above: an inline script runs on insertion, and this is the page's last render.
     assert page.evaluate("document.documentElement.dataset.componentScript") is None, (
         "the <script> in ScriptsPage's markup ran when the page was patched in"
     )

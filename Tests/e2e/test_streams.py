@@ -5,8 +5,8 @@ Demo.HashStream(stream, maxBytes) -> {count, sha256}; Swift reads it in 256 KB c
 Swift → JS: Demo.PatternStream(size) returns a SwiftStreamReference of `size` bytes of i % 251;
 JS gets an object with .length, .stream() (a ReadableStream pulled from Swift) and .arrayBuffer().
 
-The 50 MB transfers also watch the server's resident memory (VmRSS of the tether-demo process,
-sampled every 50 ms from a thread): streaming must not make it grow by anything like the size of
+The 50 MB transfers also watch the server's resident memory (VmRSS of the tether-demo process the
+harness started, pid from the server_pid fixture, sampled every 50 ms from a thread): streaming must not make it grow by anything like the size of
 the transfer. Durations are printed (pytest -s, or -rA) and attached to the report.
 """
 
@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import wait_ready
-from interop_support import MB, FrameRecorder, RssSampler, error_of, pattern, server_pid, value_of
+from interop_support import MB, FrameRecorder, RssSampler, error_of, pattern, value_of
 
 BIG = 50_000_000
 SMALL = 3 * MB
@@ -30,14 +30,6 @@ def streams(server, page):
     page.goto(server + "/call-swift-example-1")
     wait_ready(page)
     return page
-
-
-@pytest.fixture
-def demo_pid(server):
-    pid = server_pid(server)
-    if pid is None:
-        pytest.skip("the tether-demo process serving this run was not found (external server?)")
-    return pid
 
 
 def report(request, line: str) -> None:
@@ -125,13 +117,13 @@ def test_hash_stream_chunks_travel_as_binary_frames(server, page):
     assert biggest_text is None or biggest_text.size <= 32 * 1024, recorder.summary()
 
 
-def test_hash_stream_50mb_blob(streams, demo_pid, request):
+def test_hash_stream_50mb_blob(streams, server_pid, request):
     expected = hashlib.sha256(pattern(BIG)).hexdigest()
     # Build the 50 MB buffer in the browser first, outside the measured window.
     size = value_of(streams, MAKE_PATTERN + "window.__big = new Blob([makePattern(arg)]); return window.__big.size;", arg=BIG)
     assert size == BIG
     started = time.monotonic()
-    with RssSampler(demo_pid) as rss:
+    with RssSampler(server_pid) as rss:
         result = value_of(
             streams,
             """const ref = Tether.createJSStreamReference(window.__big);
@@ -195,9 +187,9 @@ def test_stream_parameter_refuses_a_plain_value(streams):
 # --------------------------------------------------------------------------- Swift → JS
 
 
-def test_pattern_stream_50mb_read_with_a_reader(streams, demo_pid, request):
+def test_pattern_stream_50mb_read_with_a_reader(streams, server_pid, request):
     started = time.monotonic()
-    with RssSampler(demo_pid) as rss:
+    with RssSampler(server_pid) as rss:
         result = value_of(
             streams,
             READ_SWIFT_STREAM + """

@@ -124,7 +124,7 @@ def test_dispose_releases_the_object_on_the_server(swift):
     assert result["other"] == 51
 
 
-def test_object_ids_from_another_circuit_do_not_resolve(server, swift, browser):
+def test_object_ids_from_another_circuit_do_not_resolve(server, swift, new_page):
     """A proxy id is only meaningful on its own circuit."""
     # Three objects here, so the last id is one the other circuit (which makes one) never issued.
     id_ = value_of(
@@ -133,23 +133,19 @@ def test_object_ids_from_another_circuit_do_not_resolve(server, swift, browser):
            for (let i = 0; i < 3; i++) c = await Tether.invokeMethodAsync('Demo', 'CreateCounter', 5);
            return c._id;""",
     )
-    other_context = browser.new_context()
-    try:
-        other = other_context.new_page()
-        other.goto(server + "/call-swift-example-1")
-        wait_ready(other)
-        message = error_of(
-            other,
-            """const c = await Tether.invokeMethodAsync('Demo', 'CreateCounter', 1);
-               c.dispose();
-               const raw = Object.create(Object.getPrototypeOf(c));
-               raw._circuit = c._circuit; raw._id = arg;
-               return await raw.invokeMethodAsync('Value');""",
-            arg=id_,
-        )
-        assert message == f"There is no tracked object with id {id_}. It may have been disposed."
-    finally:
-        other_context.close()
+    other = new_page()
+    other.goto(server + "/call-swift-example-1")
+    wait_ready(other)
+    message = error_of(
+        other,
+        """const c = await Tether.invokeMethodAsync('Demo', 'CreateCounter', 1);
+           c.dispose();
+           const raw = Object.create(Object.getPrototypeOf(c));
+           raw._circuit = c._circuit; raw._id = arg;
+           return await raw.invokeMethodAsync('Value');""",
+        arg=id_,
+    )
+    assert message == f"There is no tracked object with id {id_}. It may have been disposed."
 
 
 # --------------------------------------------------------------------------- /call-swift-example-2
