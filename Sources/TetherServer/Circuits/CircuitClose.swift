@@ -33,6 +33,9 @@ struct CircuitClose: Sendable, Equatable {
     let code: Code
     let reason: String
 
+    /// What the socket a resume took the circuit from is told.
+    static let replaced = CircuitClose(.replaced, "Another connection resumed this circuit.")
+
     init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = Self.fit(reason)

@@ -131,6 +131,11 @@ struct CircuitConnection {
             logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
             transportError = error
         }
+        // A socket another one replaced leaves only after its 4002 is sent: returning first would
+        // let the transport close it with a plain 1000, and the page would try to resume.
+        if !current() {
+            await outbox.closeAfterFlush(.replaced)
+        }
         let failed = await circuit.failed
         let closedByPolicy = outbox.closedFor?.code == .policy
         if current() && (ended || failed || closedByPolicy) {

@@ -79,7 +79,7 @@ actor CircuitRegistry {
         entry.connection += 1
         entry.secret = CircuitSecret()
         entry.circuit.serve(connection: entry.connection)
-        entry.socket?.requestClose(CircuitClose(.replaced, "Another connection resumed this circuit."))
+        entry.socket?.requestClose(.replaced)
         entry.socket = socket
         entries[id] = entry
         return (entry.circuit, entry.connection, entry.secret.value)
