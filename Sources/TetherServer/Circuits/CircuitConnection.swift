@@ -35,8 +35,7 @@ struct CircuitConnection {
         let handshakeTimer = Task {
             do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
             let reason = "no 'start' or 'resume' within \(limits.handshakeTimeout)"
-            handshakeRefusals.refused("refused a circuit", reason: reason)
-            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.handshakeTimeout, reason))
+            refuseCircuit(reason, .handshakeTimeout, outbox, handshakeRefusals)
         }
         let first: WebSocketMessage?
         do {
@@ -53,16 +52,14 @@ struct CircuitConnection {
         case .text(let text)?:
             guard text.utf8.count <= limits.maxTextMessageBytes else {
                 let reason = "a first message of \(text.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes"
-                handshakeRefusals.refused("refused a circuit", reason: reason)
-                outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.tooBig, reason))
+                refuseCircuit(reason, .tooBig, outbox, handshakeRefusals)
                 await outbox.closeAfterFlush(CircuitClose(.tooBig, reason))
                 return
             }
             firstFrame = WireCodec.decodeFrame(text)
         case .binary?:
             let reason = "the first message on a circuit must be 'start' or 'resume', in a text frame"
-            handshakeRefusals.refused("refused a circuit", reason: reason)
-            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.protocolError, reason))
+            refuseCircuit(reason, .protocolError, outbox, handshakeRefusals)
             await outbox.closeAfterFlush(CircuitClose(.protocolError, reason))
             return
         case nil:
@@ -167,17 +164,11 @@ struct CircuitConnection {
             await circuit.resume(on: outbox, lastBatch: lastBatch, connection: connection)
             logger.debug("circuit resumed", metadata: ["lastBatch": "\(lastBatch)"])
             return (circuit, connection)
-        case .success?:
-            refusals.refused("refused a circuit", reason: notAHandshake)
-            outbox.enqueue(.fatal(notAHandshake), thenClose: CircuitClose(.protocolError, notAHandshake))
+        case .success?, nil:
+            refuseCircuit(notAHandshake, .protocolError, outbox, refusals)
             return nil
         case .failure(let violation)?:
-            refusals.refused("refused a circuit", reason: violation.message)
-            outbox.enqueue(.fatal(notAHandshake), thenClose: CircuitClose(.protocolError, "\(notAHandshake): \(violation.message)"))
-            return nil
-        case nil:
-            refusals.refused("refused a circuit", reason: notAHandshake)
-            outbox.enqueue(.fatal(notAHandshake), thenClose: CircuitClose(.protocolError, notAHandshake))
+            refuseCircuit(notAHandshake, .protocolError, closeReason: "\(notAHandshake): \(violation.message)", outbox, refusals)
             return nil
         }
     }
@@ -189,14 +180,12 @@ struct CircuitConnection {
             guard await registry.claim(descriptor) else { throw DescriptorError.alreadyUsed }
         } catch {
             let reason = "circuit refused: \(error)"
-            refusals.refused("refused a circuit", reason: reason)
-            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.descriptorRefused, reason))
+            refuseCircuit(reason, .descriptorRefused, outbox, refusals)
             return nil
         }
         guard let budget = await registry.admit(client: client) else {
             let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
-            refusals.refused("refused a circuit", reason: reason)
-            outbox.enqueue(.fatal(reason), thenClose: CircuitClose(.policy, reason))
+            refuseCircuit(reason, .policy, outbox, refusals)
             return nil
         }
         let id = makeCircuitID()
@@ -249,6 +238,15 @@ struct CircuitConnection {
             }
             if let refusal = circuit.enqueueFromBrowser(.navigate(url: url)) { refuse("navigation refused: \(refusal)", outbox, refusals) }
         }
+    }
+
+    /// Refuses the circuit before it starts: logs why, tells the page in a `fatal`, and closes the
+    /// socket with `code` (and `closeReason`, when the close should say more than the page).
+    private func refuseCircuit(
+        _ reason: String, _ code: CircuitClose.Code, closeReason: String? = nil, _ outbox: WebSocketOutbox, _ refusals: RefusalLog
+    ) {
+        refusals.refused("refused a circuit", reason: closeReason ?? reason)
+        outbox.enqueue(.fatal(reason), thenClose: CircuitClose(code, closeReason ?? reason))
     }
 
     private func refuse(_ message: String, _ outbox: WebSocketOutbox, _ refusals: RefusalLog) {
