@@ -52,9 +52,9 @@ enum DemoMethods {
                 return sum
             }
             demo.expose("Greet") { (name: String) async in "Hello, \(name)!" }
-            demo.expose("Fail") { (message: String) throws in throw DemoFailure(message: message) }
+            demo.exposeAction("Fail") { (message: String) throws in throw DemoFailure(message: message) }
             demo.expose("Echo") { (value: JSONValue) in value }
-            demo.expose("Noop") { () in }
+            demo.exposeAction("Noop") { () in }
             demo.expose("EchoBlob") { (blob: NamedBlob) in blob }
             demo.expose("CreateCounter") { (start: Int) in SwiftObjectReference(DemoCounter(start: start)) }
             demo.expose("ReverseBytes") { (data: [UInt8]) in Array(data.reversed()) }

@@ -39,10 +39,10 @@ struct JSExportsTests {
         exports.module("Demo") { demo in
             demo.expose("Add") { (a: Int, b: Int) in a + b }
             demo.expose("Greet") { (name: String) async in await greeter.greet(name) }
-            demo.expose("Log") { (message: String) in recorder.record(message) }
+            demo.exposeAction("Log") { (message: String) in recorder.record(message) }
             demo.expose("Ping") { "pong" }
             demo.expose("Fail") { () throws -> Int in throw Boom() }
-            demo.expose("FailVoid") { (_: Int) throws -> Void in throw Boom() }
+            demo.exposeAction("FailVoid") { (_: Int) throws -> Void in throw Boom() }
             demo.expose("Sum") { (values: [Int]) in values.reduce(0, +) }
             demo.expose("Move") { (p: Point, dx: Int) in Point(x: p.x + dx, y: p.y) }
             demo.expose("OrMinusOne") { (n: Int?) in n ?? -1 }
@@ -53,7 +53,7 @@ struct JSExportsTests {
             }
         }
         exports.module("Other") { other in
-            other.expose("Nothing") { () in }
+            other.exposeAction("Nothing") { () in }
         }
         // A second registration of a module adds to it.
         exports.module("Demo") { demo in

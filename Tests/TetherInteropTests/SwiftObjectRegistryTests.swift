@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import TetherInterop
 
@@ -7,6 +8,7 @@ private struct Boom: Error, CustomStringConvertible {
 
 private final class HelloHelper: JSInvokableObject {
     let name: String
+    let renamed = Mutex<String?>(nil)
     init(name: String) { self.name = name }
 
     static func exposeMethods(_ methods: inout ObjectMethodTable<HelloHelper>) {
@@ -15,6 +17,7 @@ private final class HelloHelper: JSInvokableObject {
             Array(repeating: "\(greeting), \(helper.name)", count: times)
         }
         methods.expose("Fail") { (_: HelloHelper) throws -> Int in throw Boom() }
+        methods.exposeAction("Rename") { (helper: HelloHelper, name: String) in helper.renamed.withLock { $0 = name } }
     }
 }
 
@@ -105,6 +108,9 @@ struct SwiftObjectRegistryTests {
         #expect(try await invoke(bobID, "SayHello", on: channel, outbox: outbox).successJSON == #""Hello, Bob!""#)
         let greet = try await invoke(adaID, "Greet", ["Hi", 2], on: channel, outbox: outbox)
         #expect(try JSONParser.parse(greet.successJSON ?? "") == ["Hi, Ada", "Hi, Ada"])
+        #expect(try await invoke(adaID, "Rename", ["Grace"], on: channel, outbox: outbox).successJSON == "null")
+        #expect(ada.value.renamed.withLock { $0 } == "Grace")
+        #expect(bob.value.renamed.withLock { $0 } == nil)
     }
 
     @Test("object methods refuse unknown methods, wrong arity and wrong types, and hide thrown errors")

@@ -9,13 +9,10 @@ final class Profile: Component {
     var agree = false
     var color = "green"
     var notes = "hi"
-    let validation = FormValidation()
-    var submitted = false
-
-    required init() {
-        super.init()
-        validation.rule("name") { [unowned self] in self.name.isEmpty ? "Name is required." : nil }
+    let validation = FormValidation<Profile> { rules in
+        rules.add("name") { $0.name.isEmpty ? "Name is required." : nil }
     }
+    var submitted = false
 
     var body: Content {
         form {
@@ -25,7 +22,7 @@ final class Profile: Component {
             input(.id("agree"), .type("checkbox")).bind(checked: binding(\.agree))
             select(.id("color")) { for c in ["red", "green"] { option(.value(c)) { c } } }.bind(binding(\.color))
             textarea(.id("notes")).bind(binding(\.notes))
-        }.onSubmit { self.submitted = self.validation.validate() }
+        }.onSubmit { self.submitted = self.validation.validate(self) }
     }
 }
 
@@ -79,10 +76,34 @@ struct FormsTests {
         try await host.fire("submit", at: "form")
         #expect(!host.component.submitted)
         #expect(host.findAll(".validation-message").map(\.text) == ["Name is required."])
+        // No rule runs again by hand: each render shows the messages for the state as it is now.
+        try await host.input("#name", value: "Ada")
+        #expect(host.findAll(".validation-message").isEmpty)
+        try await host.input("#name", value: "")
+        #expect(host.findAll(".validation-message").map(\.text) == ["Name is required."])
         try await host.input("#name", value: "Ada")
         try await host.fire("submit", at: "form")
         #expect(host.component.submitted)
         #expect(host.findAll(".validation-message").isEmpty)
+    }
+
+    @Test func noMessageBeforeTheFirstSubmit() async throws {
+        let host = try await ComponentTestHost(Profile.self)
+        try await host.input("#name", value: "")
+        #expect(host.findAll(".validation-message").isEmpty)
+        #expect(host.component.validation.isValid)
+    }
+
+    @Test func validationDoesNotKeepItsComponentAlive() {
+        weak var released: Profile?
+        do {
+            let profile = Profile()
+            profile.name = ""
+            #expect(!profile.validation.validate(profile))
+            #expect(profile.validation.messages.map(\.message) == ["Name is required."])
+            released = profile
+        }
+        #expect(released == nil)
     }
 
     @Test func errorBoundaryShowsFallbackAndTheRestWorks() async throws {

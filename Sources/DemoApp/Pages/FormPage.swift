@@ -15,22 +15,18 @@ public final class FormPage: Page {
 
     private var model = Model()
     private var submitted = ""
-    private let validation = FormValidation()
-
-    public required init() {
-        super.init()
-        // Unowned: the validation belongs to this page, so it never outlives it.
-        validation.rule("name") { [unowned self] in self.model.name.trimmingCharacters(in: .whitespaces).isEmpty ? "Name is required." : nil }
-        validation.rule("age") { [unowned self] in
-            guard let age = self.model.age else { return "Age must be a number." }
+    private let validation = FormValidation<FormPage> { rules in
+        rules.add("name") { $0.model.name.trimmingCharacters(in: .whitespaces).isEmpty ? "Name is required." : nil }
+        rules.add("age") {
+            guard let age = $0.model.age else { return "Age must be a number." }
             return (0...150).contains(age) ? nil : "Age must be between 0 and 150."
         }
-        validation.rule("agree") { [unowned self] in self.model.agree ? nil : "You must agree to the terms." }
+        rules.add("agree") { $0.model.agree ? nil : "You must agree to the terms." }
     }
 
+    public required init() {}
+
     public var body: Content {
-        // Once submitted, messages follow each edit, as Blazor's EditForm does.
-        let _ = validation.revalidateIfChecked()
         h1 { "Form" }
         form(.id("demo-form")) {
             p {
@@ -59,7 +55,7 @@ public final class FormPage: Page {
     }
 
     private func submit() {
-        guard validation.validate() else {
+        guard validation.validate(self) else {
             submitted = ""
             return
         }

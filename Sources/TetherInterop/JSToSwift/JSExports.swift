@@ -129,13 +129,24 @@ public struct MethodTable: Sendable {
     }
 
     /// Exposes a method returning nothing; JS receives `null`.
-    public mutating func expose<each P: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable @concurrent (repeat each P) async throws -> Void) {
+    ///
+    /// It has a name of its own because a one-expression closure may drop its value: were this
+    /// an `expose` overload, `expose("X") { NotEncodable() }` would compile and JS would get
+    /// `null` instead of a compile error.
+    public mutating func exposeAction<each P: Decodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (repeat each P) async throws -> Void
+    ) {
         add(name, parameterNames(repeat (each P).self)) { reader in
             let values = (repeat try reader.next((each P).self))
             try await body(repeat each values)
             return JSONValue.null
         }
     }
+
+    @available(*, unavailable, message: "the result must be Encodable; expose a method with no result with exposeAction")
+    public mutating func expose<each P: Decodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (repeat each P) async throws -> Void
+    ) {}
 
     /// Exposes a method that also needs the calling circuit, for example to call JS back.
     public mutating func exposeWithContext<each P: Decodable & SendableMetatype, R: Encodable & SendableMetatype>(

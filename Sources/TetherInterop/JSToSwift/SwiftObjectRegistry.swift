@@ -25,14 +25,40 @@ public struct ObjectMethodTable<Object: JSInvokableObject> {
     public mutating func expose<each P: Decodable & SendableMetatype, R: Encodable & SendableMetatype>(
         _ name: String, _ body: @escaping @Sendable @concurrent (Object, repeat each P) async throws -> R
     ) {
+        add(name, parameterNames(repeat (each P).self)) { target, reader in
+            let values = (repeat try reader.next((each P).self))
+            return try await body(target, repeat each values)
+        }
+    }
+
+    /// Exposes an instance method returning nothing; JS receives `null`. See
+    /// `MethodTable.exposeAction` for why it is not an `expose` overload.
+    public mutating func exposeAction<each P: Decodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (Object, repeat each P) async throws -> Void
+    ) {
+        add(name, parameterNames(repeat (each P).self)) { target, reader in
+            let values = (repeat try reader.next((each P).self))
+            try await body(target, repeat each values)
+            return JSONValue.null
+        }
+    }
+
+    @available(*, unavailable, message: "the result must be Encodable; expose a method with no result with exposeAction")
+    public mutating func expose<each P: Decodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable @concurrent (Object, repeat each P) async throws -> Void
+    ) {}
+
+    private mutating func add<R: Encodable & SendableMetatype>(
+        _ name: String, _ parameterTypes: [String],
+        _ run: @escaping @Sendable @concurrent (Object, inout ArgumentReader) async throws -> R
+    ) {
         let owner = table.owner
-        table.methods[name] = ExposedMethod(name: name, parameterTypes: parameterNames(repeat (each P).self)) { args, context in
+        table.methods[name] = ExposedMethod(name: name, parameterTypes: parameterTypes) { args, context in
             guard let target = InvocationTarget.currentObject as? Object else {
                 throw InvocationError("'\(name)' was called without a '\(owner)' target")
             }
             var reader = ArgumentReader(args: args, method: name, owner: owner, channel: context.channel)
-            let values = (repeat try reader.next((each P).self))
-            return try context.channel.encodeResult(try await body(target, repeat each values))
+            return try context.channel.encodeResult(try await run(target, &reader))
         }
     }
 }

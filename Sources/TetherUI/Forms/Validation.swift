@@ -1,47 +1,76 @@
-/// Field-level validation for a form: rules run on submit (and, once a field has been checked,
-/// again as it changes), and each field's messages are shown next to it.
+/// Field-level validation for a form, as Blazor's `EditForm` does it: the rules run on submit, and
+/// from then on every render shows each field's messages for the state as it is now, so a
+/// message disappears as soon as an edit fixes the field.
+///
+/// Rules receive the component they validate instead of capturing it. A `FormValidation` is
+/// created in a stored property's initializer, where `self` does not exist yet, so a rule cannot
+/// form a retain cycle with the component that owns it:
 ///
 /// ```swift
-/// let validation = FormValidation()
-/// validation.rule("name") { self.name.isEmpty ? "Name is required." : nil }
-/// form { ...; ValidationMessage(for: "name", in: validation) }.onSubmit {
-///     if validation.validate() { submitted = ... }
+/// final class Signup: Component {
+///     var name = ""
+///     var submitted = false
+///     let validation = FormValidation<Signup> { rules in
+///         rules.add("name") { $0.name.isEmpty ? "Name is required." : nil }
+///     }
+///     var body: Content {
+///         form {
+///             input(.id("name")).bind(binding(\.name), on: .input)
+///             ValidationMessage(for: "name", in: validation)
+///         }.onSubmit { self.submitted = self.validation.validate(self) }
+///     }
 /// }
 /// ```
-public final class FormValidation {
-    private var rules: [(field: String, check: () -> String?)] = []
-    public private(set) var messages: [String: [String]] = [:]
-    private var checked = false
+public final class FormValidation<Owner: AnyObject> {
+    /// The rules of one form, in the order they report.
+    public struct Rules {
+        fileprivate var rules: [(field: String, check: (Owner) -> String?)] = []
 
-    public init() {}
-
-    public func rule(_ field: String, _ check: @escaping () -> String?) {
-        rules.append((field, check))
-    }
-
-    /// Runs every rule; true when the form is valid.
-    @discardableResult
-    public func validate() -> Bool {
-        checked = true
-        messages = [:]
-        for (field, check) in rules {
-            if let message = check() { messages[field, default: []].append(message) }
+        /// A rule for `field`: nil when the value is valid, else the message to show.
+        public mutating func add(_ field: String, _ check: @escaping (Owner) -> String?) {
+            rules.append((field, check))
         }
-        return messages.isEmpty
     }
 
-    /// Re-validates after an edit once the form has been submitted, as Blazor's EditForm does.
-    public func revalidateIfChecked() {
-        if checked { validate() }
+    private let rules: [(field: String, check: (Owner) -> String?)]
+    /// Set by the first `validate`; weak, because the owner holds this validation.
+    private weak var validated: Owner?
+
+    public init(_ build: (inout Rules) -> Void) {
+        var rules = Rules()
+        build(&rules)
+        self.rules = rules.rules
     }
 
-    public var isValid: Bool { messages.isEmpty }
+    /// Runs every rule against `owner`; true when the form is valid. From now on, messages follow
+    /// the owner's state.
+    @discardableResult
+    public func validate(_ owner: Owner) -> Bool {
+        validated = owner
+        return isValid
+    }
 
-    public func messages(for field: String) -> [String] { messages[field] ?? [] }
+    /// True before the first `validate`, and after it while every rule passes.
+    public var isValid: Bool {
+        guard let owner = validated else { return true }
+        return !rules.contains { $0.check(owner) != nil }
+    }
+
+    /// The messages for `field` as of now; none before the first `validate`.
+    public func messages(for field: String) -> [String] {
+        guard let owner = validated else { return [] }
+        return rules.compactMap { $0.field == field ? $0.check(owner) : nil }
+    }
+
+    /// Every field's messages as of now, in rule order.
+    public var messages: [(field: String, message: String)] {
+        guard let owner = validated else { return [] }
+        return rules.compactMap { rule in rule.check(owner).map { (rule.field, $0) } }
+    }
 }
 
 /// The messages for one field, each in a `div.validation-message`.
-public func ValidationMessage(for field: String, in validation: FormValidation) -> Content {
+public func ValidationMessage<Owner>(for field: String, in validation: FormValidation<Owner>) -> Content {
     validation.messages(for: field).map { message in
         .element(div(.class("validation-message"), .data("field", field)) { message })
     }

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""README.md's Swift examples compile, in a package of their own, with only what README tells a
+user to write; and code the API promises to refuse does not compile.
+
+Every ```swift block in README.md is preceded by a marker that says where it goes:
+
+    <!-- compile: package -->            the user's Package.swift (exactly one); its
+                                         `.package(path: "../tether")` finds this checkout
+                                         through a link, so the package identity stays `tether`
+    <!-- compile: file NAME.swift -->    a source file of the package's first target, as written
+    <!-- compile: test NAME.swift -->    a source file of its test target, as written
+    <!-- compile: body(PARAMS) -->       statements: the body of `func f(PARAMS) async throws`
+                                         in a file that imports Foundation and Tether's modules
+
+A swift block without a marker fails the check, so an example cannot drift out of it. The package
+is built with `swift build --build-tests` (its own scratch folder, kept in .build-docs/ so a
+second run is incremental). Then every file in Tests/docs/must-not-compile/ is type-checked
+against that build and must fail with the text of its `// expected-error:` line: each one is an
+API mistake the compiler, not the browser, has to catch.
+
+    python3 Tests/docs/check_examples.py
+"""
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+WORK = ROOT / ".build-docs" / "package"
+MUST_NOT_COMPILE = ROOT / "Tests" / "docs" / "must-not-compile"
+MARKER = re.compile(r"<!--\s*compile:\s*(package|file|test|body)\s*(.*?)\s*-->")
+BODY_IMPORTS = "import Foundation\nimport TetherInterop\nimport TetherServer\nimport TetherUI\n"
+LOCAL_DEPENDENCY = '.package(path: "../tether")'
+
+
+def fail(message):
+    print(f"docs: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def swift_blocks(lines):
+    """Yields (marker kind, marker argument, first line number, code) for each swift block."""
+    marker = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        found = MARKER.search(line)
+        if found:
+            marker = (found.group(1), found.group(2), i + 1)
+        elif line.startswith("```swift"):
+            start = i + 1
+            end = start
+            while end < len(lines) and not lines[end].startswith("```"):
+                end += 1
+            if marker is None or marker[2] < i - 1 or any(lines[k].strip() for k in range(marker[2], i)):
+                fail(f"README.md:{i + 1}: a swift block without a <!-- compile: ... --> marker right above it")
+            yield marker[0], marker[1], start + 1, "\n".join(lines[start:end]) + "\n"
+            marker = None
+            i = end
+        i += 1
+
+
+def target_names(manifest):
+    targets = re.findall(r'\.(executableTarget|target|testTarget)\(\s*name:\s*"([^"]+)"', manifest)
+    sources = [name for kind, name in targets if kind != "testTarget"]
+    tests = [name for kind, name in targets if kind == "testTarget"]
+    if not sources or not tests:
+        fail("README's Package.swift needs a target and a test target for the examples to live in")
+    return sources[0], tests[0]
+
+
+def generate():
+    lines = README.read_text().splitlines()
+    manifest = None
+    files = []  # (relative path, README line, text)
+    for number, (kind, argument, line, code) in enumerate(swift_blocks(lines), start=1):
+        if kind == "package":
+            if manifest is not None:
+                fail(f"README.md:{line}: a second Package.swift")
+            if LOCAL_DEPENDENCY not in code:
+                fail(f"README.md:{line}: the Package.swift must depend on {LOCAL_DEPENDENCY}")
+            manifest = code
+        elif kind in ("file", "test"):
+            if not re.fullmatch(r"\w+\.swift", argument):
+                fail(f"README.md:{line}: '{kind}' needs a file name, like <!-- compile: {kind} Counter.swift -->")
+            files.append((kind, argument, line, code, 0))
+        else:
+            params = re.fullmatch(r"\((.*)\)", argument)
+            if params is None:
+                fail(f"README.md:{line}: 'body' needs its parameters, like <!-- compile: body(js: JSRuntime) -->")
+            indented = "".join("    " + l if l.strip() else l for l in code.splitlines(True))
+            text = f"{BODY_IMPORTS}\nfunc readmeExample{number}({params.group(1)}) async throws {{\n{indented}}}\n"
+            files.append(("file", f"ReadmeExample{number}.swift", line, text, BODY_IMPORTS.count("\n") + 2))
+    if manifest is None:
+        fail("README.md has no <!-- compile: package --> block")
+    source_target, test_target = target_names(manifest)
+
+    if WORK.exists():
+        for folder in ("Sources", "Tests"):
+            shutil.rmtree(WORK / folder, ignore_errors=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "Package.swift").write_text(manifest)
+    link = WORK.parent / "tether"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(ROOT, target_is_directory=True)
+    # A resource folder the manifest copies must exist; what the examples serve from it is theirs.
+    for resource in re.findall(r'\.copy\("([^"]+)"\)', manifest):
+        (WORK / "Sources" / source_target / resource).mkdir(parents=True, exist_ok=True)
+        (WORK / "Sources" / source_target / resource / ".keep").touch()
+    origin = {}
+    for kind, name, line, text, header in files:
+        folder = WORK / ("Sources" if kind == "file" else "Tests") / (source_target if kind == "file" else test_target)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        if path.exists():
+            fail(f"README.md:{line}: {name} is already the name of another example")
+        path.write_text(text)
+        origin[str(path)] = line - header
+    return origin, len(files)
+
+
+def readme_line(error_line, origin):
+    """Points a compiler diagnostic in a generated file back at its line of README.md."""
+    match = re.match(r"(/[^:]+):(\d+):(\d+): (error|warning)", error_line)
+    if not match or match.group(1) not in origin:
+        return None
+    return origin[match.group(1)] + int(match.group(2)) - 1
+
+
+def build(origin):
+    result = subprocess.run(
+        ["swift", "build", "--build-tests", "--package-path", str(WORK)], capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    # A statement example shows a value without using it: "never used" is expected there only.
+    ours = sorted({l for l in output.splitlines() if readme_line(l, origin) is not None
+                   and not ("[#no-usage]" in l and "/ReadmeExample" in l)})
+    for l in ours:
+        print(f"README.md:{readme_line(l, origin)}: {l.split(': ', 1)[1]}")
+    if result.returncode != 0:
+        print(output[-6000:])
+        fail("README's examples do not compile")
+    warnings = [l for l in ours if ": warning:" in l]
+    if warnings:
+        fail(f"README's examples compile with {len(warnings)} warning(s)")
+
+
+def check_must_not_compile():
+    modules = WORK / ".build" / "debug" / "Modules"
+    cases = sorted(MUST_NOT_COMPILE.glob("*.swift"))
+    if not cases:
+        fail(f"no cases in {MUST_NOT_COMPILE}")
+    for case in cases:
+        text = case.read_text()
+        expected = re.search(r"^// expected-error: (.+)$", text, re.M)
+        if expected is None:
+            fail(f"{case.name} has no '// expected-error: ...' line")
+        result = subprocess.run(
+            ["swiftc", "-typecheck", "-swift-version", "6", "-I", str(modules), str(case)],
+            capture_output=True, text=True)
+        output = result.stdout + result.stderr
+        if result.returncode == 0:
+            fail(f"{case.name} compiled; it must fail with: {expected.group(1)}")
+        if expected.group(1) not in output:
+            print(output)
+            fail(f"{case.name} failed, but not with: {expected.group(1)}")
+        print(f"docs: {case.name} is refused by the compiler, as it should be")
+    return len(cases)
+
+
+def main():
+    origin, count = generate()
+    build(origin)
+    refused = check_must_not_compile()
+    print(f"docs: {count} README examples compile; {refused} mistakes do not")
+
+
+if __name__ == "__main__":
+    main()
