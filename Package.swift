@@ -33,23 +33,26 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
+        // The wire vocabulary shared with the runtime's protocol.js: message kinds, edit codes,
+        // result modes, markers, event names, close codes. No Foundation, no dependencies.
+        .target(name: "TetherProtocol", swiftSettings: swiftSettings),
         // Transport-agnostic interop core: Swift→JS calls, JS→Swift methods, the wire codec.
         .target(
             name: "TetherInterop",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["TetherProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Components, the HTML DSL, the render tree and its diff.
         .target(
             name: "TetherUI",
-            dependencies: ["TetherInterop", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TetherProtocol", "TetherInterop", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Hummingbird hosting: pages, circuits over WebSocket, the runtime script.
         .target(
             name: "TetherServer",
             dependencies: [
-                "TetherInterop", "TetherUI",
+                "TetherProtocol", "TetherInterop", "TetherUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -100,13 +103,13 @@ let package = Package(
         ),
         .testTarget(
             name: "TetherInteropTests",
-            dependencies: ["TetherInterop", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["TetherProtocol", "TetherInterop", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TetherUITests",
             dependencies: [
-                "TetherUI", "TetherTesting",
+                "TetherProtocol", "TetherUI", "TetherTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "TetherServerTests",
             dependencies: [
-                "TetherServer", "DemoApp",
+                "TetherProtocol", "TetherServer", "DemoApp",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

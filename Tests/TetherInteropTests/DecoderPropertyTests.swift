@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+import TetherProtocol
 @testable import TetherInterop
 
 /// Every reader of browser data, fed arbitrary JSON: none may trap, and what each accepts must
@@ -211,7 +212,7 @@ struct DecoderPropertyTests {
             do {
                 try channel.receiveBinary(frame)
                 guard let parsed else { return }
-                let bytes = try channel.decode([UInt8].self, from: [ByteSegment.markerKey: .number(parsed.id)])
+                let bytes = try channel.decode([UInt8].self, from: [Marker.bytes.rawValue: .number(parsed.id)])
                 #expect(bytes[...] == parsed.bytes)
             } catch {
                 #expect(error is ProtocolViolation || error is MissingByteSegment)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TetherInterop
+import TetherProtocol
 
 private struct Ordered: Codable, Equatable, Sendable {
     let zebra: Int

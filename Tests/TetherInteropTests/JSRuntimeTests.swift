@@ -1,5 +1,6 @@
 import Testing
 import TetherInterop
+import TetherProtocol
 
 private struct Address: Codable, Equatable, Sendable {
     let city: String

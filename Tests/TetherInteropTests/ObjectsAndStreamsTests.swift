@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import TetherInterop
+import TetherProtocol
 
 /// JS object handles, byte segments and streams, played against the in-memory outbox.
 @Suite("JS object references, bytes and streams", .timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
 import Testing
 import TetherInterop
+import TetherProtocol
 
 @Suite("WireCodec")
 struct WireCodecTests {
@@ -122,6 +123,11 @@ struct WireCodecTests {
     func unknownType() {
         #expect(violation(#"[["hello",1]]"#) == "unknown message type 'hello'")
         #expect(violation(#"[["START","d","u"]]"#) == "unknown message type 'START'")
+    }
+
+    @Test("a kind only the server sends is refused as such when a browser sends it", arguments: ["r", "c", "res", "err", "go", "djs", "fatal", "rejected", "bye", "cfg"])
+    func serverKindFromBrowser(_ kind: String) {
+        #expect(violation("[[\"\(kind)\",1]]") == "'\(kind)' is a message the server sends, never one it receives")
     }
 
     @Test(

@@ -4,6 +4,7 @@ import NIOWebSocket
 import Synchronization
 import Testing
 import TetherInterop
+import TetherProtocol
 @testable import TetherServer
 
 /// The outbox's batching and closing, on an embedded channel whose clock the test moves.

@@ -6,8 +6,6 @@ import Synchronization
 /// `{"__tetherBytes": id}`. A large array may come in several frames with the same id, which are
 /// joined in order. No Base64, no number arrays.
 public enum ByteSegment {
-    public static let markerKey = "__tetherBytes"
-
     public static func frame(id: Int, bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4 + bytes.count)

@@ -1,4 +1,5 @@
 import Foundation
+import TetherProtocol
 
 /// The one place values are turned into wire JSON and back, for calls in both directions.
 ///
@@ -17,8 +18,8 @@ extension InteropChannel {
         let encoder = WireEncoder(userInfo: [Self.userInfoKey: self, SwiftObjectRegistry.userInfoKey: objects]) { [self] data, encoder in
             let id = nextByteSegmentID()
             send(.bytes(id: id, payload: Array(data)))
-            var container = encoder.container(keyedBy: ByteMarkerKey.self)
-            try container.encode(id, forKey: .bytes)
+            var container = encoder.container(keyedBy: HandleKey.self)
+            try container.encode(id, forKey: HandleKey(.bytes))
         }
         return try encoder.encode(value).serialized()
     }
@@ -26,11 +27,11 @@ extension InteropChannel {
     private func sendBytes(_ bytes: [UInt8]) -> String {
         let id = nextByteSegmentID()
         send(.bytes(id: id, payload: bytes))
-        return "{\"\(ByteSegment.markerKey)\":\(id)}"
+        return "{\"\(Marker.bytes.rawValue)\":\(id)}"
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        if T.self == [UInt8].self || T.self == Data.self, let id = value[ByteSegment.markerKey]?.intValue {
+        if T.self == [UInt8].self || T.self == Data.self, let id = value[Marker.bytes.rawValue]?.intValue {
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }
             return (T.self == Data.self ? Data(bytes) as! T : bytes as! T)
         }
@@ -40,8 +41,8 @@ extension InteropChannel {
                 .init(codingPath: [], debugDescription: "byte arrays arrive only in a [UInt8] or Data parameter, or a Data field"))
         }
         let decoder = WireDecoder(userInfo: [Self.userInfoKey: self]) { [inboundBytes] decoder in
-            let container = try decoder.container(keyedBy: ByteMarkerKey.self)
-            let id = try container.decode(Int.self, forKey: .bytes)
+            let container = try decoder.container(keyedBy: HandleKey.self)
+            let id = try container.decode(Int.self, forKey: HandleKey(.bytes))
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }
             return Data(bytes)
         }
@@ -70,7 +71,7 @@ extension InteropChannel {
     static func byteSegmentIDs(in value: JSONValue) -> [Int] {
         switch value {
         case .object(let members):
-            if members.count == 1, members[0].key == ByteSegment.markerKey, let id = members[0].value.intValue { return [id] }
+            if members.count == 1, members[0].key == Marker.bytes.rawValue, let id = members[0].value.intValue { return [id] }
             return members.flatMap { byteSegmentIDs(in: $0.value) }
         case .array(let items): return items.flatMap(byteSegmentIDs)
         default: return []
@@ -80,14 +81,10 @@ extension InteropChannel {
     private static func containsByteMarker(_ value: JSONValue) -> Bool {
         switch value {
         case .object(let members):
-            if members.count == 1, members[0].key == ByteSegment.markerKey { return true }
+            if members.count == 1, members[0].key == Marker.bytes.rawValue { return true }
             return members.contains { containsByteMarker($0.value) }
         case .array(let items): return items.contains(where: containsByteMarker)
         default: return false
         }
     }
-}
-
-private enum ByteMarkerKey: String, CodingKey {
-    case bytes = "__tetherBytes"
 }

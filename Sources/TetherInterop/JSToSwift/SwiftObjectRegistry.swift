@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TetherProtocol
 
 /// A Swift type whose instances JS may call through a `SwiftObjectReference`.
 ///
@@ -94,14 +95,14 @@ public final class SwiftObjectReference<Object: JSInvokableObject>: Codable, Sen
                 self, .init(codingPath: encoder.codingPath, debugDescription: "a SwiftObjectReference can only be sent through a circuit's interop runtime"))
         }
         let id = try registry.track(self)
-        var container = encoder.container(keyedBy: WireKey.self)
-        try container.encode(id, forKey: .objectID)
+        var container = encoder.container(keyedBy: HandleKey.self)
+        try container.encode(id, forKey: HandleKey(.swiftObject))
     }
 
     /// Read from `{"__tetherObject": id}`: the object this circuit handed to JS with that id.
     public init(from decoder: any Decoder) throws {
         let registry = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a SwiftObjectReference").objects
-        let id = try decoder.container(keyedBy: WireKey.self).decode(Int.self, forKey: .objectID)
+        let id = try decoder.container(keyedBy: HandleKey.self).decode(Int.self, forKey: HandleKey(.swiftObject))
         guard let object = registry.object(id) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "There is no tracked object with id \(id). It may have been disposed."))
@@ -122,7 +123,6 @@ public final class SwiftObjectReference<Object: JSInvokableObject>: Codable, Sen
         current.registry?.release(current.id)
     }
 
-    enum WireKey: String, CodingKey { case objectID = "__tetherObject" }
 }
 
 /// The Swift objects one circuit has handed to JS, by id. Ids from another circuit never

@@ -1,4 +1,5 @@
 import Synchronization
+import TetherProtocol
 
 /// A stream of bytes held in the browser — a `Blob`, a `File`, an `ArrayBuffer`, a typed array or
 /// a `ReadableStream` — read by Swift chunk by chunk, the analog of Blazor's `IJSStreamReference`.
@@ -27,8 +28,8 @@ public final class JSStreamReference: Sendable, Decodable {
     /// argument or result, a field, an array element.
     public init(from decoder: any Decoder) throws {
         let channel = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a JSStreamReference")
-        let container = try decoder.container(keyedBy: WireKey.self)
-        objectID = try container.decode(Int.self, forKey: .stream)
+        let container = try decoder.container(keyedBy: HandleKey.self)
+        objectID = try container.decode(Int.self, forKey: HandleKey(.jsStream))
         // The length is the browser's word: absent or null when unknown, otherwise it must be a
         // byte count, so no reader sizes a buffer from a negative or fractional one.
         if try container.decodeNil(forKey: .length) {
@@ -42,11 +43,6 @@ public final class JSStreamReference: Sendable, Decodable {
             length = declared
         }
         runtime = JSRuntime(channel: channel)
-    }
-
-    enum WireKey: String, CodingKey {
-        case stream = "__tetherJSStream"
-        case length
     }
 
     /// Reads the stream as chunks. Fails with `JSStreamTooLargeError` once more than

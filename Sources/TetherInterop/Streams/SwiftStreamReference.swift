@@ -1,4 +1,5 @@
 import Synchronization
+import TetherProtocol
 
 /// A stream of bytes from Swift that JS reads, the analog of Blazor's `DotNetStreamReference`.
 ///
@@ -35,14 +36,9 @@ public final class SwiftStreamReference: Encodable, Sendable {
                 self, .init(codingPath: encoder.codingPath, debugDescription: "a SwiftStreamReference can only be sent through a circuit's interop runtime"))
         }
         let id = try registry.track(SwiftObjectReference(source))
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(id, forKey: .stream)
+        var container = encoder.container(keyedBy: HandleKey.self)
+        try container.encode(id, forKey: HandleKey(.swiftStream))
         try container.encodeIfPresent(length, forKey: .length)
-    }
-
-    enum Key: String, CodingKey {
-        case stream = "__tetherStream"
-        case length
     }
 }
 

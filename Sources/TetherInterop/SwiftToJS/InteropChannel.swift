@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import TetherProtocol
 
 /// Where the interop core puts messages for the browser. The server's implementation batches
 /// everything enqueued in one turn into one WebSocket frame.
@@ -95,7 +96,7 @@ public final class InteropChannel: Sendable {
 
     /// Sends a call and waits for its completion, a timeout, cancellation or disconnection.
     public func call(
-        identifier: String, arguments: String, mode: JSResultMode, timeout: CallTimeout, target: Int = 0, operation: JSOperation = .call
+        identifier: String, arguments: String, mode: ResultMode, timeout: CallTimeout, target: Int = 0, operation: ObjectOperation = .call
     ) async throws -> JSONValue {
         try Task.checkCancellation()
         let limit: Duration? =

@@ -1,4 +1,5 @@
 import Synchronization
+import TetherProtocol
 
 /// A JS object held in the browser for Swift, the analog of Blazor's `IJSObjectReference`.
 ///
@@ -67,16 +68,14 @@ public final class JSObjectReference: Sendable, Codable {
     /// `Tether.createJSObjectReference(obj)`.
     public init(from decoder: any Decoder) throws {
         let channel = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a JSObjectReference")
-        id = try decoder.container(keyedBy: Key.self).decode(Int.self, forKey: .jsObject)
+        id = try decoder.container(keyedBy: HandleKey.self).decode(Int.self, forKey: HandleKey(.jsObject))
         runtime = JSRuntime(channel: channel)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(id, forKey: .jsObject)
+        var container = encoder.container(keyedBy: HandleKey.self)
+        try container.encode(id, forKey: HandleKey(.jsObject))
     }
-
-    enum Key: String, CodingKey { case jsObject = "__tetherJSObject" }
 }
 
 /// A call on a JS object handle that was already disposed.

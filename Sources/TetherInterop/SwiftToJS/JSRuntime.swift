@@ -1,3 +1,4 @@
+import TetherProtocol
 /// Calls JavaScript functions in the browser of one circuit.
 ///
 /// The identifier is a dotted path relative to `window`: `"someScope.someFunction"` calls
@@ -56,13 +57,13 @@ public struct JSRuntime: Sendable {
 
     /// The one path every Swift→JS operation takes: encode, send, await, decode.
     func perform<T: Decodable>(
-        _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, as type: T.Type, timeout: CallTimeout
+        _ operation: ObjectOperation, _ identifier: String, arguments: [any Encodable], on target: Int, as type: T.Type, timeout: CallTimeout
     ) async throws -> T {
-        let mode: JSResultMode =
+        let mode: ResultMode =
             T.self == JSObjectReference.self ? .objectReference : T.self == JSStreamReference.self ? .stream : .json
         let value = try await performRaw(operation, identifier, arguments: arguments, on: target, mode: mode, timeout: timeout)
         if T.self == JSObjectReference.self {
-            guard let id = value["__tetherJSObject"]?.intValue else {
+            guard let id = value[Marker.jsObject.rawValue]?.intValue else {
                 throw JSResultDecodingError(identifier: identifier, expectedType: "JSObjectReference", underlying: "no object handle in \(value)")
             }
             return JSObjectReference(id: id, runtime: self) as! T
@@ -85,7 +86,7 @@ public struct JSRuntime: Sendable {
 
     /// Sends an operation and returns the result as it came, byte markers included.
     func performRaw(
-        _ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, mode: JSResultMode,
+        _ operation: ObjectOperation, _ identifier: String, arguments: [any Encodable], on target: Int, mode: ResultMode,
         timeout: CallTimeout
     ) async throws -> JSONValue {
         // Checked before encoding, because encoding byte arrays already sends them.
@@ -95,7 +96,7 @@ public struct JSRuntime: Sendable {
             identifier: identifier, arguments: encoded, mode: mode, timeout: timeout, target: target, operation: operation)
     }
 
-    func performVoid(_ operation: JSOperation, _ identifier: String, arguments: [any Encodable], on target: Int, timeout: CallTimeout) async throws {
+    func performVoid(_ operation: ObjectOperation, _ identifier: String, arguments: [any Encodable], on target: Int, timeout: CallTimeout) async throws {
         try Task.checkCancellation()
         let encoded = try encodeArguments(identifier, arguments)
         _ = try await channel.call(identifier: identifier, arguments: encoded, mode: .void, timeout: timeout, target: target, operation: operation)

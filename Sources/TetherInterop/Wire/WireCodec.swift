@@ -1,3 +1,5 @@
+import TetherProtocol
+
 /// Why an inbound frame was refused. The text goes back to the browser and into the log.
 public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
@@ -47,33 +49,36 @@ public enum WireCodec {
     }
 
     public static func decodeMessage(_ value: JSONValue) -> Result<InboundMessage, ProtocolViolation> {
-        guard case .array(let fields) = value, let kind = fields.first?.stringValue else {
+        guard case .array(let fields) = value, let kindName = fields.first?.stringValue else {
             return .failure(ProtocolViolation("malformed message: expected [kind, ...]"))
+        }
+        guard let kind = MessageKind(rawValue: kindName) else {
+            return .failure(ProtocolViolation("unknown message type '\(LogSafe.clip(kindName))'"))
         }
         func field(_ i: Int) -> JSONValue? {
             guard i < fields.count else { return nil }
             return fields[i]
         }
         func fail(_ reason: String) -> Result<InboundMessage, ProtocolViolation> {
-            .failure(ProtocolViolation("malformed '\(kind)' message: \(reason)"))
+            .failure(ProtocolViolation("malformed '\(kind.rawValue)' message: \(reason)"))
         }
         switch kind {
-        case "start":
+        case .start:
             guard let descriptor = field(1)?.stringValue, let url = field(2)?.stringValue else {
                 return fail("expected descriptor and url strings")
             }
             return .success(.start(descriptor: descriptor, url: url))
-        case "resume":
+        case .resume:
             guard let circuitID = field(1)?.stringValue, let secret = field(2)?.stringValue, let last = field(3)?.intValue else {
                 return fail("expected circuit id, secret and last batch")
             }
             return .success(.resume(circuitID: circuitID, secret: secret, lastBatch: last))
-        case "end":
+        case .end:
             return .success(.end)
-        case "ev":
+        case .event:
             guard let handler = field(1)?.stringValue else { return fail("expected a handler id string") }
             return .success(.event(handler: handler, args: field(2) ?? .null))
-        case "done":
+        case .callCompleted:
             guard let id = field(1)?.intValue, let ok = field(2)?.boolValue else {
                 return fail("expected call id and ok flag")
             }
@@ -81,7 +86,7 @@ public enum WireCodec {
             let info = field(3) ?? .null
             let message = info["message"]?.stringValue ?? info.stringValue ?? "unknown JavaScript error"
             return .success(.callCompleted(id: id, outcome: .failure(message: message, stack: info["stack"]?.stringValue)))
-        case "inv":
+        case .invoke:
             guard let id = field(1)?.intValue else { return fail("expected a call id") }
             let target: InvocationTarget
             if let module = field(2)?.stringValue {
@@ -94,61 +99,72 @@ public enum WireCodec {
             guard let method = field(3)?.stringValue else { return fail("expected a method id") }
             guard case .array(let args) = field(4) ?? .array([]) else { return fail("expected an arguments array") }
             return .success(.invoke(id: id, target: target, method: method, args: args))
-        case "ack":
+        case .acknowledge:
             guard let batch = field(1)?.intValue else { return fail("expected a batch number") }
             return .success(.ack(batch: batch))
-        case "rel":
+        case .releaseObject:
             guard let id = field(1)?.intValue else { return fail("expected an object id") }
             return .success(.releaseObject(id: id))
-        case "nav":
+        case .navigate:
             guard let url = field(1)?.stringValue else { return fail("expected a url") }
             return .success(.navigate(url: url))
-        default:
-            return .failure(ProtocolViolation("unknown message type '\(LogSafe.clip(kind))'"))
+        case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure:
+            return .failure(ProtocolViolation("'\(kind.rawValue)' is a message the server sends, never one it receives"))
         }
     }
 
     public static func encode(_ message: OutboundMessage, to out: inout String) {
         switch message {
         case .render(let batch, let edits):
-            out += "[\"r\",\(batch),\(edits)]"
+            begin(.render, &out)
+            out += "\(batch),\(edits)]"
         case .call(let id, let identifier, let arguments, let mode, let target, let operation):
-            out += "[\"c\",\(id),"
+            begin(.call, &out)
+            out += "\(id),"
             JSONText.appendQuoted(identifier, to: &out)
             out += ",\(arguments),\(mode.rawValue)"
             if target != 0 || operation != .call { out += ",\(target),\(operation.rawValue)" }
             out += "]"
         case .invocationResult(let id, .success(let json)):
-            out += "[\"res\",\(id),true,\(json)]"
+            begin(.invocationResult, &out)
+            out += "\(id),true,\(json)]"
         case .invocationResult(let id, .failure(let message)):
-            out += "[\"res\",\(id),false,"
+            begin(.invocationResult, &out)
+            out += "\(id),false,"
             JSONText.appendQuoted(message, to: &out)
             out += "]"
         case .protocolError(let message):
-            appendTextMessage("err", message, to: &out)
+            appendTextMessage(.protocolError, message, to: &out)
         case .navigateTo(let url, let replace, let inCircuit):
-            out += "[\"go\","
+            begin(.navigateTo, &out)
             JSONText.appendQuoted(url, to: &out)
             out += ",\(replace),\(inCircuit)]"
         case .disposeJSObject(let id):
-            out += "[\"djs\",\(id)]"
+            begin(.disposeJSObject, &out)
+            out += "\(id)]"
         case .fatal(let message):
-            appendTextMessage("fatal", message, to: &out)
+            appendTextMessage(.fatal, message, to: &out)
         case .shutdown(let reason):
-            appendTextMessage("bye", reason, to: &out)
+            appendTextMessage(.shutdown, reason, to: &out)
         case .rejected(let reason):
-            appendTextMessage("rejected", reason, to: &out)
+            appendTextMessage(.rejected, reason, to: &out)
         case .configure(let json):
-            out += "[\"cfg\",\(json)]"
+            begin(.configure, &out)
+            out += "\(json)]"
         case .bytes:
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break
         }
     }
 
+    /// `["kind",`: the start of every message. No kind needs escaping.
+    private static func begin(_ kind: MessageKind, _ out: inout String) {
+        out += "[\"" + kind.rawValue + "\","
+    }
+
     /// `["kind",<quoted text>]`: the shape of every message that carries one string.
-    private static func appendTextMessage(_ kind: String, _ text: String, to out: inout String) {
-        out += "[\"" + kind + "\","
+    private static func appendTextMessage(_ kind: MessageKind, _ text: String, to out: inout String) {
+        begin(kind, &out)
         JSONText.appendQuoted(text, to: &out)
         out += "]"
     }

@@ -1,28 +1,4 @@
-/// How the browser should treat the value a JS function returns.
-public enum JSResultMode: Int, Sendable {
-    /// Send the value back as JSON.
-    case json = 0
-    /// Send back only completion; the value is never serialized.
-    case void = 1
-    /// Keep the value in the browser and send back a handle to it.
-    case objectReference = 2
-    /// Keep a Blob, buffer or stream in the browser and send back a handle Swift reads from.
-    case stream = 3
-}
-
-/// What a Swift→JS message asks the browser to do with its identifier.
-public enum JSOperation: Int, Sendable {
-    /// Call the function at the identifier.
-    case call = 0
-    /// Read the property at the identifier.
-    case get = 1
-    /// Assign the first argument to the property at the identifier.
-    case set = 2
-    /// `new` the constructor at the identifier.
-    case construct = 3
-    /// `import()` the ES module whose URL is the identifier.
-    case importModule = 4
-}
+import TetherProtocol
 
 /// A message from the browser. Every field has been checked for shape, never for meaning.
 public enum InboundMessage: Sendable, Equatable {
@@ -63,7 +39,7 @@ public enum JSCallOutcome: Sendable, Equatable {
 public enum OutboundMessage: Sendable {
     case render(batch: Int, edits: String)
     /// Target 0 is `window`; any other number is a JS object the browser holds for Swift.
-    case call(id: Int, identifier: String, arguments: String, mode: JSResultMode, target: Int = 0, operation: JSOperation = .call)
+    case call(id: Int, identifier: String, arguments: String, mode: ResultMode, target: Int = 0, operation: ObjectOperation = .call)
     case invocationResult(id: Int, outcome: InvocationOutcome)
     case protocolError(String)
     /// In the circuit, only the history entry changes; otherwise the browser loads the URL.

@@ -82,9 +82,9 @@ public actor Circuit {
             edits = "[]"
         } else {
             // The live render differs from what was prerendered: replace the root's content once.
-            var out = "[[7,[],"
-            JSONText.appendQuoted(html, to: &out)
-            edits = out + "]]"
+            var diff = TreeDiff()
+            diff.replaceChildren(at: [], with: html)
+            edits = diff.json
         }
         send(RenderBatch(number: 0, edits: edits, editCount: 0))
         await renderer.afterRender()

@@ -1,42 +1,16 @@
 import NIOWebSocket
+import TetherProtocol
 
-/// Why the server closes a circuit's socket: a WebSocket close code that says what happened, and
-/// a reason the runtime shows. Codes 4000–4999 are Tether's own; the runtime retries only after a
-/// code that is not final (see `tether.js`, `CloseCode`).
+/// Why the server closes a circuit's socket: a close code that says what happened (`CloseCode`,
+/// shared with the runtime) and a reason the runtime shows.
 struct CircuitClose: Sendable, Equatable {
-    enum Code: UInt16, Sendable {
-        /// The page ended the circuit.
-        case normal = 1000
-        /// The server is shutting down; the page resumes on the next one.
-        case goingAway = 1001
-        /// A text frame was not valid UTF-8.
-        case invalidData = 1007
-        /// A limit refused the circuit: too many circuits or the memory budget of its client
-        /// address, or a browser that stopped reading.
-        case policy = 1008
-        /// A message over the size limit.
-        case tooBig = 1009
-        /// An unhandled error ended the circuit.
-        case fatal = 4000
-        /// A resume was refused: the circuit is gone or the secret is wrong.
-        case rejected = 4001
-        /// Another socket resumed this circuit.
-        case replaced = 4002
-        /// No `start` or `resume` in time.
-        case handshakeTimeout = 4003
-        /// The prerender descriptor was invalid, expired or already used.
-        case descriptorRefused = 4004
-        /// The first message was not a valid `start` or `resume`.
-        case protocolError = 4005
-    }
-
-    let code: Code
+    let code: CloseCode
     let reason: String
 
     /// What the socket a resume took the circuit from is told.
     static let replaced = CircuitClose(.replaced, "Another connection resumed this circuit.")
 
-    init(_ code: Code, _ reason: String) {
+    init(_ code: CloseCode, _ reason: String) {
         self.code = code
         self.reason = Self.fit(reason)
     }

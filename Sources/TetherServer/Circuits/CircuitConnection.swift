@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import TetherInterop
+import TetherProtocol
 import TetherUI
 
 /// Serves one WebSocket of a circuit: the `start` or `resume` handshake, then every inbound
@@ -205,12 +206,13 @@ struct CircuitConnection {
     }
 
     private func configuration(id: String, secret: String) -> String {
-        var out = String(app.limits.runtimeConfigurationJSON.dropLast())
-        out += ",\"circuitId\":"
-        JSONText.appendQuoted(id, to: &out)
-        out += ",\"secret\":"
-        JSONText.appendQuoted(secret, to: &out)
-        return out + "}"
+        // Two integers and two strings always encode; a failure here is a bug, not input.
+        let settings = app.limits.runtimeConfiguration(circuitID: id, secret: secret)
+        do {
+            return try WireEncoder().encode(settings).serialized()
+        } catch {
+            preconditionFailure("the runtime configuration did not encode: \(error)")
+        }
     }
 
     private func dispatch(_ message: InboundMessage, _ circuit: Circuit, outbox: WebSocketOutbox, refusals: RefusalLog) {
@@ -243,7 +245,7 @@ struct CircuitConnection {
     /// Refuses the circuit before it starts: logs why, tells the page in a `fatal`, and closes the
     /// socket with `code` (and `closeReason`, when the close should say more than the page).
     private func refuseCircuit(
-        _ reason: String, _ code: CircuitClose.Code, closeReason: String? = nil, _ outbox: WebSocketOutbox, _ refusals: RefusalLog
+        _ reason: String, _ code: CloseCode, closeReason: String? = nil, _ outbox: WebSocketOutbox, _ refusals: RefusalLog
     ) {
         refusals.refused("refused a circuit", reason: closeReason ?? reason)
         outbox.enqueue(.fatal(reason), thenClose: CircuitClose(code, closeReason ?? reason))

@@ -57,10 +57,20 @@ public struct CircuitLimits: Sendable {
     public init() {}
 
     /// What the runtime is told at the start of a circuit.
-    var runtimeConfigurationJSON: String {
-        "{\"maxMessageBytes\":\(maxTextMessageBytes),\"maxChunkBytes\":\(maxBinaryChunkBytes)}"
+    /// What the runtime is told first on every socket (`cfg`): the limits it must keep to, and
+    /// the circuit's id and secret for a later resume.
+    func runtimeConfiguration(circuitID: String, secret: String) -> RuntimeConfiguration {
+        RuntimeConfiguration(maxMessageBytes: maxTextMessageBytes, maxChunkBytes: maxBinaryChunkBytes, circuitId: circuitID, secret: secret)
     }
 
     /// The transport's frame limit: the larger of the two, plus a chunk's 4-byte header.
     var transportMaxFrameBytes: Int { max(maxTextMessageBytes, maxBinaryChunkBytes + 4) }
+}
+
+/// The `cfg` message's settings object, in the order the runtime documents them.
+struct RuntimeConfiguration: Encodable {
+    let maxMessageBytes: Int
+    let maxChunkBytes: Int
+    let circuitId: String
+    let secret: String
 }

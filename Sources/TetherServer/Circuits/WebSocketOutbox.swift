@@ -2,6 +2,7 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 import TetherInterop
+import TetherProtocol
 
 /// Collects outbound messages and writes them straight to the socket's event loop: everything
 /// enqueued before the loop gets to it goes out as one frame. Under load that batches naturally;

@@ -1,4 +1,5 @@
 import TetherInterop
+import TetherProtocol
 
 /// The state every component carries; subclass it through `Component` or `Page`.
 ///
@@ -181,11 +182,9 @@ public final class ElementReference: Encodable {
     public init() {}
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(id ?? "", forKey: .element)
+        var container = encoder.container(keyedBy: HandleKey.self)
+        try container.encode(id ?? "", forKey: HandleKey(.element))
     }
-
-    enum Key: String, CodingKey { case element = "__tetherElement" }
 }
 
 /// A child component placed in a parent's body.

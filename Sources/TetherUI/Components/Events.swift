@@ -1,4 +1,5 @@
 import TetherInterop
+import TetherProtocol
 
 /// What the browser reports about a DOM event. Fields that do not apply to the event are nil.
 public struct EventArgs: Sendable, Equatable {
@@ -119,21 +120,12 @@ public struct EventBinding {
     public let handler: EventHandler
 }
 
-/// The DOM events the runtime listens for.
-public enum DOMEvent {
-    public static let supported: Set<String> = [
-        "click", "dblclick", "input", "change", "submit", "keydown", "keyup", "focus", "blur",
-        "mousedown", "mouseup", "mousemove", "mouseover", "mouseout", "pointerdown", "pointerup", "pointermove",
-        "contextmenu",
-    ]
-}
-
 extension Element {
-    /// Handles a DOM event by name. See `DOMEvent.supported`.
+    /// Handles a DOM event by name, one the runtime listens for (`DOMEventName`).
     public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         var copy = self
         let name = event.lowercased()
-        guard DOMEvent.supported.contains(name) else { return copy }
+        guard DOMEventName(rawValue: name) != nil else { return copy }
         copy.events.removeAll { $0.name == name }
         copy.events.append(EventBinding(name: name, options: options, handler: handler))
         return copy

@@ -1,20 +1,8 @@
 import TetherInterop
+import TetherProtocol
 
-/// The edits that turn one render tree into another, as the browser applies them.
-///
-/// Edits are applied in order, and each path is a list of child indices from the root, valid at
-/// the moment its edit is applied. A node of raw markup counts as one child.
-///
-/// | code | edit | fields |
-/// | --- | --- | --- |
-/// | 0 | replace node | path, html |
-/// | 1 | insert node | parent path, index, html |
-/// | 2 | remove node | path |
-/// | 3 | set text | path, text |
-/// | 4 | set attribute | path, name, value |
-/// | 5 | remove attribute | path, name |
-/// | 6 | move child | parent path, from index, to index |
-/// | 7 | replace all children | path, html (sent when a prerendered page differs from its live render) |
+/// The edits that turn one render tree into another, as the browser applies them: a JSON array of
+/// `[code, path, ...fields]`, with the codes and fields of `EditCode`.
 public struct TreeDiff {
     public private(set) var editCount = 0
     private var out = "["
@@ -26,6 +14,15 @@ public struct TreeDiff {
 
     public mutating func diff(_ old: [RenderNode], _ new: [RenderNode], path: [Int] = []) {
         diffChildren(old, new, path: path)
+    }
+
+    /// Replaces everything under `path` with `html` in one edit: what a live render sends when it
+    /// differs from the page the browser prerendered.
+    public mutating func replaceChildren(at path: [Int], with html: String) {
+        beginEdit(.replaceChildren)
+        out += ",\(Self.pathJSON(path)),"
+        JSONText.appendQuoted(html, to: &out)
+        out += "]"
     }
 
     private mutating func diffChildren(_ old: [RenderNode], _ new: [RenderNode], path: [Int]) {
@@ -40,7 +37,7 @@ public struct TreeDiff {
         if new.count > old.count {
             for i in old.count..<new.count { insert(new[i], parent: path, at: i) }
         } else if old.count > new.count {
-            for i in (new.count..<old.count).reversed() { emit(2, path + [i]) }
+            for i in (new.count..<old.count).reversed() { emit(.removeNode, path + [i]) }
         }
     }
 
@@ -68,7 +65,7 @@ public struct TreeDiff {
         let wanted = Set(newKeys)
         var work: [(key: String, node: RenderNode)] = Array(zip(oldKeys, old)).map { ($0.0, $0.1) }
         for i in work.indices.reversed() where !wanted.contains(work[i].key) {
-            emit(2, path + [i])
+            emit(.removeNode, path + [i])
             work.remove(at: i)
         }
         for j in new.indices {
@@ -76,7 +73,7 @@ public struct TreeDiff {
             if j < work.count, work[j].key == key {
                 diffNode(work[j].node, new[j], path: path + [j])
             } else if let k = work.indices.first(where: { $0 > j && work[$0].key == key }) {
-                beginEdit(6)
+                beginEdit(.moveChild)
                 out += ",\(Self.pathJSON(path)),\(k),\(j)]"
                 let item = work.remove(at: k)
                 work.insert(item, at: j)
@@ -92,7 +89,7 @@ public struct TreeDiff {
         switch (old, new) {
         case (.text(let a), .text(let b)):
             if a != b {
-                beginEdit(3)
+                beginEdit(.setText)
                 out += ",\(Self.pathJSON(path)),"
                 JSONText.appendQuoted(b, to: &out)
                 out += "]"
@@ -115,7 +112,7 @@ public struct TreeDiff {
     private mutating func diffAttributes(_ old: [(name: String, value: String)], _ new: [(name: String, value: String)], path: [Int]) {
         if old.count == new.count, zip(old, new).allSatisfy({ $0.name == $1.name && $0.value == $1.value }) { return }
         for (name, value) in new where old.first(where: { $0.name == name })?.value != value {
-            beginEdit(4)
+            beginEdit(.setAttribute)
             out += ",\(Self.pathJSON(path)),"
             JSONText.appendQuoted(name, to: &out)
             out += ","
@@ -123,7 +120,7 @@ public struct TreeDiff {
             out += "]"
         }
         for (name, _) in old where !new.contains(where: { $0.name == name }) {
-            beginEdit(5)
+            beginEdit(.removeAttribute)
             out += ",\(Self.pathJSON(path)),"
             JSONText.appendQuoted(name, to: &out)
             out += "]"
@@ -131,28 +128,28 @@ public struct TreeDiff {
     }
 
     private mutating func replace(_ node: RenderNode, at path: [Int]) {
-        beginEdit(0)
+        beginEdit(.replaceNode)
         out += ",\(Self.pathJSON(path)),"
         JSONText.appendQuoted(HTMLWriter.html([node]), to: &out)
         out += "]"
     }
 
     private mutating func insert(_ node: RenderNode, parent: [Int], at index: Int) {
-        beginEdit(1)
+        beginEdit(.insertNode)
         out += ",\(Self.pathJSON(parent)),\(index),"
         JSONText.appendQuoted(HTMLWriter.html([node]), to: &out)
         out += "]"
     }
 
-    private mutating func emit(_ code: Int, _ path: [Int]) {
+    private mutating func emit(_ code: EditCode, _ path: [Int]) {
         beginEdit(code)
         out += ",\(Self.pathJSON(path))]"
     }
 
-    private mutating func beginEdit(_ code: Int) {
+    private mutating func beginEdit(_ code: EditCode) {
         if editCount > 0 { out += "," }
         editCount += 1
-        out += "[\(code)"
+        out += "[\(code.rawValue)"
     }
 
     private static func pathJSON(_ path: [Int]) -> String {

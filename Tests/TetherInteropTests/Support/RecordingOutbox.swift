@@ -1,5 +1,6 @@
 import Synchronization
 import TetherInterop
+import TetherProtocol
 
 /// A `.call` message as the browser would receive it.
 struct RecordedCall: Sendable {
@@ -7,10 +8,10 @@ struct RecordedCall: Sendable {
     let identifier: String
     /// The packed argument list as JSON text, exactly as it would go on the wire.
     let arguments: String
-    let mode: JSResultMode
+    let mode: ResultMode
     /// 0 for `window`, otherwise the JS object the call is made on.
     let target: Int
-    let operation: JSOperation
+    let operation: ObjectOperation
 
     /// The argument list, parsed.
     func parsedArguments() throws -> [JSONValue] {
