@@ -220,7 +220,8 @@ public final class SwiftObjectRegistry: Sendable {
 }
 
 /// A circuit holds as many Swift objects for JS as it may: the browser must release some first.
-public enum SwiftObjectLimitError: Error, Sendable, Equatable, CustomStringConvertible {
+/// A call whose arguments would hand JS one more fails with it, before anything is sent.
+public enum SwiftObjectLimitError: JSError, Equatable {
     case tooMany(limit: Int)
     case budget(Int)
 

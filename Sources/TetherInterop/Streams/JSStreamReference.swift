@@ -90,7 +90,7 @@ public final class JSStreamReference: Sendable, Decodable {
 }
 
 /// A JS stream delivered more bytes than the receiver allowed.
-public struct JSStreamTooLargeError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSStreamTooLargeError: JSError, Equatable {
     public let maxAllowedSize: Int
     public let length: Int
 

@@ -1,5 +1,21 @@
+/// Every way a call into JavaScript can fail, so that one `catch` handles them all while each kind
+/// stays reachable by its own type:
+///
+/// ```swift
+/// do {
+///     try await js.invokeVoid("charts.draw", points)
+/// } catch let error as JSException {
+///     logger.warning("the chart threw: \(error.message)")
+/// } catch let error as any JSError {
+///     logger.warning("the chart could not be drawn: \(error)")
+/// }
+/// ```
+///
+/// Cancelling the calling task is not a failure of the call: it throws `CancellationError`.
+public protocol JSError: Error, Sendable, CustomStringConvertible {}
+
 /// A JavaScript function threw, or the Promise it returned was rejected.
-public struct JSException: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSException: JSError, Equatable {
     public let identifier: String
     public let message: String
     public let stack: String?
@@ -14,7 +30,7 @@ public struct JSException: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A Swift→JS call did not complete within its timeout.
-public struct JSTimeoutError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSTimeoutError: JSError, Equatable {
     public let identifier: String
     public let timeout: Duration
 
@@ -24,7 +40,7 @@ public struct JSTimeoutError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// The circuit went away while a call was in flight, or before it was made.
-public struct JSDisconnectedError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSDisconnectedError: JSError, Equatable {
     public let identifier: String
 
     public var description: String {
@@ -33,7 +49,7 @@ public struct JSDisconnectedError: Error, Sendable, Equatable, CustomStringConve
 }
 
 /// The value JavaScript returned could not be decoded as the type the caller asked for.
-public struct JSResultDecodingError: Error, Sendable, CustomStringConvertible {
+public struct JSResultDecodingError: JSError, Equatable {
     public let identifier: String
     public let expectedType: String
     public let underlying: String
@@ -44,7 +60,7 @@ public struct JSResultDecodingError: Error, Sendable, CustomStringConvertible {
 }
 
 /// JavaScript cannot be called yet: the component is being prerendered and no browser is attached.
-public struct JSPrerenderingError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSPrerenderingError: JSError, Equatable {
     public let identifier: String
 
     public var description: String {
@@ -54,7 +70,7 @@ public struct JSPrerenderingError: Error, Sendable, Equatable, CustomStringConve
 }
 
 /// An argument could not be encoded as JSON; nothing was sent.
-public struct JSArgumentEncodingError: Error, Sendable, CustomStringConvertible {
+public struct JSArgumentEncodingError: JSError, Equatable {
     public let identifier: String
     public let underlying: String
 
@@ -73,7 +89,7 @@ extension Duration {
 }
 
 /// Too many Swift→JS calls were already in flight on this circuit; nothing was sent.
-public struct JSCallLimitError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSCallLimitError: JSError, Equatable {
     public let identifier: String
     public let limit: Int
 

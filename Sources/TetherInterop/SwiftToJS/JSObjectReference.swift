@@ -79,7 +79,7 @@ public final class JSObjectReference: Sendable, Codable {
 }
 
 /// A call on a JS object handle that was already disposed.
-public struct JSObjectDisposedError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSObjectDisposedError: JSError, Equatable {
     public let objectID: Int
     public let identifier: String
 
