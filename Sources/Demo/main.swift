@@ -28,7 +28,7 @@ if let seconds = environment["TETHER_HTTP_IDLE_TIMEOUT_SECONDS"].flatMap(Double.
     app.limits.httpIdleTimeout = .milliseconds(Int(seconds * 1000))
 }
 if environment["TETHER_TEST_TRAPS"] == "1" {
-    app.pages = PageRouter(DemoApp.pages + [TrapPage.self])
+    app.pages = PageRouter(DemoApp.pages + [TrapPage.self, MarkupProblemPage.self])
 }
 if environment["TETHER_TEST_CSP"] == "1" {
     // What a strict site would send: only scripts from this origin run. The demo's own inline

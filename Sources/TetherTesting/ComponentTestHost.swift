@@ -31,11 +31,15 @@ public final class ComponentTestHost<Root: Component> {
             return Task { await TestExecutor.shared.run(confined) }
         }
         renderer = Renderer(page: component, route: route, js: JSRuntime(channel: js.makeChannel()), isPrerendering: false, host: host)
+        // Tests see every markup problem as an error, whatever the build configuration.
+        renderer.markupChecking = .strict
         try await renderer.initializePending()
         _ = renderer.renderHTML()
+        try renderer.checkMarkup()
         while renderer.hasUninitializedComponents {
             try await renderer.initializePending()
             _ = renderer.renderHTML()
+            try renderer.checkMarkup()
         }
         await renderer.afterRender()
     }
@@ -89,11 +93,11 @@ public final class ComponentTestHost<Root: Component> {
             guard renderer.capture(error, from: event) else { throw error }
         }
         renderer.eventHandled(event)
-        render()
+        try render()
         // As the circuit does: children the handler mounted are initialized, then rendered.
         while renderer.hasUninitializedComponents {
             try await renderer.initializePending()
-            render()
+            try render()
         }
         await renderer.disposeRemoved()
         await renderer.afterRender()
@@ -110,10 +114,13 @@ public final class ComponentTestHost<Root: Component> {
         try await fire("input", at: selector, args: args)
     }
 
-    /// Re-renders what changed, as the circuit does after an event or `stateHasChanged()`.
-    public func render() {
+    /// Re-renders what changed, as the circuit does after an event or `stateHasChanged()`. Throws
+    /// `MarkupError` when the markup has a problem the DSL reported (an unknown event, a dropped
+    /// attribute, a handler that replaced a binding's).
+    public func render() throws {
         renderRequest.pending = false
         if let batch = renderer.renderBatch() { batches.append(batch) }
+        try renderer.checkMarkup()
     }
 }
 

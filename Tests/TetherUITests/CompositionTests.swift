@@ -89,7 +89,7 @@ struct CompositionTests {
         let before = counts(host)
         host.component.unrelated = 1
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(host.find("#unrelated")?.text == "1")
         // One edit proves the output kept, not that no child ran: identical output diffs to
         // nothing. The counters prove the children did not run.
@@ -98,7 +98,7 @@ struct CompositionTests {
         #expect(counts(host).parametersSet == before.parametersSet)
         host.component.texts = ["a", "c"]
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(host.findAll("span.label").map(\.text) == ["a", "c"])
         #expect(host.component.labels.count == 2, "the row kept its child and gave it new parameters")
         #expect(counts(host).bodies == [before.bodies[0], before.bodies[1] + 1])
@@ -116,21 +116,21 @@ struct CompositionTests {
         // The parent re-renders and passes equal parameters: neither child runs anything.
         host.component.unrelated += 1
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(counts(host).parametersSet == [1, 1])
         #expect(counts(host).bodies == [m[0], m[1]])
 
         // Equal values in a new array are still equal parameters.
         host.component.texts = ["a", "b"]
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(counts(host).parametersSet == [1, 1])
         #expect(counts(host).bodies == [m[0], m[1]])
 
         // One changed parameter: that child runs both once, its sibling nothing.
         host.component.texts = ["a", "c"]
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(host.html.contains("<span class=\"label\">c</span>"))
         #expect(host.component.labels.count == 2, "the same child, not a new one")
         #expect(counts(host).parametersSet == [1, 2])
@@ -138,7 +138,7 @@ struct CompositionTests {
 
         // Rendering again with the new value changes nothing more.
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(counts(host).parametersSet == [1, 2])
         #expect(counts(host).bodies == [m[0], m[1] + 1])
     }

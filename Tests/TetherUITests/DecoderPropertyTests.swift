@@ -239,7 +239,7 @@ struct DecoderPropertyTests {
             if pick == 1, let value = event.args.value {
                 #expect(host.component.age == Int(value.trimmingCharacters(in: .whitespaces)))
             }
-            host.render()
+            try host.render()
         }
         // Made-up handler ids are refused, never trapped on.
         await propertyCheck(count: 500, input: Arbitrary.texts) { id in

@@ -122,7 +122,7 @@ struct LifecycleTests {
         let host = try await ComponentTestHost(Clock.self)
         for _ in 0..<200 where !host.renderRequested { try await Task.sleep(for: .milliseconds(5)) }
         #expect(host.renderRequested)
-        host.render()
+        try host.render()
         #expect(host.find("#ticks")?.text == "1")
     }
 }

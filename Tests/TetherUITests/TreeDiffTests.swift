@@ -15,7 +15,7 @@ struct TreeDiffTests {
         let host = try await ComponentTestHost(Scratch.self) { $0.content = before }
         host.component.content = after
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         guard let batch = host.batches.last else { return .array([]) }
         return try JSONParser.parse(batch.edits)
     }
@@ -23,7 +23,7 @@ struct TreeDiffTests {
     @Test func unchangedTreeProducesNoBatch() async throws {
         let host = try await ComponentTestHost(Scratch.self) { $0.content = { [.element(p { "same" })] } }
         host.component.stateHasChanged()
-        host.render()
+        try host.render()
         #expect(host.batches.isEmpty)
     }
 
@@ -117,10 +117,13 @@ struct HTMLWriterTests {
     }
 
     @Test func invalidAttributeNamesAndInlineHandlersAreDropped() async throws {
-        let host = try await ComponentTestHost(Scratch.self) {
-            $0.content = { [.element(div().attribute("x\" onload=\"alert(1)", "v").attribute("onclick", "alert(1)"))] }
-        }
-        #expect(host.html == "<div></div>")
+        let page = Scratch()
+        page.content = { [.element(div().attribute("x\" onload=\"alert(1)", "v").attribute("onclick", "alert(1)"))] }
+        let renderer = Renderer(page: page, js: JSRuntime(channel: .prerendering()), isPrerendering: true)
+        renderer.markupChecking = .logOnce
+        try await renderer.initializePending()
+        #expect(renderer.renderHTML() == "<div></div>")
+        try renderer.checkMarkup()
     }
 
     @Test func voidElementsHaveNoEndTag() async throws {

@@ -74,7 +74,7 @@ public actor Circuit {
         do {
             html = try await Self.renderSettled(renderer)
         } catch {
-            fail("onInitialized threw", error)
+            fail("the first render failed", error)
             html = renderer.renderHTML()
         }
         let edits: String
@@ -111,10 +111,12 @@ public actor Circuit {
     static func renderSettled(_ renderer: Renderer) async throws -> String {
         try await renderer.initializePending()
         var html = renderer.renderHTML()
+        try renderer.checkMarkup()
         var rounds = 0
         while renderer.hasUninitializedComponents && rounds < 8 {
             try await renderer.initializePending()
             html = renderer.renderHTML()
+            try renderer.checkMarkup()
             rounds += 1
         }
         return html
@@ -223,17 +225,30 @@ public actor Circuit {
             renderPaused = true
             return
         }
-        if let batch = renderer.renderBatch() { send(batch) }
+        guard sendRenderBatch(renderer) else { return }
         if renderer.hasUninitializedComponents {
             do {
                 try await renderer.initializePending()
             } catch {
                 fail("onInitialized threw", error)
             }
-            if let batch = renderer.renderBatch() { send(batch) }
+            guard sendRenderBatch(renderer) else { return }
         }
         await renderer.disposeRemoved()
         await renderer.afterRender()
+    }
+
+    /// Renders what changed and sends it; false when the markup check ended the circuit.
+    private func sendRenderBatch(_ renderer: Renderer) -> Bool {
+        let batch = renderer.renderBatch()
+        do {
+            try renderer.checkMarkup()
+        } catch {
+            fail("the markup could not be rendered as written", error)
+            return false
+        }
+        if let batch { send(batch) }
+        return true
     }
 
     private func send(_ batch: RenderBatch) {

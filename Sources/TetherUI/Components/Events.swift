@@ -125,8 +125,14 @@ extension Element {
     public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         var copy = self
         let name = event.lowercased()
-        guard DOMEventName(rawValue: name) != nil else { return copy }
-        copy.events.removeAll { $0.name == name }
+        guard DOMEventName(rawValue: name) != nil else {
+            copy.problems.append(.unknownEvent(event))
+            return copy
+        }
+        if copy.events.contains(where: { $0.name == name }) {
+            copy.problems.append(.replacedHandler(name))
+            copy.events.removeAll { $0.name == name }
+        }
         copy.events.append(EventBinding(name: name, options: options, handler: handler))
         return copy
     }

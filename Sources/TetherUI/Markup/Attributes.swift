@@ -59,7 +59,16 @@ extension Element {
 
     func applying(_ attribute: Attribute) -> Element {
         var copy = self
-        guard Attribute.isValidName(attribute.name), !attribute.name.hasPrefix("on"), !attribute.name.hasPrefix("data-t-") else {
+        guard Attribute.isValidName(attribute.name) else {
+            copy.problems.append(.droppedAttribute(attribute.name, reason: "not a valid attribute name"))
+            return copy
+        }
+        guard !attribute.name.lowercased().hasPrefix("on") else {
+            copy.problems.append(.droppedAttribute(attribute.name, reason: "inline handlers are not allowed; use .on(\"event\") { }"))
+            return copy
+        }
+        guard !attribute.name.lowercased().hasPrefix("data-t-") else {
+            copy.problems.append(.droppedAttribute(attribute.name, reason: "data-t-* attributes are Tether's own"))
             return copy
         }
         copy.attributes.removeAll { $0.name == attribute.name }

@@ -23,6 +23,8 @@ public struct Element {
     public internal(set) var children: Content = []
     public internal(set) var key: String?
     public internal(set) var reference: ElementReference?
+    /// What the DSL dropped from this element, for the renderer to report.
+    var problems: [MarkupProblem] = []
 
     public init(_ tag: String, children: Content = []) {
         self.tag = tag.lowercased()

@@ -90,6 +90,9 @@ public final class Renderer {
     /// Components that left the tree in the last render and still need `dispose()`.
     private var removed: [any Component] = []
     private var logger: Logger { js.channel.logger }
+    /// What to do about markup the DSL could not honour; see `checkMarkup()`.
+    public var markupChecking = MarkupChecking.buildDefault
+    private var markupReports: [MarkupReport] = []
 
     /// The page being shown, inside its layout when it has one.
     public private(set) var page: any Component
@@ -339,7 +342,7 @@ public final class Renderer {
                 // Scripts in component markup never run, as in Blazor: load them from the document
                 // template, a module, or an initializer.
                 guard element.tag != "script" else {
-                    logger.warning("dropped a <script> element from component markup")
+                    report(.droppedScript, in: element, owner: owner)
                     continue
                 }
                 out.append(.element(expandElement(element, owner: owner, environment: environment, position: &position, live: &live)))
@@ -400,6 +403,7 @@ public final class Renderer {
     private func expandElement(
         _ element: Element, owner: Mounted, environment: EnvironmentValues, position: inout Int, live: inout Set<String>
     ) -> RenderElement {
+        for problem in element.problems { report(problem, in: element, owner: owner) }
         var attributes = element.attributes
         for binding in element.events {
             let id = "\(owner.id).\(owner.handlers.count)"
@@ -416,6 +420,29 @@ public final class Renderer {
         var children: [RenderNode] = []
         expandContent(element.children, owner: owner, environment: environment, position: &position, live: &live, into: &children)
         return RenderElement(tag: element.tag, attributes: attributes, children: children, key: element.key)
+    }
+}
+
+extension Renderer {
+    private func report(_ problem: MarkupProblem, in element: Element, owner: Mounted) {
+        // One report per problem and place: a re-render of the same markup adds nothing new.
+        let report = MarkupReport(
+            problem: problem, element: MarkupReport.describe(tag: element.tag, attributes: element.attributes),
+            component: String(describing: type(of: owner.instance)))
+        guard !markupReports.contains(where: { $0.message == report.message }) else { return }
+        markupReports.append(report)
+    }
+
+    /// Reports what the last renders found wrong in the markup, as `markupChecking` says: under
+    /// `.strict` it throws every problem that fails a render, under `.logOnce` it logs each
+    /// problem once per process. Hosts call it after every render.
+    public func checkMarkup() throws(MarkupError) {
+        guard !markupReports.isEmpty else { return }
+        let reports = markupReports
+        markupReports.removeAll()
+        let errors = markupChecking == .strict ? reports.filter(\.problem.failsStrictRender) : []
+        for report in reports where !errors.contains(where: { $0.message == report.message }) { MarkupLog.logOnce(report, logger) }
+        if !errors.isEmpty { throw MarkupError(description: errors.map(\.message).joined(separator: "\n")) }
     }
 }
 
