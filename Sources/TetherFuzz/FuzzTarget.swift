@@ -90,7 +90,7 @@ final class InlineExecutor: TaskExecutor, @unchecked Sendable {
 /// The channel, renderer and server-side bookkeeping one input runs against.
 final class Input {
     final class Sink: InteropOutbox {
-        func enqueue(_ message: OutboundMessage) {}
+        func enqueue(_ message: InteropMessage) {}
     }
 
     /// Refusals are the expected outcome, so they are not logged: a log line per input would
@@ -159,7 +159,7 @@ final class Input {
         case .resume(_, _, let lastBatch):
             // As Circuit.resume: drop what the browser has, replay the rest.
             unacknowledged.removeAll { $0.number <= lastBatch }
-            for batch in unacknowledged { channel.send(.render(batch: batch.number, edits: batch.edits)) }
+            _ = WireCodec.encodeFrame(unacknowledged.map { OutboundMessage.render(batch: $0.number, edits: $0.edits) })
         case .end:
             break
         case .event(let handler, let args):

@@ -24,7 +24,7 @@ public final class ScriptedJS: InteropOutbox {
     private struct State {
         var scripts: [String: Script] = [:]
         var calls: [Call] = []
-        var messages: [OutboundMessage] = []
+        var messages: [InteropMessage] = []
     }
 
     private let state = Mutex(State())
@@ -51,10 +51,10 @@ public final class ScriptedJS: InteropOutbox {
 
     public var calls: [Call] { state.withLock { $0.calls } }
 
-    /// Every non-call message the code under test sent, such as render batches.
-    public var messages: [OutboundMessage] { state.withLock { $0.messages } }
+    /// Every message the code under test sent other than calls, such as method results.
+    public var messages: [InteropMessage] { state.withLock { $0.messages } }
 
-    public func enqueue(_ message: OutboundMessage) {
+    public func enqueue(_ message: InteropMessage) {
         guard case .call(let id, let identifier, let arguments, _, _, _) = message else {
             state.withLock { $0.messages.append(message) }
             return

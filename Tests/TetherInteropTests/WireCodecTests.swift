@@ -251,3 +251,17 @@ struct WireCodecTests {
         #expect(WireCodec.encodeFrame([.disposeJSObject(id: 2), .protocolError("e")]) == #"[["djs",2],["err","e"]]"#)
     }
 }
+
+/// The interop core's messages as they travel in a frame, spelled as the tests above read best.
+extension OutboundMessage {
+    fileprivate static func call(
+        id: Int, identifier: String, arguments: String, mode: ResultMode, target: Int = 0, operation: ObjectOperation = .call
+    ) -> OutboundMessage {
+        .interop(.call(id: id, identifier: identifier, arguments: arguments, mode: mode, target: target, operation: operation))
+    }
+    fileprivate static func invocationResult(id: Int, outcome: InvocationOutcome) -> OutboundMessage {
+        .interop(.invocationResult(id: id, outcome: outcome))
+    }
+    fileprivate static func disposeJSObject(id: Int) -> OutboundMessage { .interop(.disposeJSObject(id: id)) }
+    fileprivate static func bytes(id: Int, payload: [UInt8]) -> OutboundMessage { .interop(.bytes(id: id, payload: payload)) }
+}

@@ -137,12 +137,12 @@ struct WebSocketOutboxTests {
         let congestion = Congestion()
         let account = BudgetAccount(MemoryBudget(limit: 1 << 20))
         outbox.serve(budget: account) { congested in congestion.changes.withLock { $0.append(congested) } }
-        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 7, count: 600)))
+        outbox.enqueue(.interop(.bytes(id: 1, payload: Array(repeating: 7, count: 600))))
         channel.embeddedEventLoop.run()
         #expect(congestion.changes.withLock { $0 }.isEmpty)
         #expect(account.held >= 600)
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
-        outbox.enqueue(.bytes(id: 2, payload: Array(repeating: 7, count: 600)))
+        outbox.enqueue(.interop(.bytes(id: 2, payload: Array(repeating: 7, count: 600))))
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(congestion.changes.withLock { $0 } == [true])
         let drained = Task { await outbox.waitUntilDrained() }
@@ -157,7 +157,7 @@ struct WebSocketOutboxTests {
         let held = HeldWrites()
         try channel.pipeline.syncOperations.addHandler(held)
         let outbox = makeOutbox(backpressure: .init(pauseBytes: 100, maxBytes: 1000))
-        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 1, count: 1500)))
+        outbox.enqueue(.interop(.bytes(id: 1, payload: Array(repeating: 1, count: 1500))))
         channel.embeddedEventLoop.run()
         try await waitForClose()
         #expect(closes.reasons.withLock { $0 }.map(\.code) == [.policy])
@@ -168,7 +168,7 @@ struct WebSocketOutboxTests {
         let held = HeldWrites()
         try channel.pipeline.syncOperations.addHandler(held)
         let outbox = makeOutbox(backpressure: .init(pauseBytes: 100, maxBytes: 100_000, stallTimeout: .seconds(5)))
-        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 1, count: 500)))
+        outbox.enqueue(.interop(.bytes(id: 1, payload: Array(repeating: 1, count: 500))))
         channel.embeddedEventLoop.run()
         let reader = Task { await outbox.waitUntilDrained() }
         channel.embeddedEventLoop.advanceTime(by: .seconds(4))
@@ -186,7 +186,7 @@ struct WebSocketOutboxTests {
         try channel.pipeline.syncOperations.addHandler(held)
         let outbox = makeOutbox()
         outbox.serve(budget: BudgetAccount(MemoryBudget(limit: 800, hardLimit: 1000))) { _ in }
-        outbox.enqueue(.bytes(id: 1, payload: Array(repeating: 1, count: 1200)))
+        outbox.enqueue(.interop(.bytes(id: 1, payload: Array(repeating: 1, count: 1200))))
         channel.embeddedEventLoop.run()
         try await waitForClose()
         #expect(closes.reasons.withLock { $0 }.first?.reason.contains("memory budget") == true)

@@ -2,10 +2,11 @@ import Logging
 import Synchronization
 import TetherProtocol
 
-/// Where the interop core puts messages for the browser. The server's implementation batches
+/// Where the interop core puts its messages for the browser: the narrow protocol it needs of a
+/// transport. The server's circuit transport carries them on the circuit's socket, batching
 /// everything enqueued in one turn into one WebSocket frame.
 public protocol InteropOutbox: Sendable {
-    func enqueue(_ message: OutboundMessage)
+    func enqueue(_ message: InteropMessage)
 }
 
 /// Settings shared by every call on a channel.
@@ -41,8 +42,9 @@ public struct InteropOptions: Sendable {
     }
 }
 
-/// The interop core of one circuit: it correlates Swift→JS calls with their completions and
-/// answers JS→Swift invocations. It knows nothing of sockets.
+/// The interop core of one circuit: it correlates Swift→JS calls with their completions, answers
+/// JS→Swift invocations, and keeps the circuit's references, byte arrays and streams. It sends
+/// only `InteropMessage`s, through an `InteropOutbox`, and knows nothing of sockets or rendering.
 public final class InteropChannel: Sendable {
     typealias Waiter = CheckedContinuation<JSONValue, any Error>
 
@@ -360,8 +362,9 @@ public final class InteropChannel: Sendable {
         }
     }
 
-    /// Sends a message that is not a call, such as a render batch or a method result.
-    public func send(_ message: OutboundMessage) {
+    /// Sends a message that is not a call, such as a method result. Dropped while no browser is
+    /// attached: what it answered went with the socket.
+    package func send(_ message: InteropMessage) {
         outbox.withLock { $0 }?.enqueue(message)
     }
 }

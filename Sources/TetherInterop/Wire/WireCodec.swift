@@ -118,17 +118,17 @@ public enum WireCodec {
         case .render(let batch, let edits):
             begin(.render, &out)
             out += "\(batch),\(edits)]"
-        case .call(let id, let identifier, let arguments, let mode, let target, let operation):
+        case .interop(.call(let id, let identifier, let arguments, let mode, let target, let operation)):
             begin(.call, &out)
             out += "\(id),"
             JSONText.appendQuoted(identifier, to: &out)
             out += ",\(arguments),\(mode.rawValue)"
             if target != 0 || operation != .call { out += ",\(target),\(operation.rawValue)" }
             out += "]"
-        case .invocationResult(let id, .success(let json)):
+        case .interop(.invocationResult(let id, .success(let json))):
             begin(.invocationResult, &out)
             out += "\(id),true,\(json)]"
-        case .invocationResult(let id, .failure(let message)):
+        case .interop(.invocationResult(let id, .failure(let message))):
             begin(.invocationResult, &out)
             out += "\(id),false,"
             JSONText.appendQuoted(message, to: &out)
@@ -139,7 +139,7 @@ public enum WireCodec {
             begin(.navigateTo, &out)
             JSONText.appendQuoted(url, to: &out)
             out += ",\(replace),\(inCircuit)]"
-        case .disposeJSObject(let id):
+        case .interop(.disposeJSObject(let id)):
             begin(.disposeJSObject, &out)
             out += "\(id)]"
         case .fatal(let message):
@@ -151,7 +151,7 @@ public enum WireCodec {
         case .configure(let json):
             begin(.configure, &out)
             out += "\(json)]"
-        case .bytes:
+        case .interop(.bytes):
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break
         }
@@ -181,7 +181,7 @@ public enum WireCodec {
         var others: [OutboundMessage] = []
         others.reserveCapacity(messages.count)
         for message in messages {
-            if case .bytes(let id, let payload) = message {
+            if case .interop(.bytes(let id, let payload)) = message {
                 frames.append(.binary(ByteSegment.frame(id: id, bytes: payload)))
             } else {
                 others.append(message)
@@ -195,7 +195,7 @@ public enum WireCodec {
         var out = "["
         var first = true
         for message in messages {
-            if case .bytes = message { continue }
+            if case .interop(.bytes) = message { continue }
             if !first { out += "," }
             first = false
             encode(message, to: &out)

@@ -34,17 +34,25 @@ public enum JSCallOutcome: Sendable, Equatable {
     case failure(message: String, stack: String?)
 }
 
-/// A message to the browser. Payloads that are already JSON text are carried as text, so they are
-/// never parsed again on the way out.
-public enum OutboundMessage: Sendable {
-    case render(batch: Int, edits: String)
+/// What the interop core sends to the browser: the whole of the narrow protocol between it and
+/// the transport that carries it (`InteropOutbox`). Payloads that are already JSON text are
+/// carried as text, so they are never parsed again on the way out.
+public enum InteropMessage: Sendable {
     /// Target 0 is `window`; any other number is a JS object the browser holds for Swift.
     case call(id: Int, identifier: String, arguments: String, mode: ResultMode, target: Int = 0, operation: ObjectOperation = .call)
     case invocationResult(id: Int, outcome: InvocationOutcome)
+    case disposeJSObject(id: Int)
+    /// A byte array, sent as its own binary frame ahead of the JSON that refers to it.
+    case bytes(id: Int, payload: [UInt8])
+}
+
+/// A message on a circuit's socket: the interop core's, and the circuit's own.
+public enum OutboundMessage: Sendable {
+    case interop(InteropMessage)
+    case render(batch: Int, edits: String)
     case protocolError(String)
     /// In the circuit, only the history entry changes; otherwise the browser loads the URL.
     case navigateTo(url: String, replace: Bool, inCircuit: Bool)
-    case disposeJSObject(id: Int)
     case fatal(String)
     /// A resume was refused: the circuit expired or the secret was wrong. The page must reload.
     case rejected(String)
@@ -52,8 +60,6 @@ public enum OutboundMessage: Sendable {
     case shutdown(String)
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
-    /// A byte array, sent as its own binary frame ahead of the JSON that refers to it.
-    case bytes(id: Int, payload: [UInt8])
 }
 
 public enum InvocationOutcome: Sendable {

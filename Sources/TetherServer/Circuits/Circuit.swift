@@ -12,6 +12,8 @@ import TetherUI
 public actor Circuit {
     public nonisolated let id: String
     public nonisolated let channel: InteropChannel
+    /// The circuit's socket, for its own messages; the channel sends through it too.
+    nonisolated let transport: CircuitTransport
     let pages: PageRouter
     let notFound: any Page.Type
     let logger: Logger
@@ -51,13 +53,14 @@ public actor Circuit {
     }
 
     init(
-        id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10,
+        id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10,
         maxQueuedBrowserWork: Int = 1_000, logger: Logger
     ) {
         self.id = id
         self.maxUnacknowledgedBatches = maxUnacknowledgedBatches
         self.maxQueuedBrowserWork = maxQueuedBrowserWork
         self.channel = channel
+        self.transport = transport
         self.pages = pages
         self.notFound = notFound
         self.logger = logger
@@ -194,7 +197,7 @@ public actor Circuit {
             event = try renderer.resolveEvent(handlerID, rawArgs: rawArgs)
         } catch {
             channel.refusals.refused("refused event", reason: "\(error)")
-            channel.send(.protocolError("event refused: \(error)"))
+            transport.send(.protocolError("event refused: \(error)"))
             return
         }
         handlerGeneration += 1
@@ -253,7 +256,7 @@ public actor Circuit {
 
     private func send(_ batch: RenderBatch) {
         unacknowledged.append((batch.number, batch.edits))
-        channel.send(.render(batch: batch.number, edits: batch.edits))
+        transport.send(.render(batch: batch.number, edits: batch.edits))
     }
 
     private func acknowledge(_ batch: Int) async {
@@ -269,18 +272,20 @@ public actor Circuit {
     func connectionLost(connection: Int) {
         guard connection == self.connection else { return }
         channel.disconnect()
+        transport.detach()
     }
 
     /// Which socket serves the circuit; resumes number them.
     private var connection = 0
 
     /// A page resumed this circuit on a new socket: replay what it missed.
-    func resume(on outbox: any InteropOutbox, lastBatch: Int, connection: Int) async {
+    func resume(on socket: WebSocketOutbox, lastBatch: Int, connection: Int) async {
         guard connection > self.connection else { return }
         self.connection = connection
-        channel.attach(outbox)
+        transport.attach(socket)
+        channel.attach(transport)
         unacknowledged.removeAll { $0.number <= lastBatch }
-        for batch in unacknowledged { channel.send(.render(batch: batch.number, edits: batch.edits)) }
+        for batch in unacknowledged { transport.send(.render(batch: batch.number, edits: batch.edits)) }
         if renderPaused { await acknowledge(lastBatch) }
     }
 
@@ -301,7 +306,7 @@ public actor Circuit {
     /// other URL is loaded in full, so static files and real 404s still work.
     private func navigateFromBrowser(_ url: String) async {
         guard pages.match(url: url) != nil else {
-            channel.send(.navigateTo(url: url, replace: true, inCircuit: false))
+            transport.send(.navigateTo(url: url, replace: true, inCircuit: false))
             return
         }
         await show(url)
@@ -310,10 +315,10 @@ public actor Circuit {
     private func navigateFromSwift(_ url: String, replace: Bool, forceLoad: Bool) async {
         let isLocal = url.hasPrefix("/") && !url.hasPrefix("//")
         guard isLocal, !forceLoad else {
-            channel.send(.navigateTo(url: url, replace: replace, inCircuit: false))
+            transport.send(.navigateTo(url: url, replace: replace, inCircuit: false))
             return
         }
-        channel.send(.navigateTo(url: url, replace: replace, inCircuit: true))
+        transport.send(.navigateTo(url: url, replace: replace, inCircuit: true))
         await show(url)
     }
 
@@ -322,7 +327,7 @@ public actor Circuit {
     private func fail(_ what: String, _ error: any Error) {
         logger.error("\(what)", metadata: ["circuit": "\(id)", "error": "\(error)"])
         let detail = channel.options.detailedErrors ? " \(error)" : ""
-        channel.send(.fatal("An error has occurred.\(detail)"))
+        transport.send(.fatal("An error has occurred.\(detail)"))
         failed = true
         closed = true
         work.finish()

@@ -192,11 +192,12 @@ struct CircuitConnection {
         let id = makeCircuitID()
         let secret = CircuitSecret()
         logger[metadataKey: "circuit"] = "\(id)"
-        let channel = InteropChannel(outbox: outbox, options: app.interop, budget: BudgetAccount(budget), logger: logger)
+        let transport = CircuitTransport(socket: outbox)
+        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), logger: logger)
         outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
         outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value)))
         let circuit = Circuit(
-            id: id, channel: channel, pages: app.pages, notFound: app.notFoundPage,
+            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents, logger: logger)
         await registry.register(circuit, secret: secret, client: client, socket: outbox)
         // The circuit outlives this socket: it keeps running while the page reconnects.

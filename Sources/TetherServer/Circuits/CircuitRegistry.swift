@@ -154,7 +154,7 @@ actor CircuitRegistry {
     func shutdown(reason: String) async {
         for entry in entries.values {
             entry.expiry?.cancel()
-            entry.circuit.channel.send(.shutdown(reason))
+            entry.circuit.transport.send(.shutdown(reason))
             await entry.circuit.close()
         }
         entries.removeAll()

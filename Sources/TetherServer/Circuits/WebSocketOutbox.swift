@@ -20,7 +20,7 @@ import TetherProtocol
 /// (the connection stops reading the browser's requests and the circuit starts no new JS→Swift
 /// calls, so the browser's own reading paces it), and past `maxBytes`, or past the client's hard
 /// memory bound, the socket is closed.
-final class WebSocketOutbox: InteropOutbox {
+final class WebSocketOutbox: Sendable {
     struct Backpressure: Sendable {
         var pauseBytes: Int
         var maxBytes: Int
@@ -181,7 +181,7 @@ final class WebSocketOutbox: InteropOutbox {
         case .shutdown(let reason): CircuitClose(.goingAway, reason)
         case .fatal(let message): CircuitClose(.fatal, message)
         case .rejected(let reason): CircuitClose(.rejected, reason)
-        case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .configure, .bytes: nil
+        case .interop, .render, .protocolError, .navigateTo, .configure: nil
         }
     }
 

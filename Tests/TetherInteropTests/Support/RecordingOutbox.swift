@@ -47,14 +47,14 @@ struct OutboxWaitError: Error, CustomStringConvertible {
 /// An in-memory transport: it records every message the interop core enqueues, so a test can
 /// play the browser by reading `.call` messages and completing them on the channel.
 final class RecordingOutbox: InteropOutbox {
-    private let messages = Mutex<[OutboundMessage]>([])
+    private let messages = Mutex<[InteropMessage]>([])
 
-    func enqueue(_ message: OutboundMessage) {
+    func enqueue(_ message: InteropMessage) {
         messages.withLock { $0.append(message) }
     }
 
     /// Everything enqueued so far, in order.
-    var all: [OutboundMessage] { messages.withLock { $0 } }
+    var all: [InteropMessage] { messages.withLock { $0 } }
 
     var isEmpty: Bool { messages.withLock { $0.isEmpty } }
 
