@@ -1,5 +1,5 @@
 /// How the browser treats the value a JS function returns.
-public enum ResultMode: Int, CaseIterable, Sendable {
+package enum ResultMode: Int, CaseIterable, Sendable {
     /// Send the value back as JSON.
     case json = 0
     /// Send back only completion; the value is never serialized.
@@ -11,7 +11,7 @@ public enum ResultMode: Int, CaseIterable, Sendable {
 }
 
 /// What a Swift→JS call asks the browser to do with its identifier.
-public enum ObjectOperation: Int, CaseIterable, Sendable {
+package enum ObjectOperation: Int, CaseIterable, Sendable {
     /// Call the function at the identifier.
     case call = 0
     /// Read the property at the identifier.
@@ -27,7 +27,7 @@ public enum ObjectOperation: Int, CaseIterable, Sendable {
 /// The key of the one-member JSON object that stands for a handle inside any value:
 /// `{"__tetherObject": 3}` is the Swift object JS holds as 3. A user's own object with one of these
 /// keys is read as the handle, so the keys carry a prefix no ordinary property has.
-public enum Marker: String, CaseIterable, Sendable {
+package enum Marker: String, CaseIterable, Sendable {
     /// A Swift object handed to JS.
     case swiftObject = "__tetherObject"
     /// A JS object held by Swift.

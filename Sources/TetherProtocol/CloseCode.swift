@@ -1,7 +1,7 @@
 /// The WebSocket close codes the server ends a circuit's socket with. Codes 4000–4999 are
 /// Tether's own. The runtime retries only after `normal`, `goingAway` and codes not listed here
 /// (a dropped connection); every other code is final and its reason is shown to the user.
-public enum CloseCode: UInt16, CaseIterable, Sendable {
+package enum CloseCode: UInt16, CaseIterable, Sendable {
     /// The page ended the circuit.
     case normal = 1000
     /// The server is shutting down; the page resumes on the next one.

@@ -1,10 +1,10 @@
 /// The DOM events the runtime listens for and forwards to handlers.
-public enum DOMEventName: String, CaseIterable, Sendable {
+package enum DOMEventName: String, CaseIterable, Sendable {
     case click, dblclick, input, change, submit, keydown, keyup, focus, blur
     case mousedown, mouseup, mousemove, mouseover, mouseout
     case pointerdown, pointerup, pointermove
     case contextmenu
 
     /// Focus and blur do not bubble, so the runtime listens for them in the capture phase.
-    public var bubbles: Bool { self != .focus && self != .blur }
+    package var bubbles: Bool { self != .focus && self != .blur }
 }

@@ -1,7 +1,7 @@
 /// One DOM edit of a render batch: `[code, path, ...fields]`, applied in order. A path is a list of
 /// child indices from the root, valid when its edit is applied; a node of raw markup counts as
 /// one child.
-public enum EditCode: Int, CaseIterable, Sendable {
+package enum EditCode: Int, CaseIterable, Sendable {
     /// path, html
     case replaceNode = 0
     /// parent path, index, html

@@ -3,7 +3,7 @@
 /// The runtime's `protocol.js` holds the same names and values, and
 /// `ProtocolVocabularyTests` fails when the two disagree. The table of each message's fields is
 /// on `WireCodec`.
-public enum MessageKind: String, CaseIterable, Sendable {
+package enum MessageKind: String, CaseIterable, Sendable {
     // Browser to server.
     case start
     case resume

@@ -33,7 +33,7 @@ public final class ScriptedJS: InteropOutbox {
     public init() {}
 
     /// The channel this fake browser answers; pass its `JSRuntime` to the code under test.
-    public func makeChannel(options: InteropOptions = InteropOptions()) -> InteropChannel {
+    package func makeChannel(options: InteropOptions = InteropOptions()) -> InteropChannel {
         let channel = InteropChannel(outbox: self, options: options)
         channelBox.withLock { $0 = channel }
         return channel
@@ -52,9 +52,9 @@ public final class ScriptedJS: InteropOutbox {
     public var calls: [Call] { state.withLock { $0.calls } }
 
     /// Every message the code under test sent other than calls, such as method results.
-    public var messages: [InteropMessage] { state.withLock { $0.messages } }
+    package var messages: [InteropMessage] { state.withLock { $0.messages } }
 
-    public func enqueue(_ message: InteropMessage) {
+    package func enqueue(_ message: InteropMessage) {
         guard case .call(let id, let identifier, let arguments, _, _, _) = message else {
             state.withLock { $0.messages.append(message) }
             return

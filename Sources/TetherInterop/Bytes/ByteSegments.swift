@@ -5,8 +5,8 @@ import Synchronization
 /// `[segment id: UInt32 little-endian][bytes]`, before the JSON message that refers to it as
 /// `{"__tetherBytes": id}`. A large array may come in several frames with the same id, which are
 /// joined in order. No Base64, no number arrays.
-public enum ByteSegment {
-    public static func frame(id: Int, bytes: some Collection<UInt8>) -> [UInt8] {
+package enum ByteSegment {
+    package static func frame(id: Int, bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4 + bytes.count)
         let id32 = UInt32(truncatingIfNeeded: id)
@@ -18,7 +18,7 @@ public enum ByteSegment {
         return out
     }
 
-    public static func parse(_ frame: [UInt8]) -> (id: Int, bytes: ArraySlice<UInt8>)? {
+    package static func parse(_ frame: [UInt8]) -> (id: Int, bytes: ArraySlice<UInt8>)? {
         guard frame.count >= 4 else { return nil }
         let id = Int(frame[0]) | Int(frame[1]) << 8 | Int(frame[2]) << 16 | Int(frame[3]) << 24
         return (id, frame[4...])

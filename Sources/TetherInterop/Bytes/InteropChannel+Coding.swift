@@ -10,7 +10,7 @@ extension InteropChannel {
     /// a JS object, a JS stream, a byte array) is registered or resolved on the right circuit.
     static let userInfoKey = CodingUserInfoKey(rawValue: "tether.channel")!
 
-    public func encode(_ value: some Encodable) throws -> String {
+    package func encode(_ value: some Encodable) throws -> String {
         // Values that need no circuit take the shared path.
         if value is JSONValue || value is String { return try InteropCoding.encode(value) }
         if let bytes = value as? [UInt8] { return sendBytes(bytes) }
@@ -30,7 +30,7 @@ extension InteropChannel {
         return "{\"\(Marker.bytes.rawValue)\":\(id)}"
     }
 
-    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+    package func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         if T.self == [UInt8].self || T.self == Data.self, let id = value[Marker.bytes.rawValue]?.intValue {
             guard let bytes = inboundBytes.take(id) else { throw MissingByteSegment(id: id) }
             return (T.self == Data.self ? Data(bytes) as! T : bytes as! T)
@@ -59,7 +59,7 @@ extension InteropChannel {
     }
 
     /// Accepts a binary frame from the browser: one byte segment for a message that follows.
-    public func receiveBinary(_ frame: [UInt8]) throws(ProtocolViolation) {
+    package func receiveBinary(_ frame: [UInt8]) throws(ProtocolViolation) {
         try inboundBytes.store(frame)
     }
 

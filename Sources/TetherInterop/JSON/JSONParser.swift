@@ -1,22 +1,22 @@
 /// Why a piece of text is not acceptable JSON, with the byte offset where reading stopped.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let reason: String
-    public let offset: Int
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let reason: String
+    package let offset: Int
+    package var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
 /// A strict JSON reader for untrusted input.
 ///
 /// It bounds nesting depth, so hostile input cannot exhaust the stack, and reports the offset of
 /// the first problem, so the browser can be told exactly what was wrong.
-public struct JSONParser {
-    public static let defaultMaxDepth = 64
+package struct JSONParser {
+    package static let defaultMaxDepth = 64
 
-    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         try parse(text.utf8, maxDepth: maxDepth)
     }
 
-    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(JSONParseError) in try parse(buffer, maxDepth: maxDepth) }
         }
@@ -25,7 +25,7 @@ public struct JSONParser {
         return try copy.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer, maxDepth: maxDepth) }
     }
 
-    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         var reader = Reader(bytes: buffer, maxDepth: maxDepth)
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)

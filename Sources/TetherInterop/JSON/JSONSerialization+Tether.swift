@@ -8,7 +8,7 @@ extension JSONValue {
         return out
     }
 
-    public func write(to out: inout String) {
+    package func write(to out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -35,14 +35,14 @@ extension JSONValue {
 }
 
 /// Helpers for writing JSON text by hand, which the wire codec does for speed.
-public enum JSONText {
-    public static func quoted(_ s: String) -> String {
+package enum JSONText {
+    package static func quoted(_ s: String) -> String {
         var out = ""
         appendQuoted(s, to: &out)
         return out
     }
 
-    public static func appendQuoted(_ s: String, to out: inout String) {
+    package static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
         var needsEscape = false
         for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
@@ -76,16 +76,16 @@ public enum JSONText {
 /// Encodes Swift values to JSON text and decodes JSON values into Swift types.
 ///
 /// One place owns the encoder settings, so every interop path encodes the same way.
-public enum InteropCoding {
+package enum InteropCoding {
     /// Object members come out in the order they were encoded (declaration order), the same in
     /// every process.
-    public static func encode(_ value: some Encodable) throws -> String {
+    package static func encode(_ value: some Encodable) throws -> String {
         if let json = value as? JSONValue { return json.serialized() }
         if let s = value as? String { return JSONText.quoted(s) }
         return try WireEncoder().encode(value).serialized()
     }
 
-    public static func encodeArguments(_ args: [any Encodable]) throws -> String {
+    package static func encodeArguments(_ args: [any Encodable]) throws -> String {
         var out = "["
         for (i, arg) in args.enumerated() {
             if i > 0 { out += "," }
@@ -98,7 +98,7 @@ public enum InteropCoding {
     /// Numbers are checked: an integer type takes a whole number it can hold, in any spelling
     /// (`1e3` is 1000), a floating-point type only a finite one; property names match
     /// case-insensitively when no exact match exists.
-    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         if let direct = value as? T { return direct }
         return try WireDecoder().decode(T.self, from: value)
     }

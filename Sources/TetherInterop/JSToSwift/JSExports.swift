@@ -30,9 +30,9 @@ public struct InvocationContext: Sendable {
 }
 
 /// One exposed Swift method, type-erased once at registration.
-public struct ExposedMethod: Sendable {
-    public let name: String
-    public let parameterTypes: [String]
+package struct ExposedMethod: Sendable {
+    package let name: String
+    package let parameterTypes: [String]
     let body: @Sendable (_ args: [JSONValue], _ context: InvocationContext) async throws -> InvocationResult
 
     /// Checks the arguments against the declared parameters, then runs the method.
@@ -45,8 +45,8 @@ public struct ExposedMethod: Sendable {
 }
 
 /// A value an exposed method returns: JSON text, plus any Swift objects it hands to JS.
-public struct InvocationResult: Sendable {
-    public let json: String
+package struct InvocationResult: Sendable {
+    package let json: String
 }
 
 /// Decodes a packed argument list one parameter at a time, naming the position that failed.
@@ -97,23 +97,23 @@ public struct JSExports: Sendable {
         modules[name] = table.methods
     }
 
-    public func method(_ method: String, in module: String) throws(InvocationError) -> ExposedMethod {
+    package func method(_ method: String, in module: String) throws(InvocationError) -> ExposedMethod {
         guard let methods = modules[module] else { throw .unknownModule(module) }
         guard let exposed = methods[method] else { throw .unknownMethod(method, module: module) }
         return exposed
     }
 
-    public func invoke(module: String, method: String, args: [JSONValue], context: InvocationContext) async throws -> InvocationResult {
+    package func invoke(module: String, method: String, args: [JSONValue], context: InvocationContext) async throws -> InvocationResult {
         try await self.method(method, in: module).invoke(args, owner: module, context: context)
     }
 }
 
 /// The methods of one module or one Swift object type, built with `expose`.
 public struct MethodTable: Sendable {
-    public let owner: String
-    public internal(set) var methods: [String: ExposedMethod]
+    package let owner: String
+    package internal(set) var methods: [String: ExposedMethod]
 
-    public init(owner: String, methods: [String: ExposedMethod] = [:]) {
+    package init(owner: String, methods: [String: ExposedMethod] = [:]) {
         self.owner = owner
         self.methods = methods
     }

@@ -127,7 +127,7 @@ public final class SwiftObjectReference<Object: JSInvokableObject>: Codable, Sen
 
 /// The Swift objects one circuit has handed to JS, by id. Ids from another circuit never
 /// resolve, because each circuit has its own registry.
-public final class SwiftObjectRegistry: Sendable {
+package final class SwiftObjectRegistry: Sendable {
     static let userInfoKey = CodingUserInfoKey(rawValue: "tether.objects")!
 
     private struct Tracked: Sendable {
@@ -146,14 +146,14 @@ public final class SwiftObjectRegistry: Sendable {
     package let limit: Int
     private let account: BudgetAccount
 
-    public convenience init() { self.init(limit: Int.max, account: .unlimited()) }
+    package convenience init() { self.init(limit: Int.max, account: .unlimited()) }
 
     package init(limit: Int, account: BudgetAccount) {
         self.limit = limit
         self.account = account
     }
 
-    public var count: Int { state.withLock { $0.objects.count } }
+    package var count: Int { state.withLock { $0.objects.count } }
 
     func track<Object>(_ reference: SwiftObjectReference<Object>) throws(SwiftObjectLimitError) -> Int {
         if let existing = reference.assignment.withLock({ $0 }), existing.registry === self {
@@ -183,7 +183,7 @@ public final class SwiftObjectRegistry: Sendable {
     }
 
     /// Runs a method of a tracked object.
-    public func invoke(objectID: Int, method: String, args: [JSONValue], context: InvocationContext) async throws -> InvocationResult {
+    package func invoke(objectID: Int, method: String, args: [JSONValue], context: InvocationContext) async throws -> InvocationResult {
         guard let tracked = state.withLock({ $0.objects[objectID] }) else {
             throw InvocationError("There is no tracked object with id \(objectID). It may have been disposed.")
         }
@@ -201,13 +201,13 @@ public final class SwiftObjectRegistry: Sendable {
     }
 
     /// Forgets an object; releasing it twice is harmless.
-    public func release(_ id: Int) {
+    package func release(_ id: Int) {
         let removed = state.withLock { $0.objects.removeValue(forKey: id) }
         if removed != nil { account.release(MemoryCost.trackedObject) }
     }
 
     /// Releases every object; used when the circuit ends.
-    public func releaseAll() {
+    package func releaseAll() {
         let count = state.withLock { state in
             defer {
                 state.objects.removeAll()

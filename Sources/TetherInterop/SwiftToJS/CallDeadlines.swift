@@ -4,23 +4,23 @@
 /// A call that completes is not searched for and removed: its deadline stays in the heap until it
 /// reaches the top or the heap is compacted. `isPending` tells live deadlines from dead ones. This
 /// keeps a completion free of heap work, which is what a round trip in a row needs.
-public struct CallDeadlines {
-    public struct Deadline: Equatable {
-        public let instant: ContinuousClock.Instant
-        public let callID: Int
-        public let limit: Duration
+package struct CallDeadlines {
+    package struct Deadline: Equatable {
+        package let instant: ContinuousClock.Instant
+        package let callID: Int
+        package let limit: Duration
     }
 
     private var heap: [Deadline] = []
 
-    public init() {}
+    package init() {}
 
     /// Deadlines held, dead ones included.
-    public var count: Int { heap.count }
+    package var count: Int { heap.count }
 
     /// Adds a call's deadline; true when it is now the earliest, so a sleeper must wake sooner.
     @discardableResult
-    public mutating func add(callID: Int, limit: Duration, now: ContinuousClock.Instant) -> Bool {
+    package mutating func add(callID: Int, limit: Duration, now: ContinuousClock.Instant) -> Bool {
         let deadline = Deadline(instant: now.advanced(by: limit), callID: callID, limit: limit)
         heap.append(deadline)
         siftUp(heap.count - 1)
@@ -28,7 +28,7 @@ public struct CallDeadlines {
     }
 
     /// Removes and returns every deadline at or before `now`, earliest first, dead ones included.
-    public mutating func removeExpired(now: ContinuousClock.Instant) -> [Deadline] {
+    package mutating func removeExpired(now: ContinuousClock.Instant) -> [Deadline] {
         var expired: [Deadline] = []
         while let top = heap.first, top.instant <= now {
             expired.append(top)
@@ -38,7 +38,7 @@ public struct CallDeadlines {
     }
 
     /// The earliest deadline of a call still pending; dead deadlines above it are dropped.
-    public mutating func earliest(isPending: (Int) -> Bool) -> ContinuousClock.Instant? {
+    package mutating func earliest(isPending: (Int) -> Bool) -> ContinuousClock.Instant? {
         while let top = heap.first {
             if isPending(top.callID) { return top.instant }
             removeTop()
@@ -48,14 +48,14 @@ public struct CallDeadlines {
 
     /// Drops dead deadlines once they outnumber the live ones, so completed calls cannot grow the
     /// heap without bound while a long default timeout keeps them from reaching the top.
-    public mutating func compactIfSparse(liveCount: Int, isPending: (Int) -> Bool) {
+    package mutating func compactIfSparse(liveCount: Int, isPending: (Int) -> Bool) {
         guard heap.count > 2 * liveCount + 64 else { return }
         heap.removeAll { !isPending($0.callID) }
         guard heap.count > 1 else { return }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         heap.removeAll()
     }
 

@@ -5,7 +5,7 @@ import TetherProtocol
 /// Where the interop core puts its messages for the browser: the narrow protocol it needs of a
 /// transport. The server's circuit transport carries them on the circuit's socket, batching
 /// everything enqueued in one turn into one WebSocket frame.
-public protocol InteropOutbox: Sendable {
+package protocol InteropOutbox: Sendable {
     func enqueue(_ message: InteropMessage)
 }
 
@@ -45,7 +45,7 @@ public struct InteropOptions: Sendable {
 /// The interop core of one circuit: it correlates Swift→JS calls with their completions, answers
 /// JS→Swift invocations, and keeps the circuit's references, byte arrays and streams. It sends
 /// only `InteropMessage`s, through an `InteropOutbox`, and knows nothing of sockets or rendering.
-public final class InteropChannel: Sendable {
+package final class InteropChannel: Sendable {
     typealias Waiter = CheckedContinuation<JSONValue, any Error>
 
     private struct Pending {
@@ -57,10 +57,10 @@ public final class InteropChannel: Sendable {
         var sleeperGeneration = 0
     }
 
-    public let options: InteropOptions
-    public let logger: Logger
+    package let options: InteropOptions
+    package let logger: Logger
     /// The Swift objects this circuit has handed to JS.
-    public let objects: SwiftObjectRegistry
+    package let objects: SwiftObjectRegistry
     let inboundBytes: InboundByteSegments
     /// This circuit's share of its client's memory budget.
     package let budget: BudgetAccount
@@ -72,11 +72,11 @@ public final class InteropChannel: Sendable {
     private let pending: Mutex<Pending>
 
     /// A channel with no browser yet: every call fails with `JSPrerenderingError`.
-    public static func prerendering(logger: Logger = Logger(label: "tether.interop")) -> InteropChannel {
+    package static func prerendering(logger: Logger = Logger(label: "tether.interop")) -> InteropChannel {
         InteropChannel(outbox: nil, options: InteropOptions(), logger: logger)
     }
 
-    public convenience init(
+    package convenience init(
         outbox: (any InteropOutbox)?, options: InteropOptions = InteropOptions(), logger: Logger = Logger(label: "tether.interop")
     ) {
         self.init(outbox: outbox, options: options, budget: .unlimited(), logger: logger)
@@ -94,10 +94,10 @@ public final class InteropChannel: Sendable {
         self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected, limit: options.maxPendingCalls)))
     }
 
-    public var pendingCallCount: Int { pending.withLock { $0.table.count } }
+    package var pendingCallCount: Int { pending.withLock { $0.table.count } }
 
     /// Sends a call and waits for its completion, a timeout, cancellation or disconnection.
-    public func call(
+    package func call(
         identifier: String, arguments: String, mode: ResultMode, timeout: CallTimeout, target: Int = 0, operation: ObjectOperation = .call
     ) async throws -> JSONValue {
         try Task.checkCancellation()
@@ -195,7 +195,7 @@ public final class InteropChannel: Sendable {
 
     /// Delivers a completion from the browser.
     @discardableResult
-    public func complete(callID: Int, outcome: JSCallOutcome) -> Bool {
+    package func complete(callID: Int, outcome: JSCallOutcome) -> Bool {
         switch outcome {
         case .success(let value):
             let ok = finish(callID, with: .success(value))
@@ -210,7 +210,7 @@ public final class InteropChannel: Sendable {
     }
 
     /// Points the channel at a browser connection (again, after a reconnect).
-    public func attach(_ newOutbox: any InteropOutbox) {
+    package func attach(_ newOutbox: any InteropOutbox) {
         outbox.withLock { $0 = newOutbox }
         pending.withLock { $0.table.attach() }
     }
@@ -218,7 +218,7 @@ public final class InteropChannel: Sendable {
     /// Fails every call in flight with `JSDisconnectedError`; later calls fail the same way. Byte
     /// arrays no call has claimed are freed: the messages that would claim them went with the
     /// socket.
-    public func disconnect() {
+    package func disconnect() {
         inboundBytes.removeAll()
         outbox.withLock { $0 = nil }
         let (entries, sleeper) = pending.withLock { state in
@@ -234,7 +234,7 @@ public final class InteropChannel: Sendable {
 
     /// Ends the channel for good: calls fail, waiting invocations are dropped, every Swift object
     /// handed to JS is released, and the circuit's share of its client's budget is returned.
-    public func close() {
+    package func close() {
         disconnect()
         objects.releaseAll()
         _ = invocations.withLock { $0.drain() }
@@ -255,14 +255,14 @@ public final class InteropChannel: Sendable {
     /// (on the caller's thread until it first suspends, so a method that returns at once answers
     /// without a thread hop), waits its turn when it does not, and is refused with a message the
     /// caller's Promise rejects with when too many wait or the client's budget is spent.
-    public func receiveInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) {
+    package func receiveInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) {
         guard let ready = admit(id: id, target: target, method: method, args: args, exports: exports) else { return }
         Task.immediate { await self.run(ready) }
     }
 
     /// The same as `receiveInvocation`, but waits until the invocation, if it could start at
     /// once, has finished and its result is sent.
-    public func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
+    package func dispatchInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) async {
         guard let ready = admit(id: id, target: target, method: method, args: args, exports: exports) else { return }
         await run(ready)
     }

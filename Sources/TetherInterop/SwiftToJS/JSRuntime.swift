@@ -1,4 +1,5 @@
 import TetherProtocol
+
 /// Calls JavaScript functions in the browser of one circuit.
 ///
 /// The identifier is a dotted path relative to `window`: `"someScope.someFunction"` calls
@@ -11,9 +12,9 @@ import TetherProtocol
 /// try await js.invokeVoid("console.log", "hello", timeout: .seconds(5))
 /// ```
 public struct JSRuntime: Sendable {
-    public let channel: InteropChannel
+    package let channel: InteropChannel
 
-    public init(channel: InteropChannel) {
+    package init(channel: InteropChannel) {
         self.channel = channel
     }
 

@@ -2,40 +2,40 @@
 ///
 /// It owns no locks and no tasks, so every transition can be tested on its own; `InteropChannel`
 /// wraps it in a mutex and performs the actions it returns.
-public struct PendingCallTable<Waiter> {
-    public struct Entry {
-        public let identifier: String
-        public let waiter: Waiter
+package struct PendingCallTable<Waiter> {
+    package struct Entry {
+        package let identifier: String
+        package let waiter: Waiter
     }
 
-    public enum State: Equatable {
+    package enum State: Equatable {
         case prerendering
         case connected
         case disconnected
     }
 
-    public private(set) var state: State
+    package private(set) var state: State
     private var entries: [Int: Entry] = [:]
     private var nextID = 1
 
     /// Calls in flight at most; one more fails at once instead of queueing without bound.
-    public let limit: Int
+    package let limit: Int
 
-    public init(state: State = .connected, limit: Int = .max) {
+    package init(state: State = .connected, limit: Int = .max) {
         self.state = state
         self.limit = limit
     }
 
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
-    public enum RegisterAction {
+    package enum RegisterAction {
         case send(id: Int)
         case failPrerendering
         case failDisconnected
         case failTooMany
     }
 
-    public mutating func register(identifier: String, waiter: Waiter) -> RegisterAction {
+    package mutating func register(identifier: String, waiter: Waiter) -> RegisterAction {
         switch state {
         case .prerendering: return .failPrerendering
         case .disconnected: return .failDisconnected
@@ -49,24 +49,24 @@ public struct PendingCallTable<Waiter> {
     }
 
     /// Removes and returns the call, or nil for an unknown, duplicate or late completion.
-    public mutating func remove(id: Int) -> Entry? {
+    package mutating func remove(id: Int) -> Entry? {
         entries.removeValue(forKey: id)
     }
 
-    public func identifier(of id: Int) -> String? {
+    package func identifier(of id: Int) -> String? {
         entries[id]?.identifier
     }
 
-    public func contains(id: Int) -> Bool {
+    package func contains(id: Int) -> Bool {
         entries[id] != nil
     }
 
-    public mutating func attach() {
+    package mutating func attach() {
         state = .connected
     }
 
     /// Marks the table disconnected and hands back every call still waiting.
-    public mutating func disconnect() -> [Entry] {
+    package mutating func disconnect() -> [Entry] {
         state = .disconnected
         let all = Array(entries.values)
         entries.removeAll()

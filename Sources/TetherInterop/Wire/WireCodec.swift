@@ -1,10 +1,10 @@
 import TetherProtocol
 
 /// Why an inbound frame was refused. The text goes back to the browser and into the log.
-public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvertible {
+    package let message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// The wire format, in one place.
@@ -34,8 +34,8 @@ public struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConvert
 /// | `rejected` | out | reason a resume was refused |
 /// | `bye` | out | the server is shutting down; the socket closes next |
 /// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret` |
-public enum WireCodec {
-    public static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
+package enum WireCodec {
+    package static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
         let root: JSONValue
         do {
             root = try JSONParser.parse(text)
@@ -48,7 +48,7 @@ public enum WireCodec {
         return messages.map(decodeMessage)
     }
 
-    public static func decodeMessage(_ value: JSONValue) -> Result<InboundMessage, ProtocolViolation> {
+    package static func decodeMessage(_ value: JSONValue) -> Result<InboundMessage, ProtocolViolation> {
         guard case .array(let fields) = value, let kindName = fields.first?.stringValue else {
             return .failure(ProtocolViolation("malformed message: expected [kind, ...]"))
         }
@@ -113,7 +113,7 @@ public enum WireCodec {
         }
     }
 
-    public static func encode(_ message: OutboundMessage, to out: inout String) {
+    package static func encode(_ message: OutboundMessage, to out: inout String) {
         switch message {
         case .render(let batch, let edits):
             begin(.render, &out)
@@ -169,14 +169,14 @@ public enum WireCodec {
         out += "]"
     }
 
-    public enum Frame: Sendable, Equatable {
+    package enum Frame: Sendable, Equatable {
         case text(String)
         case binary([UInt8])
     }
 
     /// The frames for one batch: byte segments first, each in its own binary frame, then one
     /// text frame with every other message.
-    public static func frames(for messages: [OutboundMessage]) -> [Frame] {
+    package static func frames(for messages: [OutboundMessage]) -> [Frame] {
         var frames: [Frame] = []
         var others: [OutboundMessage] = []
         others.reserveCapacity(messages.count)
@@ -191,7 +191,7 @@ public enum WireCodec {
         return frames
     }
 
-    public static func encodeFrame(_ messages: some Sequence<OutboundMessage>) -> String {
+    package static func encodeFrame(_ messages: some Sequence<OutboundMessage>) -> String {
         var out = "["
         var first = true
         for message in messages {

@@ -1,7 +1,7 @@
 import TetherProtocol
 
 /// A message from the browser. Every field has been checked for shape, never for meaning.
-public enum InboundMessage: Sendable, Equatable {
+package enum InboundMessage: Sendable, Equatable {
     /// The first message on a circuit: which prerendered page to attach to.
     case start(descriptor: String, url: String)
     /// The first message on a new socket for a circuit that lost its socket: its id, its secret,
@@ -23,7 +23,7 @@ public enum InboundMessage: Sendable, Equatable {
     case navigate(url: String)
 }
 
-public enum InvocationTarget: Sendable, Equatable {
+package enum InvocationTarget: Sendable, Equatable {
     case module(String)
     case object(Int)
 }
@@ -37,7 +37,7 @@ public enum JSCallOutcome: Sendable, Equatable {
 /// What the interop core sends to the browser: the whole of the narrow protocol between it and
 /// the transport that carries it (`InteropOutbox`). Payloads that are already JSON text are
 /// carried as text, so they are never parsed again on the way out.
-public enum InteropMessage: Sendable {
+package enum InteropMessage: Sendable {
     /// Target 0 is `window`; any other number is a JS object the browser holds for Swift.
     case call(id: Int, identifier: String, arguments: String, mode: ResultMode, target: Int = 0, operation: ObjectOperation = .call)
     case invocationResult(id: Int, outcome: InvocationOutcome)
@@ -47,7 +47,7 @@ public enum InteropMessage: Sendable {
 }
 
 /// A message on a circuit's socket: the interop core's, and the circuit's own.
-public enum OutboundMessage: Sendable {
+package enum OutboundMessage: Sendable {
     case interop(InteropMessage)
     case render(batch: Int, edits: String)
     case protocolError(String)
@@ -62,7 +62,7 @@ public enum OutboundMessage: Sendable {
     case configure(json: String)
 }
 
-public enum InvocationOutcome: Sendable {
+package enum InvocationOutcome: Sendable {
     case success(json: String)
     case failure(message: String)
 }

@@ -9,9 +9,9 @@ import TetherUI
 /// The circuit is an actor, so everything it owns is touched by one task at a time. Events are
 /// queued and handled one after another, in order; completions of JS calls bypass the queue, so a
 /// handler awaiting JS never blocks its own answer.
-public actor Circuit {
-    public nonisolated let id: String
-    public nonisolated let channel: InteropChannel
+package actor Circuit {
+    package nonisolated let id: String
+    package nonisolated let channel: InteropChannel
     /// The circuit's socket, for its own messages; the channel sends through it too.
     nonisolated let transport: CircuitTransport
     let pages: PageRouter

@@ -4,25 +4,25 @@ import Foundation
 /// What a prerendered page tells the server when its circuit starts: which page to run, and a
 /// digest of the HTML the browser already shows. The browser cannot forge it: it is signed, and it
 /// expires.
-public struct PrerenderDescriptor: Codable, Sendable, Equatable {
+package struct PrerenderDescriptor: Codable, Sendable, Equatable {
     /// The path and query the page was rendered for.
-    public var url: String
+    package var url: String
     /// SHA-256 of the prerendered markup, hex, so the circuit knows whether the DOM matches.
-    public var markupDigest: String
+    package var markupDigest: String
     /// Seconds since 1970 after which the descriptor is refused.
-    public var expires: Int
+    package var expires: Int
     /// Random, so two renders of the same page in the same second still differ: a descriptor
     /// starts one circuit, and the server remembers which it has seen until they expire.
-    public var nonce: String
+    package var nonce: String
 }
 
-public enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed
     case badSignature
     case expired
     case alreadyUsed
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed: "the prerender descriptor is malformed"
         case .badSignature: "the prerender descriptor's signature is invalid"
@@ -44,7 +44,7 @@ public struct DescriptorSigner: Sendable {
         self.lifetime = lifetime
     }
 
-    public func sign(url: String, markup: String, now: Date = Date()) -> String {
+    package func sign(url: String, markup: String, now: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()
         let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let descriptor = PrerenderDescriptor(
@@ -55,7 +55,7 @@ public struct DescriptorSigner: Sendable {
         return Self.base64url(payload) + "." + Self.base64url(Data(mac))
     }
 
-    public func verify(_ token: String, now: Date = Date()) throws(DescriptorError) -> PrerenderDescriptor {
+    package func verify(_ token: String, now: Date = Date()) throws(DescriptorError) -> PrerenderDescriptor {
         let parts = token.split(separator: ".")
         guard parts.count == 2, let payload = Self.unbase64url(String(parts[0])), let mac = Self.unbase64url(String(parts[1])) else {
             throw .malformed
@@ -67,7 +67,7 @@ public struct DescriptorSigner: Sendable {
         return descriptor
     }
 
-    public static func digest(_ markup: String) -> String {
+    package static func digest(_ markup: String) -> String {
         SHA256.hash(data: Data(markup.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
