@@ -1,28 +1,21 @@
 /// The WebSocket close codes the server ends a circuit's socket with. Codes 4000–4999 are
 /// Tether's own. The runtime retries only after `normal`, `goingAway` and codes not listed here
 /// (a dropped connection); every other code is final and its reason is shown to the user.
+///
+/// | code | when |
+/// | --- | --- |
+/// | `normal` | the page ended the circuit |
+/// | `goingAway` | the server is shutting down; the page resumes on the next one |
+/// | `invalidData` | a text frame was not valid UTF-8 |
+/// | `policy` | a limit refused the circuit: too many circuits, the client address's memory budget, or a browser that stopped reading |
+/// | `tooBig` | a message over the size limit |
+/// | `fatal` | an unhandled error ended the circuit |
+/// | `rejected` | a resume was refused: the circuit is gone or the secret is wrong |
+/// | `replaced` | another socket resumed this circuit |
+/// | `handshakeTimeout` | no `start` or `resume` in time |
+/// | `descriptorRefused` | the prerender descriptor was invalid, expired or already used |
+/// | `protocolError` | the first message was not a valid `start` or `resume` |
 package enum CloseCode: UInt16, CaseIterable, Sendable {
-    /// The page ended the circuit.
-    case normal = 1000
-    /// The server is shutting down; the page resumes on the next one.
-    case goingAway = 1001
-    /// A text frame was not valid UTF-8.
-    case invalidData = 1007
-    /// A limit refused the circuit: too many circuits or the memory budget of its client
-    /// address, or a browser that stopped reading.
-    case policy = 1008
-    /// A message over the size limit.
-    case tooBig = 1009
-    /// An unhandled error ended the circuit.
-    case fatal = 4000
-    /// A resume was refused: the circuit is gone or the secret is wrong.
-    case rejected = 4001
-    /// Another socket resumed this circuit.
-    case replaced = 4002
-    /// No `start` or `resume` in time.
-    case handshakeTimeout = 4003
-    /// The prerender descriptor was invalid, expired or already used.
-    case descriptorRefused = 4004
-    /// The first message was not a valid `start` or `resume`.
-    case protocolError = 4005
+    case normal = 1000, goingAway = 1001, invalidData = 1007, policy = 1008, tooBig = 1009
+    case fatal = 4000, rejected = 4001, replaced = 4002, handshakeTimeout = 4003, descriptorRefused = 4004, protocolError = 4005
 }

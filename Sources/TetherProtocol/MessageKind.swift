@@ -5,24 +5,9 @@
 /// on `WireCodec`.
 package enum MessageKind: String, CaseIterable, Sendable {
     // Browser to server.
-    case start
-    case resume
-    case end
-    case event = "ev"
-    case callCompleted = "done"
-    case invoke = "inv"
-    case acknowledge = "ack"
-    case releaseObject = "rel"
-    case navigate = "nav"
+    case start, resume, end, event = "ev", callCompleted = "done", invoke = "inv"
+    case acknowledge = "ack", releaseObject = "rel", navigate = "nav"
     // Server to browser.
-    case render = "r"
-    case call = "c"
-    case invocationResult = "res"
-    case protocolError = "err"
-    case navigateTo = "go"
-    case disposeJSObject = "djs"
-    case fatal
-    case rejected
-    case shutdown = "bye"
-    case configure = "cfg"
+    case render = "r", call = "c", invocationResult = "res", protocolError = "err", navigateTo = "go"
+    case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg"
 }

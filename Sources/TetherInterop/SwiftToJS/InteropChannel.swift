@@ -98,7 +98,7 @@ package final class InteropChannel: Sendable {
 
     /// Sends a call and waits for its completion, a timeout, cancellation or disconnection.
     package func call(
-        identifier: String, arguments: String, mode: ResultMode, timeout: CallTimeout, target: Int = 0, operation: ObjectOperation = .call
+        identifier: String, arguments: String, mode: ResultMode, timeout: CallTimeout, target: Int = CallTarget.window.rawValue, operation: ObjectOperation = .call
     ) async throws -> JSONValue {
         try Task.checkCancellation()
         let limit: Duration? =

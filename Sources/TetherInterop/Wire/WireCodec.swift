@@ -123,7 +123,7 @@ package enum WireCodec {
             out += "\(id),"
             JSONText.appendQuoted(identifier, to: &out)
             out += ",\(arguments),\(mode.rawValue)"
-            if target != 0 || operation != .call { out += ",\(target),\(operation.rawValue)" }
+            if target != CallTarget.window.rawValue || operation != .call { out += ",\(target),\(operation.rawValue)" }
             out += "]"
         case .interop(.invocationResult(let id, .success(let json))):
             begin(.invocationResult, &out)

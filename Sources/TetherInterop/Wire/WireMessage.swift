@@ -39,7 +39,7 @@ public enum JSCallOutcome: Sendable, Equatable {
 /// carried as text, so they are never parsed again on the way out.
 package enum InteropMessage: Sendable {
     /// Target 0 is `window`; any other number is a JS object the browser holds for Swift.
-    case call(id: Int, identifier: String, arguments: String, mode: ResultMode, target: Int = 0, operation: ObjectOperation = .call)
+    case call(id: Int, identifier: String, arguments: String, mode: ResultMode, target: Int = CallTarget.window.rawValue, operation: ObjectOperation = .call)
     case invocationResult(id: Int, outcome: InvocationOutcome)
     case disposeJSObject(id: Int)
     /// A byte array, sent as its own binary frame ahead of the JSON that refers to it.
