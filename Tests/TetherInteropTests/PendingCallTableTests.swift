@@ -141,7 +141,9 @@ struct PendingCallTableTests {
         let (channel, outbox, js) = makeChannel(InteropOptions(maxPendingCalls: 2))
         async let first: Int = js.invoke("first", timeout: .never)
         async let second: Int = js.invoke("second", timeout: .never)
-        let calls = try await outbox.waitForCalls(2)
+        // The two child tasks send in either order: find each call by its identifier.
+        let calls = try await outbox.waitForCalls(2).sorted { $0.identifier < $1.identifier }
+        #expect(calls.map(\.identifier) == ["first", "second"])
         #expect(channel.pendingCallCount == 2)
 
         // The timeout only keeps a broken limit from hanging the test: a refusal comes at once.
