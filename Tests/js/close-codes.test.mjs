@@ -4,7 +4,8 @@
 // in the middle of a reconnect, and the secret the server rotates on every resume.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloseCode, closeDisposition } from '../../Sources/TetherServer/Resources/tether.js';
+import { CloseCode } from '../../Sources/TetherServer/Resources/runtime/protocol.js';
+import { closeDisposition } from '../../Sources/TetherServer/Resources/runtime/circuit.js';
 import { FakeWebSocket, settle, elapse, waitFor, started, page, CFG } from './support/circuit-page.mjs';
 
 /** A retry loop with no delay and a few attempts, so a wrong retry shows up within milliseconds. */
