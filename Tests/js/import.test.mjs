@@ -33,6 +33,15 @@ test('every module imports only modules of the runtime folder, by relative URL',
   }
 });
 
+test('no module evaluates a string as code, so the runtime runs under script-src \'self\'', () => {
+  for (const name of MODULES) {
+    const code = readFileSync(new URL(name, RUNTIME_DIR), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|[^:])\/\/.*$/gm, '$1');
+    assert.doesNotMatch(code, /\beval\b|\bFunction\s*\(|set(Timeout|Interval)\(\s*['"`]/, name);
+  }
+});
+
 test('every module loads without a DOM', async () => {
   for (const name of MODULES) {
     const mod = await import(new URL(name, RUNTIME_DIR).href);
