@@ -50,17 +50,22 @@ test('no two names in a table share a value', () => {
   }
 });
 
-test('the values are the ones the server speaks today', () => {
-  assert.deepEqual(Object.values(protocol.MessageKind), [
-    'start', 'resume', 'end', 'ev', 'done', 'inv', 'ack', 'rel', 'nav',
-    'r', 'c', 'res', 'err', 'go', 'djs', 'fatal', 'rejected', 'bye', 'cfg',
-  ]);
-  assert.deepEqual(Object.values(protocol.EditCode), [0, 1, 2, 3, 4, 5, 6, 7]);
+test('the names and values are the ones the server speaks today', () => {
+  assert.deepEqual({ ...protocol.MessageKind }, {
+    start: 'start', resume: 'resume', end: 'end', event: 'ev', callCompleted: 'done', invoke: 'inv',
+    acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', render: 'r', call: 'c',
+    invocationResult: 'res', protocolError: 'err', navigateTo: 'go', disposeJSObject: 'djs',
+    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg',
+  });
+  assert.deepEqual({ ...protocol.EditCode }, {
+    replaceNode: 0, insertNode: 1, removeNode: 2, setText: 3, setAttribute: 4, removeAttribute: 5,
+    moveChild: 6, replaceChildren: 7,
+  });
   assert.deepEqual({ ...protocol.ResultMode }, { json: 0, void: 1, objectReference: 2, stream: 3 });
   assert.deepEqual({ ...protocol.ObjectOperation }, { call: 0, get: 1, set: 2, construct: 3, importModule: 4 });
   assert.deepEqual({ ...protocol.Marker }, {
-    objectID: '__tetherObject', jsObject: '__tetherJSObject', stream: '__tetherStream',
-    jsStream: '__tetherJSStream', bytes: '__tetherBytes', element: '__tetherElement',
+    swiftObject: '__tetherObject', jsObject: '__tetherJSObject', bytes: '__tetherBytes',
+    swiftStream: '__tetherStream', jsStream: '__tetherJSStream', element: '__tetherElement',
   });
 });
 

@@ -86,7 +86,7 @@ export function closeDisposition(code) {
     case CloseCode.replaced:
     case CloseCode.handshakeTimeout:
     case CloseCode.descriptorRefused:
-    case CloseCode.protocol:
+    case CloseCode.protocolError:
       return CloseDisposition.final;
     default:
       // 1006 (no close frame), 1011-1014 and codes a proxy invents are usually transient.
@@ -313,7 +313,7 @@ export class Circuit {
       }
       this.lastBatch = batch;
     }
-    this.post([MessageKind.ack, batch]);
+    this.post([MessageKind.acknowledge, batch]);
     this.host.rendered();
   }
 

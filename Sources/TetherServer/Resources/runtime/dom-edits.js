@@ -94,7 +94,7 @@ export function applyEdits(root, edits) {
     ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
   for (const edit of edits) {
     switch (edit[0]) {
-      case EditCode.replace: {
+      case EditCode.replaceNode: {
         const path = edit[1];
         if (path.length === 0) throw new Error('this edit cannot target the render root');
         const parent = nodeAt(root, path.slice(0, -1));
@@ -104,17 +104,17 @@ export function applyEdits(root, edits) {
         removeEntry(old);
         break;
       }
-      case EditCode.insert: {
+      case EditCode.insertNode: {
         const parent = nodeAt(root, edit[1]);
         const ref = logicalChildren(parent)[edit[2]];
         parent.insertBefore(fragment(doc, edit[3]), entryFirst(ref));
         break;
       }
-      case EditCode.remove: removeEntry(nodeAt(root, edit[1], false)); break;
+      case EditCode.removeNode: removeEntry(nodeAt(root, edit[1], false)); break;
       case EditCode.setText: nodeAt(root, edit[1], false).data = edit[2]; break;
       case EditCode.setAttribute: setAttribute(nodeAt(root, edit[1], false), edit[2], edit[3]); break;
       case EditCode.removeAttribute: removeAttribute(nodeAt(root, edit[1], false), edit[2]); break;
-      case EditCode.move: {
+      case EditCode.moveChild: {
         const parent = nodeAt(root, edit[1]);
         const kids = logicalChildren(parent);
         const [moving] = kids.splice(edit[2], 1);

@@ -68,7 +68,7 @@ class SwiftObjectProxy {
   }
   /** Passed back to Swift (an argument, a result, a field of either) it travels as its handle,
    * and Swift decodes it as the same SwiftObjectReference. */
-  toJSON() { return { [Marker.objectID]: this._id }; }
+  toJSON() { return { [Marker.swiftObject]: this._id }; }
 }
 
 /** Helpers Swift can call by identifier, such as "Tether.files.open" for a file input. */
@@ -183,9 +183,9 @@ export class JSInterop {
   revive(value, circuit) {
     if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((v) => this.revive(v, circuit));
-    if (typeof value[Marker.objectID] === 'number') return new SwiftObjectProxy(circuit, value[Marker.objectID]);
+    if (typeof value[Marker.swiftObject] === 'number') return new SwiftObjectProxy(circuit, value[Marker.swiftObject]);
     if (typeof value[Marker.jsObject] === 'number') return this.jsObjects.get(value[Marker.jsObject]);
-    if (typeof value[Marker.stream] === 'number') return new SwiftStreamProxy(circuit, value[Marker.stream], value.length);
+    if (typeof value[Marker.swiftStream] === 'number') return new SwiftStreamProxy(circuit, value[Marker.swiftStream], value.length);
     if (typeof value[Marker.bytes] === 'number') {
       const bytes = this.segments.get(value[Marker.bytes]);
       this.segments.delete(value[Marker.bytes]);

@@ -1,13 +1,13 @@
 // The wire vocabulary of the browser runtime, in one place: no other module spells a message
 // kind, an edit code, a call mode, an operation, a marker key, an event name or a close code.
-// The server's side of each table is named above it, and the values must match it exactly.
+// Each table mirrors the Swift enum of the same name in Sources/TetherProtocol (EventNames:
+// DOMEventName), name for name and value for value.
 //
 // Format rule: every entry stays on a line of its own, in the form `name: value,` (an event
 // name: `'value',`), with no comment on the same line, because a Swift test parses this file
-// with a regular expression and compares each table with the Swift enum it mirrors.
+// with a regular expression and compares each table with its enum.
 
-/** The first element of every message. Sources/TetherInterop/Wire/WireCodec.swift
- * (InboundMessage and OutboundMessage in WireMessage.swift). */
+/** The first element of every message; the fields of each are tabled on WireCodec. */
 export const MessageKind = Object.freeze({
   start: 'start',
   resume: 'resume',
@@ -15,7 +15,7 @@ export const MessageKind = Object.freeze({
   event: 'ev',
   callCompleted: 'done',
   invoke: 'inv',
-  ack: 'ack',
+  acknowledge: 'ack',
   releaseObject: 'rel',
   navigate: 'nav',
   render: 'r',
@@ -30,20 +30,19 @@ export const MessageKind = Object.freeze({
   configure: 'cfg',
 });
 
-/** The first element of each edit in a render batch. Sources/TetherUI/Rendering/TreeDiff.swift
- * (and Circuit.swift, which sends replaceChildren when a prerender differs from the live page). */
+/** The first element of each edit in a render batch (TreeDiff). */
 export const EditCode = Object.freeze({
-  replace: 0,
-  insert: 1,
-  remove: 2,
+  replaceNode: 0,
+  insertNode: 1,
+  removeNode: 2,
   setText: 3,
   setAttribute: 4,
   removeAttribute: 5,
-  move: 6,
+  moveChild: 6,
   replaceChildren: 7,
 });
 
-/** What a Swift→JS call wants back. JSResultMode in Sources/TetherInterop/Wire/WireMessage.swift. */
+/** What a Swift→JS call wants back. */
 export const ResultMode = Object.freeze({
   json: 0,
   void: 1,
@@ -51,7 +50,7 @@ export const ResultMode = Object.freeze({
   stream: 3,
 });
 
-/** What a Swift→JS call does with its identifier. JSOperation in WireMessage.swift. */
+/** What a Swift→JS call does with its identifier. */
 export const ObjectOperation = Object.freeze({
   call: 0,
   get: 1,
@@ -61,25 +60,22 @@ export const ObjectOperation = Object.freeze({
 });
 
 /** The object a Swift→JS call starts from: 0 is the global scope, any other number a JS object
- * the page holds for Swift. OutboundMessage.call in WireMessage.swift. */
+ * the page holds for Swift. Swift has no enum for it: the `c` message's target defaults to 0. */
 export const CallTarget = Object.freeze({
   window: 0,
 });
 
-/** The keys of the JSON objects that stand for something JSON cannot carry. The Swift side
- * spells each as a CodingKey: SwiftObjectRegistry.swift, JSObjectReference.swift,
- * SwiftStreamReference.swift, JSStreamReference.swift, ByteSegments.swift, Component.swift. */
+/** The keys of the JSON objects that stand for something JSON cannot carry. */
 export const Marker = Object.freeze({
-  objectID: '__tetherObject',
+  swiftObject: '__tetherObject',
   jsObject: '__tetherJSObject',
-  stream: '__tetherStream',
-  jsStream: '__tetherJSStream',
   bytes: '__tetherBytes',
+  swiftStream: '__tetherStream',
+  jsStream: '__tetherJSStream',
   element: '__tetherElement',
 });
 
-/** The DOM events a component can handle. DOMEvent.supported in
- * Sources/TetherUI/Components/Events.swift. */
+/** The DOM events a component can handle. */
 export const EventNames = Object.freeze([
   'click',
   'dblclick',
@@ -102,8 +98,7 @@ export const EventNames = Object.freeze([
 ]);
 
 /** The code the server closes a circuit socket with, which decides what the page does next
- * (closeDisposition in circuit.js). CircuitClose.Code in
- * Sources/TetherServer/Circuits/CircuitClose.swift, where 4005 is named protocolError. */
+ * (closeDisposition in circuit.js). */
 export const CloseCode = Object.freeze({
   normal: 1000,
   goingAway: 1001,
@@ -115,5 +110,5 @@ export const CloseCode = Object.freeze({
   replaced: 4002,
   handshakeTimeout: 4003,
   descriptorRefused: 4004,
-  protocol: 4005,
+  protocolError: 4005,
 });

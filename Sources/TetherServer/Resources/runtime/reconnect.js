@@ -39,7 +39,7 @@ function closeExplanation(code) {
     case CloseCode.replaced: return 'This session was resumed by another connection, so this one was closed.';
     case CloseCode.handshakeTimeout: return 'The server closed the connection: the session did not start in time.';
     case CloseCode.descriptorRefused: return 'The server refused to start this page: its descriptor is invalid, expired or already used.';
-    case CloseCode.protocol: return 'The server closed the connection: the page did not start the session properly.';
+    case CloseCode.protocolError: return 'The server closed the connection: the page did not start the session properly.';
     default: return `The connection to the server was closed (${code}).`;
   }
 }
