@@ -61,9 +61,10 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
-            // package.json only tells node's test runner that tether.js is an ES module.
+            // package.json only tells node (Tests/js) that the runtime's .js files are ES modules.
             exclude: ["Resources/package.json"],
-            resources: [.copy("Resources/tether.js")],
+            // The browser runtime: every .js file in the folder is served at /_tether/<name>.
+            resources: [.copy("Resources/runtime")],
             swiftSettings: swiftSettings
         ),
         // Render and drive components without a browser.

@@ -103,8 +103,8 @@ public struct TetherApp: Sendable {
         router.get("/_tether/prerender") { request, _ in
             try await app.prerenderForManualStart(request)
         }
-        router.get("/_tether/tether.js") { _, _ in
-            try RuntimeAsset.response()
+        router.get("/_tether/{module}") { _, context in
+            try RuntimeAsset.response(module: context.parameters.require("module"))
         }
         let allowedOrigins = limits.allowedOrigins
         router.ws("/_tether/circuit") { request, context in
@@ -201,19 +201,41 @@ struct NotFoundPageMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// The runtime script, served from the module's resources.
+/// The browser runtime: the ES modules in `Resources/runtime`, read once and served at
+/// `/_tether/<name>`. The folder is the list, so a module added to it is served and preloaded
+/// with no change here, and no other name under `/_tether/` reaches a file.
 enum RuntimeAsset {
-    static let source: String? = {
-        guard let url = Bundle.module.url(forResource: "tether", withExtension: "js") else { return nil }
-        return try? String(contentsOf: url, encoding: .utf8)
+    /// The module a page loads; it imports the others.
+    static let entry = "tether.js"
+
+    /// Each module's file name and source; empty only when the bundle lacks the folder.
+    static let modules: [String: ByteBuffer] = {
+        guard let folder = Bundle.module.url(forResource: "runtime", withExtension: nil),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+        else { return [:] }
+        var modules: [String: ByteBuffer] = [:]
+        for name in names where name.hasSuffix(".js") {
+            guard let source = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else { continue }
+            modules[name] = ByteBuffer(string: source)
+        }
+        return modules
     }()
 
-    static func response() throws -> Response {
-        guard let source else { throw HTTPError(.internalServerError, message: "tether.js is missing from the bundle") }
+    /// Every module but the entry, which loads them all through its imports, in a fixed order:
+    /// the modulepreload links of each page.
+    static let imported: [String] = modules.keys.filter { $0 != entry }.sorted()
+
+    static func response(module name: String) throws -> Response {
+        guard let source = modules[name] else {
+            guard modules[entry] != nil else {
+                throw HTTPError(.internalServerError, message: "the runtime is missing from the bundle")
+            }
+            throw HTTPError(.notFound)
+        }
         return Response(
             status: .ok,
             headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(string: source)))
+            body: .init(byteBuffer: source))
     }
 }
 

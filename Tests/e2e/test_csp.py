@@ -159,7 +159,7 @@ def test_navigation_and_reconnect_under_a_strict_csp(csp_server, csp_page):
     wait_text(csp_page, "#count", "1")
     # The reconnect UI is built by the runtime (no inline script or handler attributes).
     csp_page.evaluate("Tether.circuit.socket.close()")
-    csp_page.wait_for_function("() => Tether.circuit.open === true && Tether.circuit.isClosed === false")
+    csp_page.wait_for_function("() => Tether.circuit.state === 'open'")
     csp_page.click("#increment")
     wait_text(csp_page, "#count", "2")
     csp_page.click("nav.demo-nav a:text-is('Todos')")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import wait_ready
+from conftest import REPO_ROOT, wait_ready
+
+# The runtime's ES modules: tether.js and everything it imports, each served at /_tether/<name>.
+RUNTIME_MODULES = sorted(p.name for p in (REPO_ROOT / "Sources/TetherServer/Resources/runtime").glob("*.js"))
 
 MANUAL_START_TAG = '<script type="module" src="/js/manual-start.js"></script>'
 
@@ -80,9 +83,9 @@ def test_nothing_connects_before_start(server, page, how):
     assert sockets == [], f"a websocket opened although Tether.start was never called: {sockets}"
     assert page.evaluate(READY_STATE, 200) == "pending", "Tether.ready resolved without a start"
     assert page.evaluate("window.Tether.circuit") is None
-    # Only the runtime script itself was fetched: no initializer list, no prerender.
+    # Only the runtime's modules were fetched: no initializer list, no prerender.
     fetched = sorted({u.split("/_tether/", 1)[1].split("?")[0] for u in runtime_requests})
-    assert fetched == ["tether.js"], f"requests under /_tether/ before start: {runtime_requests}"
+    assert fetched == RUNTIME_MODULES, f"requests under /_tether/ before start: {runtime_requests}"
     assert page.text_content("#status") == "not started", "manual-start.js ran after all"
     assert page.inner_html("#tether-root").strip() == ""
 

@@ -215,7 +215,7 @@ def test_click_while_disconnected_is_delivered_once_after_the_resume(server, pag
     wait_ready(page)
     click_to(page, 2)
     page.evaluate("Tether.disconnect()")
-    page.wait_for_function("Tether.circuit.open === false")
+    page.wait_for_function("Tether.circuit.state === 'disconnected'")
     page.click("#increment")
     assert page.evaluate("Tether.circuit.outbox.length") == 1, "the click was not kept for the resume"
     assert count(page) == "2", "a click was applied while disconnected"
@@ -242,7 +242,7 @@ def test_disconnect_then_reconnect_replays_missed_batches(server, page):
     page.wait_for_function("Number(document.querySelector('#ticks').textContent) >= 1")
 
     page.evaluate("Tether.disconnect()")
-    page.wait_for_function("Tether.circuit.open === false")
+    page.wait_for_function("Tether.circuit.state === 'disconnected'")
     t0 = ticks(page)
     # Time for the server to tick (once a second) at least twice while the page is away; it is
     # also the bounded wait that shows nothing arrives meanwhile.
@@ -291,8 +291,8 @@ def test_reconnect_right_after_disconnect(server, page):
     ok = call(page, "(() => { Tether.disconnect(); return Tether.reconnect(); })()")
     assert ok is True, f"Tether.reconnect() right after disconnect resolved {ok!r}"
     # Resolving true means the resumed socket is configured: the circuit is connected now.
-    state = page.evaluate("({ open: Tether.circuit.open, closed: Tether.circuit.isClosed })")
-    assert state == {"open": True, "closed": False}, (
+    state = page.evaluate("Tether.circuit.state")
+    assert state == "open", (
         f"Tether.reconnect() resolved true but the circuit is not connected: {state}"
     )
     page.click("#increment")
@@ -351,7 +351,7 @@ def test_circuit_within_retention_still_resumes(short_retention_server, page):
     wait_ready(page)
     click_to(page, 2)
     page.evaluate("Tether.disconnect()")
-    page.wait_for_function("Tether.circuit.open === false")
+    page.wait_for_function("Tether.circuit.state === 'disconnected'")
     assert call(page, "Tether.reconnect()") is True
     assert count(page) == "2"
     page.click("#increment")

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits } from '../../Sources/TetherServer/Resources/tether.js';
+import { applyEdits } from '../../Sources/TetherServer/Resources/runtime/dom-edits.js';
 import { setup, inner } from './support/fake-dom.mjs';
 
-// tether.js builds fragments with the global `document`, so every test installs its fake one and
-// puts the old value back afterwards.
+// dom-edits.js builds fragments with the global `document`, so every test installs its fake one
+// and puts the old value back afterwards.
 function page(t, html) {
   const s = setup(html);
   t.after(s.restore);

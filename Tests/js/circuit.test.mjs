@@ -1,6 +1,6 @@
 // The runtime and its Circuit, driven through the default export with a fake WebSocket, a fake
-// document and a fake location. Each test imports a fresh copy of tether.js (a distinct query
-// string is a distinct module instance), so no runtime state leaks between tests.
+// document and a fake location. Each test imports a fresh copy of the entry module, tether.js
+// (a distinct query string is a distinct module instance), so no runtime state leaks between tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, inner } from './support/fake-dom.mjs';

@@ -4,7 +4,8 @@
 // in the middle of a reconnect, and the secret the server rotates on every resume.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloseCode, closeDisposition } from '../../Sources/TetherServer/Resources/tether.js';
+import { CloseCode } from '../../Sources/TetherServer/Resources/runtime/protocol.js';
+import { closeDisposition } from '../../Sources/TetherServer/Resources/runtime/circuit.js';
 import { FakeWebSocket, settle, elapse, waitFor, started, page, CFG } from './support/circuit-page.mjs';
 
 /** A retry loop with no delay and a few attempts, so a wrong retry shows up within milliseconds. */
@@ -21,7 +22,7 @@ const FINAL = [
   [CloseCode.replaced, 'another socket resumed this circuit'],
   [CloseCode.handshakeTimeout, 'no start or resume within 10 s'],
   [CloseCode.descriptorRefused, 'the descriptor was already used'],
-  [CloseCode.protocol, 'the first message was not a valid start or resume'],
+  [CloseCode.protocolError, 'the first message was not a valid start or resume'],
 ];
 
 const cfg = (secret) => ['cfg', { ...CFG[1], secret }];
@@ -44,7 +45,7 @@ test('CloseCode is the frozen table the server uses', () => {
   assert.ok(Object.isFrozen(CloseCode));
   assert.deepEqual({ ...CloseCode }, {
     normal: 1000, goingAway: 1001, invalidData: 1007, policy: 1008, tooBig: 1009, fatal: 4000,
-    rejected: 4001, replaced: 4002, handshakeTimeout: 4003, descriptorRefused: 4004, protocol: 4005,
+    rejected: 4001, replaced: 4002, handshakeTimeout: 4003, descriptorRefused: 4004, protocolError: 4005,
   });
 });
 
@@ -108,7 +109,7 @@ test('a final close without a reason shows a sentence of its own for each code',
     [CloseCode.replaced]: /another connection/,
     [CloseCode.handshakeTimeout]: /in time/,
     [CloseCode.descriptorRefused]: /descriptor/,
-    [CloseCode.protocol]: /did not start the session/,
+    [CloseCode.protocolError]: /did not start the session/,
   };
   const shown = new Map();
   for (const [code] of FINAL) {

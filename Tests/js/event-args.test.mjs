@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventArgs } from '../../Sources/TetherServer/Resources/tether.js';
+import { eventArgs } from '../../Sources/TetherServer/Resources/runtime/events.js';
 
 // Plain fake events and targets. Targets carry non-serializable baggage (parent links, functions)
 // to prove none of it leaks into the args.

@@ -1,31 +1,74 @@
-// tether.js must load in a DOM-less JS runtime (node, SSR tooling, these tests) without touching
-// window/document, and without starting anything.
+// The runtime must load in a DOM-less JS runtime (node, SSR tooling, these tests) without
+// touching window/document, and without starting anything. Its modules import one another by
+// relative URL, as the browser loads them from /_tether/, so the folder must be closed under
+// its own imports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import Tether, * as tether from '../../Sources/TetherServer/Resources/tether.js';
-import { TETHER_URL } from './support/paths.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import Tether from '../../Sources/TetherServer/Resources/runtime/tether.js';
+import { RUNTIME_DIR, TETHER_URL } from './support/paths.mjs';
+
+const MODULES = readdirSync(new URL(RUNTIME_DIR)).filter((name) => name.endsWith('.js')).sort();
 
 test('this process really has no DOM', () => {
   assert.equal(typeof window, 'undefined');
   assert.equal(typeof document, 'undefined');
 });
 
-test('the named exports are functions', () => {
-  for (const name of ['resolveFunction', 'logicalChildren', 'applyEdits', 'eventArgs', 'parseBinding']) {
-    assert.equal(typeof tether[name], 'function', name);
-  }
-  assert.ok('default' in tether);
+test('the runtime is the modules the server serves', () => {
+  assert.deepEqual(MODULES, [
+    'bytes.js', 'circuit.js', 'dom-edits.js', 'events.js', 'initializers.js', 'interop.js',
+    'log.js', 'navigation.js', 'protocol.js', 'reconnect.js', 'streams.js', 'tether.js',
+  ]);
 });
 
-test('the default export is the runtime, not installed globally and not started', () => {
-  assert.equal(tether.default, Tether);
+test('every module imports only modules of the runtime folder, by relative URL', () => {
+  for (const name of MODULES) {
+    const source = readFileSync(new URL(name, RUNTIME_DIR), 'utf8');
+    for (const [, specifier] of source.matchAll(/^import\b[^'"]*['"]([^'"]+)['"]/gm)) {
+      assert.match(specifier, /^\.\/[a-z-]+\.js$/, `${name} imports ${specifier}`);
+      assert.ok(MODULES.includes(specifier.slice(2)), `${name} imports ${specifier}, which is not in the folder`);
+    }
+  }
+});
+
+test('no module evaluates a string as code, so the runtime runs under script-src \'self\'', () => {
+  for (const name of MODULES) {
+    const code = readFileSync(new URL(name, RUNTIME_DIR), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|[^:])\/\/.*$/gm, '$1');
+    assert.doesNotMatch(code, /\beval\b|\bFunction\s*\(|set(Timeout|Interval)\(\s*['"`]/, name);
+  }
+});
+
+test('every module loads without a DOM', async () => {
+  for (const name of MODULES) {
+    const mod = await import(new URL(name, RUNTIME_DIR).href);
+    assert.ok(Object.keys(mod).length > 0, `${name} exports something`);
+  }
+});
+
+test('the entry exports only the runtime, not installed globally and not started', async () => {
+  const entry = await import(TETHER_URL);
+  assert.deepEqual(Object.keys(entry), ['default']);
+  assert.equal(entry.default, Tether);
   assert.equal(typeof Tether.start, 'function');
   assert.equal(typeof Tether.invokeMethodAsync, 'function');
   assert.equal(typeof Tether.disconnect, 'function');
   assert.ok(Tether.ready instanceof Promise);
   assert.equal(Tether.circuit, null);
   assert.equal(globalThis.Tether, undefined);
+});
+
+test('the runtime has the public members the README lists', () => {
+  for (const name of ['start', 'invokeMethodAsync', 'reconnect', 'disconnect', 'navigateTo',
+    'createJSStreamReference', 'createJSObjectReference', 'disposeJSObjectReference']) {
+    assert.equal(typeof Tether[name], 'function', name);
+  }
+  assert.equal(typeof Tether.files.open, 'function');
+  assert.equal(typeof Tether.files.list, 'function');
+  assert.ok(Tether.jsObjects instanceof Map);
 });
 
 test('invokeMethodAsync rejects before start', async () => {
@@ -59,9 +102,7 @@ test('importing in a fresh node process prints nothing and sets no globals', () 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   const out = JSON.parse(r.stdout);
-  for (const name of ['applyEdits', 'default', 'eventArgs', 'logicalChildren', 'parseBinding', 'resolveFunction']) {
-    assert.ok(out.keys.includes(name), name);
-  }
+  assert.deepEqual(out.keys, ['default']);
   assert.deepEqual(out.added, []);
   assert.equal(out.hasWindow, false);
 });

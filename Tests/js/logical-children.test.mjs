@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logicalChildren } from '../../Sources/TetherServer/Resources/tether.js';
+import { logicalChildren } from '../../Sources/TetherServer/Resources/runtime/dom-edits.js';
 import { setup, serialize } from './support/fake-dom.mjs';
 
 function rootWith(html) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBinding } from '../../Sources/TetherServer/Resources/tether.js';
+import { parseBinding } from '../../Sources/TetherServer/Resources/runtime/events.js';
 
 const plain = (id) => ({ id, preventDefault: false, stopPropagation: false, debounce: 0, throttle: 0 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveFunction } from '../../Sources/TetherServer/Resources/tether.js';
+import { resolveFunction } from '../../Sources/TetherServer/Resources/runtime/interop.js';
 
 test('"a.b.c" resolves to root.a.b.c with thisArg root.a.b', () => {
   const c = function () { return this; };

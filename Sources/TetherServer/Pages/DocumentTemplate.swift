@@ -24,14 +24,22 @@ public struct DocumentTemplate: Sendable {
         self.autostart = autostart
     }
 
+    /// The entry's imports, fetched in parallel with it rather than one import level at a time.
+    /// They close `<head>`, so the fetches start before the body is parsed and after anything the
+    /// app put in `head` that governs them, such as a Content-Security-Policy `<meta>`.
+    private static let runtimePreloads = RuntimeAsset.imported
+        .map { "<link rel=\"modulepreload\" href=\"/_tether/\($0)\">" }
+        .joined()
+
     func render(content: String, descriptor: String) -> String {
         var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
         out += "<title>\(HTMLWriter.escape(title))</title>"
         out += head
+        out += Self.runtimePreloads
         out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\">"
         out += content
-        out += "</div><script type=\"module\" src=\"/_tether/tether.js\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        out += "</div><script type=\"module\" src=\"/_tether/\(RuntimeAsset.entry)\"\(autostart ? "" : " autostart=\"false\"")></script>"
         out += bodyEnd
         out += "</body></html>"
         return out

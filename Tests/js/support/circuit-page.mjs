@@ -1,7 +1,9 @@
 // The harness for driving the runtime and its Circuit through the default export: a fake
-// WebSocket, a fake location, globals swapped in for one test, and a fresh copy of tether.js per
-// page (a distinct query string is a distinct module instance), so no runtime state leaks
-// between tests. Not a test file itself (node --test only picks up *.test.mjs here).
+// WebSocket, a fake location, globals swapped in for one test, and a fresh copy of the entry
+// module, tether.js, per page (a distinct query string is a distinct module instance), so no
+// runtime state leaks between tests. The modules it imports are shared, which is safe because
+// they keep no state of their own: every piece of it hangs off the runtime the entry builds.
+// Not a test file itself (node --test only picks up *.test.mjs here).
 import { setup } from './fake-dom.mjs';
 import { TETHER_URL } from './paths.mjs';
 
@@ -83,7 +85,7 @@ export function fakeClock(t, start = 0) {
 }
 
 let instance = 0;
-/** A query string value no earlier import of tether.js in this process used. */
+/** A query string value no earlier import of the entry module in this process used. */
 export const nextInstance = () => ++instance;
 
 /** Replaces globals for one test and puts them back afterwards. */

@@ -1,8 +1,8 @@
 // A deliberately small fake DOM: just enough of Node/Element/Text/Comment/DocumentFragment/
-// Document for tether.js's pure DOM code (logicalChildren, applyEdits) and its runtime wiring.
+// Document for the runtime's pure DOM code (dom-edits.js) and its wiring.
 // Not a test file itself (node --test only picks up *.test.mjs here).
 //
-// What it models faithfully, because tether.js depends on it:
+// What it models faithfully, because the runtime depends on it:
 // - sibling/parent links, insertBefore (including moving an attached node and inserting a
 //   fragment, which empties the fragment), remove, replaceChildren, isConnected;
 // - the HierarchyRequestError/NotFoundError checks of insertBefore;
@@ -149,7 +149,7 @@ export class FakeElement extends FakeNode {
     for (const l of this._listeners) if (l.type === e.type) l.listener(e);
   }
 
-  /** Supports only `[name="value"]` selectors, which is all tether.js uses. */
+  /** Supports only `[name="value"]` selectors, which is all the runtime uses. */
   querySelector(selector) {
     const m = /^\[([\w-]+)="(.*)"\]$/.exec(selector);
     if (!m) throw new Error(`fake querySelector does not support ${selector}`);
@@ -347,7 +347,7 @@ export function inner(node) { return node.childNodes.map(serialize).join(''); }
 
 /**
  * A document whose <body> holds `<div id="tether-root">` + `html`, installed as the global
- * `document` (tether.js's fragment() uses the global). Returns { doc, root, restore }.
+ * `document` (dom-edits.js's fragment() uses the global). Returns { doc, root, restore }.
  */
 export function setup(html = '', { install = true } = {}) {
   const doc = new FakeDocument();

@@ -1,0 +1,114 @@
+// The wire vocabulary of the browser runtime, in one place: no other module spells a message
+// kind, an edit code, a call mode, an operation, a marker key, an event name or a close code.
+// Each table mirrors the Swift enum of the same name in Sources/TetherProtocol (EventNames:
+// DOMEventName), name for name and value for value.
+//
+// Format rule: every entry stays on a line of its own, in the form `name: value,` (an event
+// name: `'value',`), with no comment on the same line, because a Swift test parses this file
+// with a regular expression and compares each table with its enum.
+
+/** The first element of every message; the fields of each are tabled on WireCodec. */
+export const MessageKind = Object.freeze({
+  start: 'start',
+  resume: 'resume',
+  end: 'end',
+  event: 'ev',
+  callCompleted: 'done',
+  invoke: 'inv',
+  acknowledge: 'ack',
+  releaseObject: 'rel',
+  navigate: 'nav',
+  render: 'r',
+  call: 'c',
+  invocationResult: 'res',
+  protocolError: 'err',
+  navigateTo: 'go',
+  disposeJSObject: 'djs',
+  fatal: 'fatal',
+  rejected: 'rejected',
+  shutdown: 'bye',
+  configure: 'cfg',
+});
+
+/** The first element of each edit in a render batch (TreeDiff). */
+export const EditCode = Object.freeze({
+  replaceNode: 0,
+  insertNode: 1,
+  removeNode: 2,
+  setText: 3,
+  setAttribute: 4,
+  removeAttribute: 5,
+  moveChild: 6,
+  replaceChildren: 7,
+});
+
+/** What a Swift→JS call wants back. */
+export const ResultMode = Object.freeze({
+  json: 0,
+  void: 1,
+  objectReference: 2,
+  stream: 3,
+});
+
+/** What a Swift→JS call does with its identifier. */
+export const ObjectOperation = Object.freeze({
+  call: 0,
+  get: 1,
+  set: 2,
+  construct: 3,
+  importModule: 4,
+});
+
+/** The object a Swift→JS call starts from: 0 is the global scope, any other number a JS object
+ * the page holds for Swift. Swift has no enum for it: the `c` message's target defaults to 0. */
+export const CallTarget = Object.freeze({
+  window: 0,
+});
+
+/** The keys of the JSON objects that stand for something JSON cannot carry. */
+export const Marker = Object.freeze({
+  swiftObject: '__tetherObject',
+  jsObject: '__tetherJSObject',
+  bytes: '__tetherBytes',
+  swiftStream: '__tetherStream',
+  jsStream: '__tetherJSStream',
+  element: '__tetherElement',
+});
+
+/** The DOM events a component can handle. */
+export const EventNames = Object.freeze([
+  'click',
+  'dblclick',
+  'input',
+  'change',
+  'submit',
+  'keydown',
+  'keyup',
+  'focus',
+  'blur',
+  'mousedown',
+  'mouseup',
+  'mousemove',
+  'mouseover',
+  'mouseout',
+  'pointerdown',
+  'pointerup',
+  'pointermove',
+  'contextmenu',
+]);
+
+/** The code the server closes a circuit socket with, which decides what the page does next
+ * (closeDisposition in circuit.js). */
+export const CloseCode = Object.freeze({
+  normal: 1000,
+  goingAway: 1001,
+  invalidData: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  fatal: 4000,
+  rejected: 4001,
+  replaced: 4002,
+  handshakeTimeout: 4003,
+  descriptorRefused: 4004,
+  protocolError: 4005,
+});

@@ -1,0 +1,119 @@
+// Tether's browser runtime, the entry module: it builds the `Tether` global and starts it unless
+// its script tag says autostart="false". The runtime is plain ES modules with no build step and
+// no eval; protocol.js holds the wire vocabulary, circuit.js the connection.
+
+import { Logger } from './log.js';
+import { Circuit } from './circuit.js';
+import { JSInterop, files } from './interop.js';
+import { delegateEvents } from './events.js';
+import { followLinks, navigated, navigateTo, prerenderInto } from './navigation.js';
+import { Reconnection, showErrorBar } from './reconnect.js';
+import { loadInitializers, runHook } from './initializers.js';
+
+class TetherRuntime {
+  #log = new Logger();
+  #interop = new JSInterop();
+  #reconnection = new Reconnection(this, this.#log);
+  #started = false;
+  #resolveReady;
+
+  constructor() {
+    /** Resolves once the circuit is connected and the first render applied. */
+    this.ready = new Promise((resolve) => { this.#resolveReady = resolve; });
+    this.circuit = null;
+    this.options = undefined;
+    this.files = files;
+  }
+
+  /** The JS objects Swift holds handles to, by id. */
+  get jsObjects() { return this.#interop.jsObjects; }
+
+  /**
+   * Starts the runtime: runs the JS initializers' beforeStart, connects the circuit, and resolves
+   * once the first render is applied, after which afterStarted runs. Called automatically unless
+   * the script tag has autostart="false". Options: logLevel, reconnectionOptions {maxRetries,
+   * retryIntervalMilliseconds}, reconnectionHandler {onConnectionDown, onConnectionUp},
+   * configureConnection(url) to add query data, circuitPath, and url (a page to render into an
+   * empty #tether-root, for static pages).
+   */
+  async start(options = {}) {
+    if (this.#started) return this.ready;
+    this.#started = true;
+    this.options = Object.assign(options, { logLevel: options.logLevel || 'warning' });
+    const log = this.#log;
+    const requestedLevel = this.options.logLevel;
+    log.setLevel(requestedLevel);
+    const initializers = await loadInitializers(this.options, log);
+    await runHook(initializers, 'beforeStart', this.options, log);
+    // beforeStart may have changed the options, the log level with them.
+    if (this.options.logLevel !== requestedLevel) log.setLevel(this.options.logLevel);
+    const root = document.getElementById('tether-root');
+    if (!root) {
+      this.#started = false;
+      log.warning('no #tether-root element on this page; nothing to connect');
+      return undefined;
+    }
+    if (this.options.url && !root.getAttribute('data-tether-descriptor')) {
+      await prerenderInto(root, this.options.url);
+    }
+    const circuit = new Circuit(this.options, {
+      log,
+      interop: this.#interop,
+      rendered: () => this.#resolveReady(this),
+      navigated,
+      failed: showErrorBar,
+      closed: (e, disposition, previous) => this.#reconnection.closed(e, disposition, previous),
+    });
+    this.circuit = circuit;
+    delegateEvents(root, (binding, e) => circuit.events.send(binding, e));
+    followLinks(circuit);
+    circuit.connect(root, root.getAttribute('data-tether-descriptor') || '').catch(() => {});
+    if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', () => circuit.end());
+    this.ready.then(() => runHook(initializers, 'afterStarted', this, log));
+    return this.ready;
+  }
+
+  /** Calls an exposed static Swift method: Tether.invokeMethodAsync('Demo', 'Add', 2, 3). */
+  invokeMethodAsync(moduleName, methodId, ...args) {
+    if (!this.circuit) return Promise.reject(new Error('Tether has not started.'));
+    return this.circuit.invokeSwift(moduleName, methodId, args);
+  }
+
+  /** Wraps a Blob, File, ArrayBuffer, typed array or ReadableStream so Swift can read it as a
+   * stream: pass the result to Tether.invokeMethodAsync as an argument. */
+  createJSStreamReference(value) { return this.#interop.createJSStreamReference(value); }
+
+  /** Keeps a JS object for Swift, the analog of Blazor's DotNet.createJSObjectReference: pass the
+   * result to Tether.invokeMethodAsync (as an argument or inside one) or return it from a
+   * function Swift calls, and Swift receives a JSObjectReference to call it. */
+  createJSObjectReference(value) { return this.#interop.createJSObjectReference(value); }
+
+  /** Forgets a reference made by createJSObjectReference; Swift calls on it then fail. */
+  disposeJSObjectReference(reference) { this.#interop.disposeJSObjectReference(reference); }
+
+  /** Navigates inside the circuit, as a link click does: Tether.navigateTo('/counter'). */
+  navigateTo(url, options) { navigateTo(this.circuit, url, options); }
+
+  /** Tries once to resume the circuit now. Resolves true when it is back. */
+  reconnect() { return this.#reconnection.reconnect(); }
+
+  /** Closes the circuit's socket. The server keeps the circuit; Tether.reconnect() resumes it. */
+  disconnect() {
+    if (this.circuit) this.circuit.close();
+  }
+}
+
+const Tether = new TetherRuntime();
+if (typeof window !== 'undefined' && typeof document !== 'undefined') {
+  window.Tether = Tether;
+  const tag = [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url);
+  if (!tag || tag.getAttribute('autostart') !== 'false') {
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', () => Tether.start());
+    } else {
+      Tether.start();
+    }
+  }
+}
+
+export default Tether;
