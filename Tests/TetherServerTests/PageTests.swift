@@ -82,14 +82,34 @@ struct PageTests {
         }
     }
 
-    @Test("GET /_tether/tether.js is 200 text/javascript")
+    @Test("GET /_tether/<module>.js serves each runtime module as text/javascript; any other name is 404")
     func runtimeScript() async throws {
         try await withDemoServer { server in
-            let response = try await server.get("/_tether/tether.js")
-            #expect(response.status == .ok)
-            #expect(response.contentType?.hasPrefix("text/javascript") == true, "\(String(describing: response.contentType))")
-            #expect(response.body.contains("/_tether/circuit"))
-            #expect(response.body.contains("'start'"))
+            let entry = try await server.get("/_tether/tether.js")
+            #expect(entry.status == .ok)
+            #expect(entry.contentType?.hasPrefix("text/javascript") == true, "\(String(describing: entry.contentType))")
+            #expect(entry.body.contains("from './circuit.js'"))
+            let circuit = try await server.get("/_tether/circuit.js")
+            #expect(circuit.status == .ok)
+            #expect(circuit.body.contains("/_tether/circuit"))
+            let wire = try await server.get("/_tether/protocol.js")
+            #expect(wire.body.contains("start: 'start',"))
+            for path in ["/_tether/nope.js", "/_tether/package.json"] {
+                #expect(try await server.get(path).status == .notFound, "\(path)")
+            }
+        }
+    }
+
+    @Test("a page preloads the runtime's modules before the entry script")
+    func runtimePreloads() async throws {
+        try await withDemoServer { server in
+            let body = try await server.get("/counter").body
+            let entry = try #require(body.firstRange(of: #"<script type="module" src="/_tether/tether.js"></script>"#))
+            for module in ["protocol.js", "circuit.js", "log.js"] {
+                let link = try #require(body.firstRange(of: #"<link rel="modulepreload" href="/_tether/\#(module)">"#), "\(module)")
+                #expect(link.upperBound <= entry.lowerBound, "\(module)")
+            }
+            #expect(!body.contains(#"href="/_tether/tether.js""#), "the entry's own script tag fetches it")
         }
     }
 
