@@ -22,8 +22,6 @@ final class BenchPage: Page {
     private var outPipelined = "idle"
     private var runs = 0
 
-    required init() {}
-
     var body: Content {
         h1 { "Interop bench" }
         p {

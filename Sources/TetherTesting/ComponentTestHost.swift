@@ -5,7 +5,7 @@ import TetherUI
 /// fire events, and assert on the markup, with JS played by `ScriptedJS`.
 ///
 /// ```swift
-/// let host = try await ComponentTestHost(Counter.self)
+/// let host = try await ComponentTestHost(Counter())
 /// try await host.click("#increment")
 /// #expect(host.find("#count")?.text == "1")
 /// ```
@@ -16,12 +16,10 @@ public final class ComponentTestHost<Root: Component> {
     /// Every batch rendered since the first render.
     public private(set) var batches: [RenderBatch] = []
 
-    public init(
-        _ type: Root.Type, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, configure: (Root) -> Void = { _ in }
-    ) async throws {
+    /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
+    /// `onAfterRender(firstRender: true)`.
+    public init(_ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil) async throws {
         self.js = js
-        let component = Root()
-        configure(component)
         self.component = component
         var host = RendererHost()
         let request = renderRequest

@@ -18,8 +18,6 @@ public final class CallJsExample1: Page {
         105, 118, 101, 114, 115, 101, 10, 10,
     ]
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Call JS "; code { "convertArray" }; " Function" }
         p {

@@ -7,8 +7,6 @@ public final class Counter: Page {
 
     private var count = 0
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Counter" }
         p { "Current count: "; span(.id("count")) { count } }

@@ -18,8 +18,6 @@ public final class EventsPage: Page {
     private var dblclicks = 0
     private var focusState = "blurred"
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Events" }
         p {

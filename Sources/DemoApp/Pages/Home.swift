@@ -6,13 +6,11 @@ public final class Home: Page {
 
     @Inject var navigation: NavigationManager
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Tether demo" }
         p { "Server-driven UI in Swift, with two-way JavaScript interop. Pick a page above." }
         p { "Theme from the layout: "; span(.id("theme")) { context.environment[ThemeKey.self] } }
-        Child(Ticker.self)
+        Ticker()
         p { button(.id("go-counter"), .type("button")) { "Go to the counter from Swift" }.onClick { self.navigation.navigateTo("/counter") } }
     }
 }
@@ -35,8 +33,6 @@ public final class DemoLayout: Layout {
         ("/error", "Errors"),
         ("/scripts", "Scripts"),
     ]
-
-    public required init() {}
 
     public var body: Content {
         nav(.class("demo-nav")) {
@@ -62,8 +58,6 @@ public enum ThemeKey: EnvironmentKey {
 /// leaves the page: `launch` work is cancelled on dispose.
 final class Ticker: Component {
     private var ticks = 0
-
-    required init() {}
 
     var body: Content {
         p { "Seconds on this page: "; span(.id("ticks")) { ticks } }

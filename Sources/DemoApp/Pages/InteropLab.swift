@@ -17,8 +17,6 @@ public final class InteropLab: Page {
     private var result = ""
     private var running = false
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Interop lab" }
         p {

@@ -14,8 +14,6 @@ public final class InteropParity: Page {
     @Inject var js: JSRuntime
     private var results: [String: String] = [:]
 
-    public required init() {}
-
     static let checks: [(id: String, label: String)] = [
         ("swift-ref-back", "A Swift reference comes back from JS, nested in a result"),
         ("swift-ref-arg", "JS passes a Swift reference to an exposed method, whole and nested"),

@@ -15,8 +15,6 @@ public final class JSObjects: Page {
     private var focusResult = ""
     private var bytesResult = ""
 
-    public required init() {}
-
     public var body: Content {
         h1 { "JS objects" }
         p {

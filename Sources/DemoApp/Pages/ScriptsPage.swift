@@ -13,8 +13,6 @@ public final class ScriptsPage: Page {
     private var module: JSObjectReference?
     private var markup = MarkupString("")
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Scripts" }
         p { "Head script: "; span(.id("head-script")) }

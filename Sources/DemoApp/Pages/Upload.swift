@@ -15,8 +15,6 @@ public final class Upload: Page {
     private var digest = ""
     private var fileName = ""
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Upload" }
         p { input(.id("file"), .type("file")).ref(fileInput).onChange { _ in try await self.upload() } }

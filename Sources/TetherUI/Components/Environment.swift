@@ -4,7 +4,7 @@
 /// ```swift
 /// enum ThemeKey: EnvironmentKey { static let defaultValue = "light" }
 /// // an ancestor:
-/// Cascade(ThemeKey.self, "dark") { Child(Panel.self) }
+/// Cascade(ThemeKey.self, "dark") { Panel() }
 /// // a descendant:
 /// let theme = context.environment[ThemeKey.self]
 /// ```

@@ -83,7 +83,7 @@ public final class Renderer {
     public let navigation: NavigationManager
     private var nextComponentID = 1
     private var root: Mounted!
-    private var byID: [Int: Mounted] = [:]
+    private(set) var byID: [Int: Mounted] = [:]
     private var nextElementRef = 1
     public private(set) var tree: [RenderNode] = []
     public private(set) var batchNumber = 0
@@ -352,23 +352,25 @@ public final class Renderer {
                 position += 1
                 live.insert(slot)
                 let record: Mounted
-                if let existing = owner.children[slot], child.existing == nil || existing.instance === child.existing {
+                if let existing = owner.children[slot], !child.isFixed || existing.instance === child.instance {
                     record = existing
-                    if child.apply(record.instance, false) {
+                    // The body made a new instance only to carry its parameters: the mounted one
+                    // takes them and keeps its state.
+                    if existing.instance !== child.instance, child.parameters.transfer(child.instance, existing.instance) {
                         record.instance.onParametersSet()
-                        markDirty(record)
+                        // Not `markDirty`: its ancestors are being expanded now, and it is next.
+                        record.dirty = true
                     }
                 } else {
                     if let old = owner.children[slot] { removeTree(of: old, keepingRoot: false) }
-                    let instance = child.existing ?? child.make()
-                    attach(instance)
-                    record = Mounted(id: takeComponentID(), instance: instance, parent: owner)
+                    attach(child.instance)
+                    record = Mounted(id: takeComponentID(), instance: child.instance, parent: owner)
                     byID[record.id] = record
                     owner.children[slot] = record
-                    if child.apply(instance, true) { instance.onParametersSet() }
+                    if !child.parameters.isEmpty { child.instance.onParametersSet() }
                 }
                 let childOutput = expand(record, environment: environment)
-                if let key = child.key, child.existing == nil { Self.keyTopLevel(childOutput, with: key) }
+                if let key = child.key, !child.isFixed { Self.keyTopLevel(childOutput, with: key) }
                 for node in childOutput {
                     if case .text(let text) = node { appendText(text, to: &out) } else { out.append(node) }
                 }
