@@ -14,7 +14,7 @@ import TetherUI
 final class BenchPage: Page {
     static let route = "/_bench/interop"
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
 
     private var n = 2000
     private var pipelinedN = 10_000

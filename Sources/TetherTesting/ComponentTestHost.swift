@@ -2,10 +2,11 @@ import TetherInterop
 import TetherUI
 
 /// Renders a component without a browser, the analog of bUnit or LiveViewTest: find elements,
-/// fire events, and assert on the markup, with JS played by `ScriptedJS`.
+/// fire events, and assert on the markup, with JS played by `ScriptedJS` and the app's services
+/// replaced as the test needs.
 ///
 /// ```swift
-/// let host = try await ComponentTestHost(Counter())
+/// let host = try await ComponentTestHost(Counter(), services: { $0.orders = FakeOrders() })
 /// try await host.click("#increment")
 /// #expect(host.find("#count")?.text == "1")
 /// ```
@@ -17,10 +18,14 @@ public final class ComponentTestHost<Root: Component> {
     public private(set) var batches: [RenderBatch] = []
 
     /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
-    /// `onAfterRender(firstRender: true)`.
-    public init(_ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil) async throws {
+    /// `onAfterRender(firstRender: true)`. `services` sets the services the app would register.
+    public init(
+        _ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, services: (inout ServiceValues) -> Void = { _ in }
+    ) async throws {
         self.js = js
         self.component = component
+        var values = ServiceValues()
+        services(&values)
         var host = RendererHost()
         let request = renderRequest
         host.invalidated = { request.pending = true }
@@ -28,7 +33,8 @@ public final class ComponentTestHost<Root: Component> {
             let confined = TestConfined(work)
             return Task { await TestExecutor.shared.run(confined) }
         }
-        renderer = Renderer(page: component, route: route, js: JSRuntime(channel: js.makeChannel()), isPrerendering: false, host: host)
+        renderer = Renderer(
+            page: component, route: route, js: JSRuntime(channel: js.makeChannel()), services: values, isPrerendering: false, host: host)
         try await renderer.initializePending()
         _ = renderer.renderHTML()
         while renderer.hasUninitializedComponents {

@@ -12,7 +12,7 @@ final class TestCounter: Component {
 }
 
 final class Greeter: Component {
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     var greeting = ""
     var loadedOnFirstRender = false
     var body: Content {
@@ -98,7 +98,7 @@ struct ComponentTests {
 }
 
 final class Focuser: Component {
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     let field = ElementReference()
     var body: Content {
         input(.id("field")).ref(field)

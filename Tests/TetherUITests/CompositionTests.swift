@@ -20,11 +20,10 @@ final class Label: Component {
 }
 
 /// The `Label`s a `LabelList` mounted, in mount order, so a test can read their counters.
-final class LabelRegistry: Hashable {
+/// Cascaded as it is: a class instance needs no `Hashable` to be cascaded.
+final class LabelRegistry {
     enum Key: EnvironmentKey { static var defaultValue: LabelRegistry? { nil } }
     var labels: [Label] = []
-    static func == (lhs: LabelRegistry, rhs: LabelRegistry) -> Bool { lhs === rhs }
-    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
 /// Labels keyed by row, so a changed text reaches the same child as new parameters.

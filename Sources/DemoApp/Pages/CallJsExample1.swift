@@ -7,7 +7,7 @@ public final class CallJsExample1: Page {
     public static let route = "/call-js-example-1"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
 
     private var text = MarkupString("")
 

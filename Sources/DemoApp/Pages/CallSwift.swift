@@ -22,7 +22,7 @@ public final class CallSwiftExample2: Page {
     public static let route = "/call-swift-example-2"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var name = ""
     private var result = ""
 

@@ -7,7 +7,7 @@ public final class EventsPage: Page {
     public static let route = "/events"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var lastKey = ""
     private var lastClick = ""
     private var debounced = ""

@@ -4,7 +4,7 @@ public final class Home: Page {
     public static let route = "/"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var navigation: NavigationManager
+    @Inject(\.navigation) var navigation
 
     public var body: Content {
         h1 { "Tether demo" }

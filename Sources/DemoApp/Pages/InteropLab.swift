@@ -7,7 +7,7 @@ public final class InteropLab: Page {
     public static let route = "/interop-lab"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
 
     private var identifier = ""
     private var argsText = "[]"

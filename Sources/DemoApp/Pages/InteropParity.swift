@@ -11,7 +11,7 @@ public final class InteropParity: Page {
     public static let route = "/interop-parity"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var results: [String: String] = [:]
 
     static let checks: [(id: String, label: String)] = [

@@ -7,7 +7,7 @@ public final class JSObjects: Page {
     public static let route = "/js-objects"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private let nameInput = ElementReference()
     private var module: JSObjectReference?
     private var moduleResult = ""

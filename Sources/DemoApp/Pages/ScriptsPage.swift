@@ -7,7 +7,7 @@ public final class ScriptsPage: Page {
     public static let route = "/scripts"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var collocated = ""
     private var injected = ""
     private var module: JSObjectReference?

@@ -14,6 +14,7 @@ public actor Circuit {
     public nonisolated let channel: InteropChannel
     let pages: PageRouter
     let notFound: any Page.Type
+    let services: ServiceValues
     let logger: Logger
     let maxUnacknowledgedBatches: Int
     private var renderer: Renderer?
@@ -51,10 +52,11 @@ public actor Circuit {
     }
 
     init(
-        id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10,
-        maxQueuedBrowserWork: Int = 1_000, logger: Logger
+        id: String, channel: InteropChannel, pages: PageRouter, notFound: any Page.Type, services: ServiceValues = ServiceValues(),
+        maxUnacknowledgedBatches: Int = 10, maxQueuedBrowserWork: Int = 1_000, logger: Logger
     ) {
         self.id = id
+        self.services = services
         self.maxUnacknowledgedBatches = maxUnacknowledgedBatches
         self.maxQueuedBrowserWork = maxQueuedBrowserWork
         self.channel = channel
@@ -68,7 +70,8 @@ public actor Circuit {
     /// handles queued work until the circuit closes.
     func run(url: String, prerenderedDigest: String) async {
         let (page, route) = resolve(url)
-        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: channel), isPrerendering: false, host: makeHost())
+        let renderer = Renderer(
+            page: page, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost())
         self.renderer = renderer
         let html: String
         do {

@@ -242,8 +242,8 @@ public typealias Layout = LayoutBase & Renderable
 
 /// What the renderer provides to a component.
 public final class ComponentContext {
-    public let js: JSRuntime
-    public let navigation: NavigationManager
+    /// The app's services, with this circuit's `js` and `navigation`; `@Inject` reads them.
+    public let services: ServiceValues
     public let isPrerendering: Bool
     /// Values cascaded from ancestors with `Cascade`.
     public internal(set) var environment = EnvironmentValues()
@@ -251,49 +251,13 @@ public final class ComponentContext {
     let schedule: (@escaping () async -> Void) -> Task<Void, Never>
 
     init(
-        js: JSRuntime, navigation: NavigationManager, isPrerendering: Bool, invalidate: @escaping () -> Void,
+        services: ServiceValues, isPrerendering: Bool, invalidate: @escaping () -> Void,
         schedule: @escaping (@escaping () async -> Void) -> Task<Void, Never>
     ) {
-        self.js = js
-        self.navigation = navigation
+        self.services = services
         self.isPrerendering = isPrerendering
         self.invalidate = invalidate
         self.schedule = schedule
-    }
-}
-
-/// A service a component can ask for with `@Inject`.
-public protocol Injectable {
-    static func resolve(from context: ComponentContext) -> Self
-}
-
-extension JSRuntime: Injectable {
-    public static func resolve(from context: ComponentContext) -> JSRuntime { context.js }
-}
-
-/// Injects a service into a component, the analog of Blazor's `@inject IJSRuntime JS`:
-///
-/// ```swift
-/// @Inject var js: JSRuntime
-/// @Inject var navigation: NavigationManager
-/// ```
-@propertyWrapper
-public struct Inject<Value: Injectable> {
-    public init() {}
-
-    @available(*, unavailable, message: "@Inject can only be used inside a component")
-    public var wrappedValue: Value {
-        get { fatalError() }
-        set { fatalError() }
-    }
-
-    public static subscript<Owner: ComponentBase>(
-        _enclosingInstance owner: Owner,
-        wrapped wrappedKeyPath: ReferenceWritableKeyPath<Owner, Value>,
-        storage storageKeyPath: ReferenceWritableKeyPath<Owner, Inject<Value>>
-    ) -> Value {
-        get { Value.resolve(from: owner.context) }
-        set {}
     }
 }
 

@@ -42,7 +42,7 @@ public struct RendererHost {
     /// A component started background work, which must run on the circuit.
     public var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
     /// A component asked to navigate.
-    public var navigate: (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
+    public var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
 
     public init() {}
 }
@@ -78,6 +78,7 @@ public final class Renderer {
     }
 
     private let js: JSRuntime
+    private let services: ServiceValues
     private let isPrerendering: Bool
     private var host: RendererHost
     public let navigation: NavigationManager
@@ -94,13 +95,20 @@ public final class Renderer {
     /// The page being shown, inside its layout when it has one.
     public private(set) var page: any Component
 
-    public init(page: any Component, route: RouteValues? = nil, js: JSRuntime, isPrerendering: Bool, host: RendererHost = RendererHost()) {
+    /// `services` are the app's; the renderer adds this circuit's `js` and `navigation`.
+    public init(
+        page: any Component, route: RouteValues? = nil, js: JSRuntime, services: ServiceValues = ServiceValues(), isPrerendering: Bool,
+        host: RendererHost = RendererHost()
+    ) {
         self.js = js
         self.isPrerendering = isPrerendering
         self.host = host
         self.page = page
-        let navigate = host.navigate
-        navigation = NavigationManager(url: route?.path ?? "/") { url, replace, force in navigate(url, replace, force) }
+        navigation = NavigationManager(url: route?.path ?? "/", navigate: host.navigate)
+        var services = services
+        services.js = js
+        services.navigation = navigation
+        self.services = services
         mountRoot(page, route: route)
     }
 
@@ -150,7 +158,7 @@ public final class Renderer {
     private func attach(_ component: ComponentBase) {
         guard component.context == nil else { return }
         component.context = ComponentContext(
-            js: js, navigation: navigation, isPrerendering: isPrerendering,
+            services: services, isPrerendering: isPrerendering,
             invalidate: { [weak self, weak component] in
                 guard let self, let component, let record = self.record(of: component) else { return }
                 self.markDirty(record)
