@@ -27,8 +27,6 @@ public final class ComponentTestHost<Root: Component> {
         var values = ServiceValues()
         services(&values)
         var host = RendererHost()
-        let request = renderRequest
-        host.invalidated = { request.pending = true }
         host.schedule = { work in
             let confined = TestConfined(work)
             return Task { await TestExecutor.shared.run(confined) }
@@ -44,14 +42,21 @@ public final class ComponentTestHost<Root: Component> {
         await renderer.afterRender()
     }
 
-    private final class RenderRequest {
-        var pending = false
+    /// True when something asked for a render since the last one: `stateHasChanged()`, or a
+    /// change to what an `@Observable` component's body read.
+    public var renderRequested: Bool { renderer.needsRender }
+
+    /// Waits until something asks for a render (work started with `launch`, a shared model changed
+    /// elsewhere), then renders as the circuit would.
+    public func nextRender(timeout: Duration = .seconds(5)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while !renderRequested {
+            guard clock.now < deadline else { throw TestHostError("nothing asked for a render within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try await renderAsTheCircuitDoes()
     }
-
-    private let renderRequest = RenderRequest()
-
-    /// True when a component called `stateHasChanged()` since the last render.
-    public var renderRequested: Bool { renderRequest.pending }
 
     /// The current markup.
     public var html: String { HTMLWriter.html(renderer.tree) }
@@ -93,8 +98,13 @@ public final class ComponentTestHost<Root: Component> {
             guard renderer.capture(error, from: event) else { throw error }
         }
         renderer.eventHandled(event)
+        try await renderAsTheCircuitDoes()
+    }
+
+    /// Renders, initializes the children that render mounted and renders them, disposes those it
+    /// removed, and runs `onAfterRender`.
+    private func renderAsTheCircuitDoes() async throws {
         render()
-        // As the circuit does: children the handler mounted are initialized, then rendered.
         while renderer.hasUninitializedComponents {
             try await renderer.initializePending()
             render()
@@ -114,9 +124,9 @@ public final class ComponentTestHost<Root: Component> {
         try await fire("input", at: selector, args: args)
     }
 
-    /// Re-renders what changed, as the circuit does after an event or `stateHasChanged()`.
+    /// Re-renders what changed, as the circuit does after an event, `stateHasChanged()` or a change
+    /// Observation reported.
     public func render() {
-        renderRequest.pending = false
         if let batch = renderer.renderBatch() { batches.append(batch) }
     }
 }

@@ -1,3 +1,4 @@
+import Observation
 import Testing
 import TetherInterop
 import TetherTesting
@@ -37,6 +38,18 @@ final class OrdersPage: Page {
     var body: Content {
         ul { for order in orders.orders() { li { order } } }
         p(.id("url")) { navigation.url }
+    }
+}
+
+/// `@Inject` in an `@Observable` component: Observation's macro leaves the wrapper alone only when
+/// told to.
+@Observable
+final class ObservedOrders: Component {
+    @ObservationIgnored @Inject(\.orders) var orders
+    var filter = ""
+    var body: Content {
+        ul { for order in orders.orders() where order.hasPrefix(filter) { li { order } } }
+        p(.id("count")) { context.services.orders.orders().count }
     }
 }
 
@@ -105,6 +118,16 @@ struct ServicesTests {
     func testReplacesService() async throws {
         let host = try await ComponentTestHost(OrdersPage(), services: { $0.orders = FakeOrders(["a", "b"]) })
         #expect(host.findAll("li").map(\.text) == ["a", "b"])
+    }
+
+    @Test("an @Observable component injects with @ObservationIgnored, or reads context.services")
+    func injectInObservableComponent() async throws {
+        let host = try await ComponentTestHost(ObservedOrders(), services: { $0.orders = FakeOrders(["ab", "ac", "b"]) })
+        #expect(host.findAll("li").count == 3)
+        host.component.filter = "a"
+        try await host.nextRender()
+        #expect(host.findAll("li").map(\.text) == ["ab", "ac"])
+        #expect(host.find("#count")?.text == "3")
     }
 
     @Test("a service can be cascaded: the same instance is no change, another one is")

@@ -129,6 +129,9 @@ public actor Circuit {
             guard let self else { return }
             Task { await self.scheduleRender() }
         }
+        host.observedChange = { [weak self] in
+            Task { await self?.scheduleRender() }
+        }
         host.schedule = { [weak self] work in
             let confined = CircuitConfined(work)
             return Task { await self?.perform(confined) }

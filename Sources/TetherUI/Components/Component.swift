@@ -30,21 +30,22 @@ open class ComponentBase {
     /// is cancelled first.
     open func dispose() async {}
 
-    /// Asks for a re-render, for state changed outside an event handler: in work started with
-    /// `launch`, a timer, or a server push.
+    /// Asks for a re-render, for a change the renderer cannot see: state changed outside an event
+    /// handler in a component that is not `@Observable`, or in a plain object its body reads. A
+    /// change to an `@Observable` object the body read (the component itself, when it is one)
+    /// re-renders it on its own.
     public func stateHasChanged() {
         context?.invalidate()
     }
 
-    /// Starts background work on this component's circuit, so it may touch component state and
-    /// call `stateHasChanged()`. The work is cancelled when the component is disposed.
+    /// Starts background work on this component's circuit, so it may touch component state. The
+    /// work is cancelled when the component is disposed.
     ///
     /// ```swift
     /// launch { [weak self] in
     ///     while !Task.isCancelled {
     ///         try? await Task.sleep(for: .seconds(1))
-    ///         self?.ticks += 1
-    ///         self?.stateHasChanged()
+    ///         self?.ticks += 1      // re-renders on its own in an @Observable component
     ///     }
     /// }
     /// ```

@@ -39,6 +39,10 @@ public struct ResolvedEvent {
 public struct RendererHost {
     /// A component asked to re-render.
     public var invalidated: () -> Void = {}
+    /// Something a component's body read from an `@Observable` object has changed. Called on
+    /// whatever thread changed it: the renderer has noted which component and renders it in its
+    /// next pass, which this must ask the circuit for.
+    public var observedChange: @Sendable () -> Void = {}
     /// A component started background work, which must run on the circuit.
     public var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
     /// A component asked to navigate.
@@ -69,6 +73,8 @@ public final class Renderer {
         var handlers: [EventBinding] = []
         var environment = EnvironmentValues()
         var renderedInLastPass = false
+        /// Counts its body's runs, so a change Observation reports about an older run is dropped.
+        var generation = 0
 
         init(id: Int, instance: any Component, parent: Mounted?) {
             self.id = id
@@ -79,8 +85,9 @@ public final class Renderer {
 
     private let js: JSRuntime
     private let services: ServiceValues
-    private let isPrerendering: Bool
+    let isPrerendering: Bool
     private var host: RendererHost
+    let observedChanges: ObservedChanges
     public let navigation: NavigationManager
     private var nextComponentID = 1
     private var root: Mounted!
@@ -104,6 +111,7 @@ public final class Renderer {
         self.isPrerendering = isPrerendering
         self.host = host
         self.page = page
+        observedChanges = ObservedChanges(wake: host.observedChange)
         navigation = NavigationManager(url: route?.path ?? "/", navigate: host.navigate)
         var services = services
         services.js = js
@@ -112,7 +120,8 @@ public final class Renderer {
         mountRoot(page, route: route)
     }
 
-    public var needsRender: Bool { root.dirty || root.stale }
+    /// True when a component asked to re-render, or something its body read from an `@Observable` changed.
+    public var needsRender: Bool { root.dirty || root.stale || observedChanges.hasPending }
 
     /// Replaces the page, for navigation inside the circuit. A layout shared by both pages stays,
     /// so only the page's part of the DOM changes.
@@ -171,7 +180,7 @@ public final class Renderer {
         byID.values.first { $0.instance === component }
     }
 
-    private func markDirty(_ record: Mounted) {
+    func markDirty(_ record: Mounted) {
         record.dirty = true
         var node: Mounted? = record
         while let current = node {
@@ -294,7 +303,12 @@ public final class Renderer {
     // MARK: Expansion
 
     private func renderTree() -> [RenderNode] {
-        expand(root, environment: EnvironmentValues())
+        applyObservedChanges()
+        let tree = expand(root, environment: EnvironmentValues())
+        // What this pass itself wrote (a child's new parameters, a body changing a model another
+        // body read) was reported during it: drop what it already rendered, keep the rest.
+        applyObservedChanges()
+        return tree
     }
 
     /// The output of one component: its cached output when nothing below it changed, its last
@@ -315,7 +329,7 @@ public final class Renderer {
         }
         guard record.dirty || record.stale else { return record.output }
         if record.dirty {
-            record.template = RenderingComponent.$current.withValue(RenderingComponent(record.instance)) { record.instance.body }
+            record.template = evaluateBody(of: record)
             record.renderedInLastPass = true
         }
         record.dirty = false
