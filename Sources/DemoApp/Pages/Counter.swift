@@ -1,6 +1,8 @@
+import Observation
 import TetherUI
 
 /// A button that increments a number.
+@Observable
 public final class Counter: Page {
     public static let route = "/counter"
     public static let layout: (any Layout.Type)? = DemoLayout.self

@@ -1,3 +1,4 @@
+import Observation
 import TetherUI
 
 public final class Home: Page {
@@ -32,6 +33,7 @@ public final class DemoLayout: Layout {
         ("/events", "Events"),
         ("/error", "Errors"),
         ("/scripts", "Scripts"),
+        ("/shared", "Shared state"),
     ]
 
     public var body: Content {
@@ -55,7 +57,9 @@ public enum ThemeKey: EnvironmentKey {
 }
 
 /// Ticks once a second from background work started after the first render, and stops when it
-/// leaves the page: `launch` work is cancelled on dispose.
+/// leaves the page: `launch` work is cancelled on dispose. It is `@Observable`, so the loop only
+/// changes `ticks`, and the change re-renders it.
+@Observable
 final class Ticker: Component {
     private var ticks = 0
 
@@ -70,7 +74,6 @@ final class Ticker: Component {
                 try? await Task.sleep(for: .seconds(1))
                 guard let self, !Task.isCancelled else { return }
                 self.ticks += 1
-                self.stateHasChanged()
             }
         }
     }

@@ -1,7 +1,9 @@
 import Foundation
+import Observation
 import TetherUI
 
 /// A keyed list: each row keeps its DOM node, focus and typed text when rows move.
+@Observable
 public final class Todos: Page {
     public static let route = "/todos"
     public static let layout: (any Layout.Type)? = DemoLayout.self
