@@ -5,8 +5,6 @@ import TetherUI
 final class TrapPage: Page {
     static let route = "/test/trap"
 
-    required init() {}
-
     var body: Content {
         h1 { "Trap" }
         button(.id("trap")) { "Trap the server" }.onClick { fatalError("a test asked the server to trap") }
@@ -18,8 +16,6 @@ final class TrapPage: Page {
 final class MarkupProblemPage: Page {
     static let route = "/test/markup-problem"
     private var broken = false
-
-    required init() {}
 
     var body: Content {
         h1 { "Markup problem" }

@@ -14,15 +14,13 @@ import TetherUI
 final class BenchPage: Page {
     static let route = "/_bench/interop"
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
 
     private var n = 2000
     private var pipelinedN = 10_000
     private var out = "idle"
     private var outPipelined = "idle"
     private var runs = 0
-
-    required init() {}
 
     var body: Content {
         h1 { "Interop bench" }

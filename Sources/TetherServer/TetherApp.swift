@@ -13,11 +13,14 @@ import HummingbirdCore
 ///
 /// ```swift
 /// var app = TetherApp(pages: [CallJsExample1.self, Counter.self])
+/// app.services.orders = LiveOrders(database)
 /// app.exports.module("Demo") { $0.expose("Add") { (a: Int, b: Int) in a + b } }
 /// try await app.run(port: 8080)
 /// ```
 public struct TetherApp: Sendable {
     public var pages: PageRouter
+    /// The services every circuit's components can `@Inject`, registered once for the app.
+    public var services = ServiceValues()
     /// Shown for a URL no page matches, with status 404 on a GET.
     public var notFoundPage: any Page.Type = NotFoundPage.self
     public var exports = JSExports()
@@ -170,7 +173,8 @@ public struct TetherApp: Sendable {
     /// A page's complete first HTML, with no browser attached: JS calls fail with
     /// `JSPrerenderingError`, `onInitialized` is awaited.
     func prerenderedContent(_ page: any Component, route: RouteValues) async throws -> String {
-        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), isPrerendering: true)
+        let renderer = Renderer(
+            page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: true)
         return try await Circuit.renderSettled(renderer)
     }
 

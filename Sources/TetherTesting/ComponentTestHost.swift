@@ -2,10 +2,11 @@ import TetherInterop
 import TetherUI
 
 /// Renders a component without a browser, the analog of bUnit or LiveViewTest: find elements,
-/// fire events, and assert on the markup, with JS played by `ScriptedJS`.
+/// fire events, and assert on the markup, with JS played by `ScriptedJS` and the app's services
+/// replaced as the test needs.
 ///
 /// ```swift
-/// let host = try await ComponentTestHost(Counter.self)
+/// let host = try await ComponentTestHost(Counter(), services: { $0.orders = FakeOrders() })
 /// try await host.click("#increment")
 /// #expect(host.find("#count")?.text == "1")
 /// ```
@@ -16,21 +17,22 @@ public final class ComponentTestHost<Root: Component> {
     /// Every batch rendered since the first render.
     public private(set) var batches: [RenderBatch] = []
 
+    /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
+    /// `onAfterRender(firstRender: true)`. `services` sets the services the app would register.
     public init(
-        _ type: Root.Type, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, configure: (Root) -> Void = { _ in }
+        _ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, services: (inout ServiceValues) -> Void = { _ in }
     ) async throws {
         self.js = js
-        let component = Root()
-        configure(component)
         self.component = component
+        var values = ServiceValues()
+        services(&values)
         var host = RendererHost()
-        let request = renderRequest
-        host.invalidated = { request.pending = true }
         host.schedule = { work in
             let confined = TestConfined(work)
             return Task { await TestExecutor.shared.run(confined) }
         }
-        renderer = Renderer(page: component, route: route, js: JSRuntime(channel: js.makeChannel()), isPrerendering: false, host: host)
+        renderer = Renderer(
+            page: component, route: route, js: JSRuntime(channel: js.makeChannel()), services: values, isPrerendering: false, host: host)
         // Tests see every markup problem as an error, whatever the build configuration.
         renderer.markupChecking = .strict
         try await renderer.initializePending()
@@ -44,14 +46,21 @@ public final class ComponentTestHost<Root: Component> {
         await renderer.afterRender()
     }
 
-    private final class RenderRequest {
-        var pending = false
+    /// True when something asked for a render since the last one: `stateHasChanged()`, or a
+    /// change to what an `@Observable` component's body read.
+    public var renderRequested: Bool { renderer.needsRender }
+
+    /// Waits until something asks for a render (work started with `launch`, a shared model changed
+    /// elsewhere), then renders as the circuit would.
+    public func nextRender(timeout: Duration = .seconds(5)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while !renderRequested {
+            guard clock.now < deadline else { throw TestHostError("nothing asked for a render within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try await renderAsTheCircuitDoes()
     }
-
-    private let renderRequest = RenderRequest()
-
-    /// True when a component called `stateHasChanged()` since the last render.
-    public var renderRequested: Bool { renderRequest.pending }
 
     /// The current markup.
     public var html: String { HTMLWriter.html(renderer.tree) }
@@ -93,8 +102,13 @@ public final class ComponentTestHost<Root: Component> {
             guard renderer.capture(error, from: event) else { throw error }
         }
         renderer.eventHandled(event)
+        try await renderAsTheCircuitDoes()
+    }
+
+    /// Renders, initializes the children that render mounted and renders them, disposes those it
+    /// removed, and runs `onAfterRender`.
+    private func renderAsTheCircuitDoes() async throws {
         try render()
-        // As the circuit does: children the handler mounted are initialized, then rendered.
         while renderer.hasUninitializedComponents {
             try await renderer.initializePending()
             try render()
@@ -114,11 +128,10 @@ public final class ComponentTestHost<Root: Component> {
         try await fire("input", at: selector, args: args)
     }
 
-    /// Re-renders what changed, as the circuit does after an event or `stateHasChanged()`. Throws
-    /// `MarkupError` when the markup has a problem the DSL reported (an unknown event, a dropped
-    /// attribute, a handler that replaced a binding's).
+    /// Re-renders what changed, as the circuit does after an event, `stateHasChanged()` or a change
+    /// Observation reported. Throws `MarkupError` when the markup has a problem the DSL reported
+    /// (an unknown event, a dropped attribute, a handler that replaced a binding's).
     public func render() throws {
-        renderRequest.pending = false
         if let batch = renderer.renderBatch() { batches.append(batch) }
         try renderer.checkMarkup()
     }

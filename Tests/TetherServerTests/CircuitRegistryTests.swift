@@ -11,7 +11,6 @@ import TetherUI
 struct CircuitRegistryTests {
     final class Blank: Page {
         static let route = "/"
-        required init() {}
         var body: Content { p { "" } }
     }
 

@@ -253,6 +253,5 @@ private func closesAfterSending(_ request: String, port: Int) async throws -> Bo
 final class ThrowingPage: Page {
     static let route = "/throws"
     struct Boom: Error {}
-    required init() {}
     var body: Content { button(.id("boom")) { "Boom" }.onClick { throw Boom() } }
 }

@@ -12,7 +12,7 @@ final class TestCounter: Component {
 }
 
 final class Greeter: Component {
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     var greeting = ""
     var loadedOnFirstRender = false
     var body: Content {
@@ -34,7 +34,7 @@ final class Typist: Component {
 
 struct ComponentTests {
     @Test func clickHandlerRerendersOnlyTheChangedText() async throws {
-        let host = try await ComponentTestHost(TestCounter.self)
+        let host = try await ComponentTestHost(TestCounter())
         #expect(host.find("#count")?.text == "0")
         try await host.click("#inc")
         try await host.click("#inc")
@@ -46,7 +46,7 @@ struct ComponentTests {
     @Test func asyncHandlerCallsScriptedJS() async throws {
         let js = ScriptedJS()
         js.reply("greet") { args in .success(.string("Hello, \(args[0]?.stringValue ?? "?")!")) }
-        let host = try await ComponentTestHost(Greeter.self, js: js)
+        let host = try await ComponentTestHost(Greeter(), js: js)
         #expect(host.component.loadedOnFirstRender)
         try await host.click("#load")
         #expect(host.find("#greeting")?.text == "Hello, Ada!")
@@ -56,26 +56,26 @@ struct ComponentTests {
     @Test func jsFailureSurfacesAsJSException() async throws {
         let js = ScriptedJS()
         js.reply("greet") { _ in .failure(message: "nope", stack: nil) }
-        let host = try await ComponentTestHost(Greeter.self, js: js)
+        let host = try await ComponentTestHost(Greeter(), js: js)
         await #expect(throws: JSException.self) { try await host.click("#load") }
     }
 
     @Test func inputEventUpdatesState() async throws {
-        let host = try await ComponentTestHost(Typist.self)
+        let host = try await ComponentTestHost(Typist())
         try await host.input("#name", value: "Ada")
         #expect(host.find("#echo")?.text == "Hi Ada")
         #expect(host.find("#name")?.attribute("value") == "Ada")
     }
 
     @Test func staleHandlerIdIsRejected() async throws {
-        let host = try await ComponentTestHost(TestCounter.self)
+        let host = try await ComponentTestHost(TestCounter())
         #expect(throws: EventDispatchError.unknownHandler("9.9")) {
             _ = try host.renderer.resolveEvent("9.9", rawArgs: ["type": "click"])
         }
     }
 
     @Test func malformedEventArgsAreRejected() async throws {
-        let host = try await ComponentTestHost(TestCounter.self)
+        let host = try await ComponentTestHost(TestCounter())
         let id = try #require(host.find("#inc")?.attribute("data-t-click"))
         // A handler with no options: the attribute is the bare id, so the refusals below are about
         // the args, not an id the renderer does not know.
@@ -98,7 +98,7 @@ struct ComponentTests {
 }
 
 final class Focuser: Component {
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     let field = ElementReference()
     var body: Content {
         input(.id("field")).ref(field)
@@ -110,7 +110,7 @@ struct ElementReferenceTests {
     @Test func elementReferenceIsRenderedAndSentAsAMarker() async throws {
         let js = ScriptedJS()
         js.reply("focusElement", value: .null)
-        let host = try await ComponentTestHost(Focuser.self, js: js)
+        let host = try await ComponentTestHost(Focuser(), js: js)
         let id = try #require(host.find("#field")?.attribute("data-t-ref"))
         try await host.click("#focus")
         #expect(js.calls == [ScriptedJS.Call(identifier: "focusElement", arguments: [["__tetherElement": .string(id)]])])

@@ -3,14 +3,15 @@ import TetherInterop
 import TetherTesting
 @testable import TetherUI
 
-final class Label: Component, ParameterizedComponent {
-    struct Parameters: Equatable { var text = "" }
-    var parameters = Parameters()
+final class Label: Component {
+    var text: String
+    static let parameters = Parameters(\Label.text)
     var bodies = 0
     var parametersSet = 0
+    init(text: String) { self.text = text }
     var body: Content {
         let _ = bodies += 1
-        span(.class("label")) { parameters.text }
+        span(.class("label")) { text }
     }
     override func onParametersSet() { parametersSet += 1 }
     override func onInitialized() async throws {
@@ -19,11 +20,10 @@ final class Label: Component, ParameterizedComponent {
 }
 
 /// The `Label`s a `LabelList` mounted, in mount order, so a test can read their counters.
-final class LabelRegistry: Hashable {
+/// Cascaded as it is: a class instance needs no `Hashable` to be cascaded.
+final class LabelRegistry {
     enum Key: EnvironmentKey { static var defaultValue: LabelRegistry? { nil } }
     var labels: [Label] = []
-    static func == (lhs: LabelRegistry, rhs: LabelRegistry) -> Bool { lhs === rhs }
-    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
 /// Labels keyed by row, so a changed text reaches the same child as new parameters.
@@ -35,7 +35,7 @@ final class LabelList: Component {
     var body: Content {
         Cascade(LabelRegistry.Key.self, registry) {
             div {
-                for (row, text) in texts.enumerated() { Child(Label.self, .init(text: text), key: "row\(row)") }
+                for (row, text) in texts.enumerated() { Label(text: text).key("row\(row)") }
                 span(.id("unrelated")) { unrelated }
             }
         }
@@ -51,9 +51,31 @@ final class ColorReader: Component {
 final class ColorProvider: Component {
     var color = "red"
     var body: Content {
-        Cascade(ColorKey.self, color) { Child(ColorReader.self) }
+        Cascade(ColorKey.self, color) { ColorReader() }
         button(.id("blue")) { "blue" }.onClick { self.color = "blue" }
     }
+}
+
+/// A child with state of its own beside its parameters.
+final class Expander: Component {
+    var title: String
+    var note: String
+    static let parameters = Parameters(\Expander.title)
+    var expanded = false
+    init(title: String, note: String) {
+        self.title = title
+        self.note = note
+    }
+    var body: Content {
+        button(.id("toggle-\(title)")) { expanded ? "less" : "more" }.onClick { self.expanded.toggle() }
+        span(.id("title")) { title }
+        span(.id("note")) { note }
+    }
+}
+
+final class ExpanderParent: Component {
+    var title = "first"
+    var body: Content { Expander(title: title, note: "note of \(title)") }
 }
 
 final class Shell: Layout {
@@ -83,7 +105,7 @@ struct CompositionTests {
 
     @Test("a parent's re-render leaves its children alone: one edit, and no child body runs")
     func childRerendersOnlyWhenItsParametersChange() async throws {
-        let host = try await ComponentTestHost(LabelList.self)
+        let host = try await ComponentTestHost(LabelList())
         #expect(host.findAll("span.label").map(\.text) == ["a", "b"])
         try #require(host.component.labels.count == 2)
         let before = counts(host)
@@ -106,7 +128,7 @@ struct CompositionTests {
 
     @Test("onParametersSet and the body run once per change of parameters, and never for equal ones")
     func parametersSetRunsOnChangeOnly() async throws {
-        let host = try await ComponentTestHost(LabelList.self)
+        let host = try await ComponentTestHost(LabelList())
         try #require(host.component.labels.count == 2)
         // Mounting sets the parameters once. How often a child renders while it mounts is the
         // lifecycle's business (see LifecycleTests); from here on every run is counted.
@@ -143,8 +165,24 @@ struct CompositionTests {
         #expect(counts(host).bodies == [m[0], m[1] + 1])
     }
 
+    @Test("a child keeps its instance and its own state when its parent gives it new parameters")
+    func childKeepsItsStateAcrossNewParameters() async throws {
+        let host = try await ComponentTestHost(ExpanderParent())
+        let child = try #require(host.renderer.components(Expander.self).first)
+        try await host.click("#toggle-first")
+        #expect(host.find("#toggle-first")?.text == "less")
+
+        host.component.title = "second"
+        host.component.stateHasChanged()
+        try host.render()
+        #expect(host.find("#title")?.text == "second")
+        #expect(host.find("#toggle-second")?.text == "less", "the child's own state survived")
+        #expect(host.renderer.components(Expander.self).map { ObjectIdentifier($0) } == [ObjectIdentifier(child)])
+        #expect(host.find("#note")?.text == "note of first", "a property left out of `parameters` keeps its first value")
+    }
+
     @Test func cascadedValueReachesDescendantsAndUpdates() async throws {
-        let host = try await ComponentTestHost(ColorProvider.self)
+        let host = try await ComponentTestHost(ColorProvider())
         #expect(host.find("#color")?.text == "red")
         try await host.click("#blue")
         #expect(host.find("#color")?.text == "blue")
@@ -152,7 +190,7 @@ struct CompositionTests {
 
     @Test func pageRendersInsideItsLayoutWithRouteValues() async throws {
         let route = RouteValues(path: "/in-shell/7", parameters: ["id": "7"], query: [("q", "x")])
-        let host = try await ComponentTestHost(PageInShell.self, route: route)
+        let host = try await ComponentTestHost(PageInShell(), route: route)
         #expect(host.find("#shell-nav")?.text == "nav")
         #expect(host.find("#page-id")?.text == "7 x")
         #expect(host.html.hasPrefix("<nav id=\"shell-nav\">nav</nav><main><p id=\"page-id\">"))

@@ -218,7 +218,7 @@ struct DecoderPropertyTests {
 
     @Test("resolveEvent with real handler ids and arbitrary args resolves or refuses, and handlers read bound values safely")
     func resolveAndRunHandlers() async throws {
-        let host = try await ComponentTestHost(PropertyForm.self)
+        let host = try await ComponentTestHost(PropertyForm())
         let ids = ["#click", "#age", "#price", "#text"].compactMap { selector in
             host.find(selector).flatMap { $0.attribute("data-t-click") ?? $0.attribute("data-t-input") }
         }.map { String($0.split(separator: ";")[0]) }
@@ -252,7 +252,7 @@ struct DecoderPropertyTests {
 
     @Test("A bound Double never takes NaN or infinity; a bound Int takes exactly what Int(_:) reads")
     func boundNumbers() async throws {
-        let host = try await ComponentTestHost(PropertyForm.self)
+        let host = try await ComponentTestHost(PropertyForm())
         await propertyCheck(count: 1000, input: Arbitrary.texts) { text in
             try await host.input("#price", value: text)
             try await host.input("#age", value: text)

@@ -4,19 +4,21 @@ import TetherTesting
 @testable import TetherUI
 
 /// A row that reports clicks only through the callbacks its parent hands down.
-final class ReceiverRow: Component, ParameterizedComponent {
-    struct Parameters: Equatable {
-        var text = ""
-        var onRemove = EventCallback<Void> { _ in }
-        var draft = Binding(get: { "" }, set: { _ in })
-        static func == (lhs: Parameters, rhs: Parameters) -> Bool { lhs.text == rhs.text }
+final class ReceiverRow: Component {
+    var text: String
+    var onRemove: EventCallback<Void>
+    var draft: Binding<String>
+    static let parameters = Parameters(\ReceiverRow.text, \.onRemove, \.draft)
+    init(text: String, onRemove: EventCallback<Void>, draft: Binding<String>) {
+        self.text = text
+        self.onRemove = onRemove
+        self.draft = draft
     }
-    var parameters = Parameters()
     var body: Content {
         li(.class("row")) {
-            parameters.text
-            button(.id("remove-\(parameters.text)")) { "x" }.onClick { try await self.parameters.onRemove() }
-            input(.id("draft-\(parameters.text)")).bind(parameters.draft, on: .input)
+            text
+            button(.id("remove-\(text)")) { "x" }.onClick { try await self.onRemove() }
+            input(.id("draft-\(text)")).bind(draft, on: .input)
         }
     }
 }
@@ -29,7 +31,7 @@ final class ReceiverList: Component {
         let _ = bodies += 1
         ul {
             for row in rows {
-                Child(ReceiverRow.self, .init(text: row, onRemove: EventCallback { _ in self.rows.removeAll { $0 == row } }, draft: binding(\.draft)), key: row)
+                ReceiverRow(text: row, onRemove: EventCallback { self.rows.removeAll { $0 == row } }, draft: binding(\.draft)).key(row)
             }
         }
         p(.id("draft")) { draft }
@@ -52,7 +54,7 @@ final class ReceiverPage: Page {
     static let layout: (any Layout.Type)? = ReceiverShell.self
     var count = 0
     var body: Content {
-        Child(ReceiverList.self)
+        ReceiverList()
         button(.id("inc")) { "inc" }.onClick { self.count += 1 }
         span(.id("count")) { count }
     }
@@ -62,7 +64,7 @@ final class ReceiverPage: Page {
 struct EventReceiverTests {
     @Test("an EventCallback invoked by a child re-renders the component that created it")
     func callbackReRendersItsCreator() async throws {
-        let host = try await ComponentTestHost(ReceiverList.self)
+        let host = try await ComponentTestHost(ReceiverList())
         #expect(host.findAll(".row").count == 3)
         try await host.click("#remove-b")
         #expect(host.findAll(".row").map(\.text) == ["ax", "cx"])
@@ -70,14 +72,14 @@ struct EventReceiverTests {
 
     @Test("a Binding written by a child's input re-renders the component that owns the value")
     func bindingReRendersItsOwner() async throws {
-        let host = try await ComponentTestHost(ReceiverList.self)
+        let host = try await ComponentTestHost(ReceiverList())
         try await host.input("#draft-a", value: "typed")
         #expect(host.find("#draft")?.text == "typed")
     }
 
     @Test("a handler re-renders its own component, not the layout around it")
     func layoutIsNotReEvaluated() async throws {
-        let host = try await ComponentTestHost(ReceiverPage.self)
+        let host = try await ComponentTestHost(ReceiverPage())
         let before = ReceiverShell.bodies
         #expect(before > 0)
         try await host.click("#inc")

@@ -42,7 +42,7 @@ final class Boundary: Component {
 
 struct FormsTests {
     @Test func boundValuesRenderAndPrerenderCorrectly() async throws {
-        let host = try await ComponentTestHost(Profile.self)
+        let host = try await ComponentTestHost(Profile())
         #expect(host.find("#name")?.attribute("value") == "Ada")
         #expect(host.find("#age")?.attribute("value") == "36")
         #expect(host.find("#agree")?.attribute("checked") == nil)
@@ -53,7 +53,7 @@ struct FormsTests {
     }
 
     @Test func eventsWriteBoundValuesBack() async throws {
-        let host = try await ComponentTestHost(Profile.self)
+        let host = try await ComponentTestHost(Profile())
         try await host.input("#name", value: "Grace")
         var change = EventArgs(type: "change")
         change.value = "not a number"
@@ -71,7 +71,7 @@ struct FormsTests {
     }
 
     @Test func validationMessagesFollowSubmitAndEdits() async throws {
-        let host = try await ComponentTestHost(Profile.self)
+        let host = try await ComponentTestHost(Profile())
         try await host.input("#name", value: "")
         try await host.fire("submit", at: "form")
         #expect(!host.component.submitted)
@@ -88,7 +88,7 @@ struct FormsTests {
     }
 
     @Test func noMessageBeforeTheFirstSubmit() async throws {
-        let host = try await ComponentTestHost(Profile.self)
+        let host = try await ComponentTestHost(Profile())
         try await host.input("#name", value: "")
         #expect(host.findAll(".validation-message").isEmpty)
         #expect(host.component.validation.isValid)
@@ -107,7 +107,7 @@ struct FormsTests {
     }
 
     @Test func errorBoundaryShowsFallbackAndTheRestWorks() async throws {
-        let host = try await ComponentTestHost(Boundary.self)
+        let host = try await ComponentTestHost(Boundary())
         try await host.click("#boom")
         #expect(host.find("#fallback")?.text == "caught")
         #expect(host.find("#boom") == nil)
@@ -116,7 +116,7 @@ struct FormsTests {
     }
 
     @Test func submitPreventsTheBrowsersOwnSubmission() async throws {
-        let host = try await ComponentTestHost(Profile.self)
+        let host = try await ComponentTestHost(Profile())
         #expect(host.find("form")?.attribute("data-t-submit")?.hasSuffix(";pd") == true)
     }
 }

@@ -7,7 +7,7 @@ final class Lifecycle: Component {
     var log: [String] = []
     var showChild = true
     var body: Content {
-        if showChild { Child(Disposable.self) }
+        if showChild { Disposable() }
         button(.id("toggle")) { "toggle" }.onClick { self.showChild.toggle() }
     }
     override func onInitialized() async throws { log.append("initialized") }
@@ -15,15 +15,12 @@ final class Lifecycle: Component {
 }
 
 final class Disposable: Component {
-    /// Every instance made, so a test reads the counters of its own child: the work another
+    /// Every instance mounted, so a test reads the counters of its own child: the work another
     /// test's child cancels can end after that test did.
     nonisolated(unsafe) static var made: [Disposable] = []
     var disposed = 0
     var cancelledWork = 0
-    required init() {
-        super.init()
-        Self.made.append(self)
-    }
+    override func onInitialized() async throws { Self.made.append(self) }
     var body: Content { p(.id("child")) { "child" } }
     override func onAfterRender(firstRender: Bool) async throws {
         guard firstRender else { return }
@@ -65,13 +62,13 @@ final class InitOrderChild: Component {
 }
 
 final class InitOrderParent: Component {
-    var body: Content { Child(InitOrderChild.self) }
+    var body: Content { InitOrderChild() }
 }
 
 final class LateChildParent: Component {
     var showChild = false
     var body: Content {
-        if showChild { Child(InitOrderChild.self) }
+        if showChild { InitOrderChild() }
         button(.id("add")) { "add" }.onClick { self.showChild = true }
     }
 }
@@ -81,7 +78,7 @@ struct LifecycleTests {
     @Test("a child's onInitialized runs before its body first runs, as the README promises")
     func childInitializedBeforeFirstRender() async throws {
         InitOrderChild.log = []
-        let host = try await ComponentTestHost(InitOrderParent.self)
+        let host = try await ComponentTestHost(InitOrderParent())
         #expect(host.find("#greeting")?.text == "ready")
         // The child is created in the parent's pass but renders nothing until its onInitialized
         // has run; its body runs once, after it.
@@ -91,7 +88,7 @@ struct LifecycleTests {
     @Test("a child an event adds is initialized before the host's render returns, as a circuit does")
     func childAddedByAnEventIsInitialized() async throws {
         InitOrderChild.log = []
-        let host = try await ComponentTestHost(LateChildParent.self)
+        let host = try await ComponentTestHost(LateChildParent())
         #expect(InitOrderChild.log.isEmpty)
         try await host.click("#add")
         #expect(InitOrderChild.log.contains("initialized"), "log: \(InitOrderChild.log)")
@@ -99,7 +96,7 @@ struct LifecycleTests {
     }
 
     @Test func initializedThenAfterRenderOnceAsFirst() async throws {
-        let host = try await ComponentTestHost(Lifecycle.self)
+        let host = try await ComponentTestHost(Lifecycle())
         #expect(host.component.log == ["initialized", "afterRender(true)"])
         try await host.click("#toggle")
         #expect(host.component.log == ["initialized", "afterRender(true)", "afterRender(false)"])
@@ -107,7 +104,7 @@ struct LifecycleTests {
 
     @Test func removedChildIsDisposedAndItsWorkCancelled() async throws {
         let madeBefore = Disposable.made.count
-        let host = try await ComponentTestHost(Lifecycle.self)
+        let host = try await ComponentTestHost(Lifecycle())
         #expect(host.find("#child") != nil)
         try #require(Disposable.made.count == madeBefore + 1)
         let child = Disposable.made[madeBefore]
@@ -119,7 +116,7 @@ struct LifecycleTests {
     }
 
     @Test func launchedWorkCanAskForARender() async throws {
-        let host = try await ComponentTestHost(Clock.self)
+        let host = try await ComponentTestHost(Clock())
         for _ in 0..<200 where !host.renderRequested { try await Task.sleep(for: .milliseconds(5)) }
         #expect(host.renderRequested)
         try host.render()

@@ -32,7 +32,9 @@ final class Loud: Component {
 struct MarkupCheckingTests {
     private func error(_ markup: @escaping (Loud) -> Content) async -> String? {
         do {
-            _ = try await ComponentTestHost(Loud.self) { loud in loud.markup = { markup(loud) } }
+            let loud = Loud()
+            loud.markup = { markup(loud) }
+            _ = try await ComponentTestHost(loud)
             return nil
         } catch let error as MarkupError {
             return error.description
@@ -64,14 +66,16 @@ struct MarkupCheckingTests {
     }
 
     @Test func aScriptElementIsDroppedButNotAnError() async throws {
-        let host = try await ComponentTestHost(Loud.self) { loud in loud.markup = { [.element(element("script") { "alert(1)" }), .text("after")] } }
+        let loud = Loud()
+        loud.markup = { [.element(element("script") { "alert(1)" }), .text("after")] }
+        let host = try await ComponentTestHost(loud)
         #expect(host.html == "after")
     }
 
     @Test func correctMarkupIsNoError() async throws {
-        let host = try await ComponentTestHost(Loud.self) { loud in
-            loud.markup = { [.element(input(.id("name")).bind(loud.binding(\.name)).on("keydown") { _ in })] }
-        }
+        let loud = Loud()
+        loud.markup = { [.element(input(.id("name")).bind(loud.binding(\.name)).on("keydown") { _ in })] }
+        let host = try await ComponentTestHost(loud)
         try await host.fire("keydown", at: "#name")
     }
 

@@ -5,14 +5,15 @@ import TetherTesting
 
 /// A component whose body is whatever the test sets, so each test can render two trees in turn.
 final class Scratch: Component {
-    var content: () -> Content = { [] }
+    var content: () -> Content
+    init(_ content: @escaping () -> Content) { self.content = content }
     var body: Content { content() }
 }
 
 struct TreeDiffTests {
     /// Renders `before`, then `after`, and returns the edits of the second render.
     func edits(_ before: @escaping () -> Content, _ after: @escaping () -> Content) async throws -> JSONValue {
-        let host = try await ComponentTestHost(Scratch.self) { $0.content = before }
+        let host = try await ComponentTestHost(Scratch(before))
         host.component.content = after
         host.component.stateHasChanged()
         try host.render()
@@ -21,7 +22,7 @@ struct TreeDiffTests {
     }
 
     @Test func unchangedTreeProducesNoBatch() async throws {
-        let host = try await ComponentTestHost(Scratch.self) { $0.content = { [.element(p { "same" })] } }
+        let host = try await ComponentTestHost(Scratch { [.element(p { "same" })] })
         host.component.stateHasChanged()
         try host.render()
         #expect(host.batches.isEmpty)
@@ -90,35 +91,30 @@ struct TreeDiffTests {
     }
 
     @Test func adjacentTextMergesLikeTheHTMLParser() async throws {
-        let host = try await ComponentTestHost(Scratch.self) { $0.content = { [.element(p { "a"; "b"; 3 })] } }
+        let host = try await ComponentTestHost(Scratch { [.element(p { "a"; "b"; 3 })] })
         #expect(host.html == "<p>ab3</p>")
     }
 }
 
 struct HTMLWriterTests {
     @Test func textAndAttributesAreEscaped() async throws {
-        let host = try await ComponentTestHost(Scratch.self) {
-            $0.content = { [.element(p(.title("\"><script>")) { "<b>&'" })] }
-        }
+        let host = try await ComponentTestHost(Scratch { [.element(p(.title("\"><script>")) { "<b>&'" })] })
         #expect(host.html == "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;b&gt;&amp;'</p>")
     }
 
     @Test func markupStringIsTheOneRawPath() async throws {
-        let host = try await ComponentTestHost(Scratch.self) { $0.content = { [.element(p { MarkupString("<b>x</b>") })] } }
+        let host = try await ComponentTestHost(Scratch { [.element(p { MarkupString("<b>x</b>") })] })
         #expect(host.html == "<p><!--[--><b>x</b><!--]--></p>")
     }
 
     @Test func scriptURLsAreNeutralized() async throws {
-        let host = try await ComponentTestHost(Scratch.self) {
-            $0.content = { [.element(a(.href(" JaVa\tScript:alert(1)")) { "x" }), .element(img(.src("javascript:x")))] }
-        }
+        let host = try await ComponentTestHost(Scratch { [.element(a(.href(" JaVa\tScript:alert(1)")) { "x" }), .element(img(.src("javascript:x")))] })
         #expect(!host.html.lowercased().contains("javascript"))
         #expect(host.html.contains("about:blank#blocked"))
     }
 
     @Test func invalidAttributeNamesAndInlineHandlersAreDropped() async throws {
-        let page = Scratch()
-        page.content = { [.element(div().attribute("x\" onload=\"alert(1)", "v").attribute("onclick", "alert(1)"))] }
+        let page = Scratch { [.element(div().attribute("x\" onload=\"alert(1)", "v").attribute("onclick", "alert(1)"))] }
         let renderer = Renderer(page: page, js: JSRuntime(channel: .prerendering()), isPrerendering: true)
         renderer.markupChecking = .logOnce
         try await renderer.initializePending()
@@ -127,7 +123,7 @@ struct HTMLWriterTests {
     }
 
     @Test func voidElementsHaveNoEndTag() async throws {
-        let host = try await ComponentTestHost(Scratch.self) { $0.content = { [.element(input(.value("v"))), .element(br())] } }
+        let host = try await ComponentTestHost(Scratch { [.element(input(.value("v"))), .element(br())] })
         #expect(host.html == "<input value=\"v\"><br>")
     }
 }

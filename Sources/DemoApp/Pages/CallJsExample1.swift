@@ -7,7 +7,7 @@ public final class CallJsExample1: Page {
     public static let route = "/call-js-example-1"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
 
     private var text = MarkupString("")
 
@@ -17,8 +17,6 @@ public final class CallJsExample1: Page {
         108, 46, 60, 47, 101, 109, 62, 32, 45, 32, 77, 114, 46, 32, 85, 110,
         105, 118, 101, 114, 115, 101, 10, 10,
     ]
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Call JS "; code { "convertArray" }; " Function" }

@@ -6,8 +6,6 @@ public final class CallSwiftExample1: Page {
     public static let route = "/call-swift-example-1"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Call Swift Example 1" }
         p {
@@ -24,11 +22,9 @@ public final class CallSwiftExample2: Page {
     public static let route = "/call-swift-example-2"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var name = ""
     private var result = ""
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Call Swift Example 2" }

@@ -1,13 +1,13 @@
+import Observation
 import TetherUI
 
 /// A button that increments a number.
+@Observable
 public final class Counter: Page {
     public static let route = "/counter"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
     private var count = 0
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Counter" }

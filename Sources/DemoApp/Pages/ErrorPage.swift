@@ -12,8 +12,6 @@ public final class ErrorPage: Page {
 
     private var count = 0
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Errors" }
         ErrorBoundary.wrap {

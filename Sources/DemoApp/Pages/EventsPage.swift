@@ -7,7 +7,7 @@ public final class EventsPage: Page {
     public static let route = "/events"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var lastKey = ""
     private var lastClick = ""
     private var debounced = ""
@@ -17,8 +17,6 @@ public final class EventsPage: Page {
     private var prevented = 0
     private var dblclicks = 0
     private var focusState = "blurred"
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Events" }

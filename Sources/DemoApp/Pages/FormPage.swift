@@ -24,8 +24,6 @@ public final class FormPage: Page {
         rules.add("agree") { $0.model.agree ? nil : "You must agree to the terms." }
     }
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Form" }
         form(.id("demo-form")) {

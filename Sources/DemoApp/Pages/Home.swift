@@ -1,18 +1,17 @@
+import Observation
 import TetherUI
 
 public final class Home: Page {
     public static let route = "/"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var navigation: NavigationManager
-
-    public required init() {}
+    @Inject(\.navigation) var navigation
 
     public var body: Content {
         h1 { "Tether demo" }
         p { "Server-driven UI in Swift, with two-way JavaScript interop. Pick a page above." }
         p { "Theme from the layout: "; span(.id("theme")) { context.environment[ThemeKey.self] } }
-        Child(Ticker.self)
+        Ticker()
         p { button(.id("go-counter"), .type("button")) { "Go to the counter from Swift" }.onClick { self.navigation.navigateTo("/counter") } }
     }
 }
@@ -34,9 +33,8 @@ public final class DemoLayout: Layout {
         ("/events", "Events"),
         ("/error", "Errors"),
         ("/scripts", "Scripts"),
+        ("/shared", "Shared state"),
     ]
-
-    public required init() {}
 
     public var body: Content {
         nav(.class("demo-nav")) {
@@ -59,11 +57,11 @@ public enum ThemeKey: EnvironmentKey {
 }
 
 /// Ticks once a second from background work started after the first render, and stops when it
-/// leaves the page: `launch` work is cancelled on dispose.
+/// leaves the page: `launch` work is cancelled on dispose. It is `@Observable`, so the loop only
+/// changes `ticks`, and the change re-renders it.
+@Observable
 final class Ticker: Component {
     private var ticks = 0
-
-    required init() {}
 
     var body: Content {
         p { "Seconds on this page: "; span(.id("ticks")) { ticks } }
@@ -76,7 +74,6 @@ final class Ticker: Component {
                 try? await Task.sleep(for: .seconds(1))
                 guard let self, !Task.isCancelled else { return }
                 self.ticks += 1
-                self.stateHasChanged()
             }
         }
     }

@@ -7,7 +7,7 @@ public final class InteropLab: Page {
     public static let route = "/interop-lab"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
 
     private var identifier = ""
     private var argsText = "[]"
@@ -16,8 +16,6 @@ public final class InteropLab: Page {
     private var cancelAfterMs = ""
     private var result = ""
     private var running = false
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Interop lab" }

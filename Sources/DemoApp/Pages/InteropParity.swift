@@ -11,10 +11,8 @@ public final class InteropParity: Page {
     public static let route = "/interop-parity"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var results: [String: String] = [:]
-
-    public required init() {}
 
     static let checks: [(id: String, label: String)] = [
         ("swift-ref-back", "A Swift reference comes back from JS, nested in a result"),

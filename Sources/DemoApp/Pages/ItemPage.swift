@@ -8,8 +8,6 @@ public final class ItemPage: Page {
     private var id = 0
     private var highlight: String?
 
-    public required init() {}
-
     public func receive(route: RouteValues) {
         id = route.int("id") ?? 0
         highlight = route.query("highlight")

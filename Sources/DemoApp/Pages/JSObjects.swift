@@ -7,15 +7,13 @@ public final class JSObjects: Page {
     public static let route = "/js-objects"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private let nameInput = ElementReference()
     private var module: JSObjectReference?
     private var moduleResult = ""
     private var objectResult = ""
     private var focusResult = ""
     private var bytesResult = ""
-
-    public required init() {}
 
     public var body: Content {
         h1 { "JS objects" }

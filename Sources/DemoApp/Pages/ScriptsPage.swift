@@ -7,13 +7,11 @@ public final class ScriptsPage: Page {
     public static let route = "/scripts"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private var collocated = ""
     private var injected = ""
     private var module: JSObjectReference?
     private var markup = MarkupString("")
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Scripts" }

@@ -1,7 +1,9 @@
 import Foundation
+import Observation
 import TetherUI
 
 /// A keyed list: each row keeps its DOM node, focus and typed text when rows move.
+@Observable
 public final class Todos: Page {
     public static let route = "/todos"
     public static let layout: (any Layout.Type)? = DemoLayout.self
@@ -15,8 +17,6 @@ public final class Todos: Page {
     private var nextID = 3
     private var newText = ""
 
-    public required init() {}
-
     public var body: Content {
         h1 { "Todos" }
         p {
@@ -25,14 +25,12 @@ public final class Todos: Page {
         }
         ul(.id("todo-list")) {
             for (index, todo) in todos.enumerated() {
-                Child(
-                    TodoRow.self,
-                    .init(
-                        text: todo.text, isFirst: index == 0,
-                        onUp: EventCallback { _ in self.moveUp(todo.id) },
-                        onRemove: EventCallback { _ in self.remove(todo.id) },
-                        onEdit: EventCallback { text in self.edit(todo.id, text) }),
-                    key: String(todo.id))
+                TodoRow(
+                    text: todo.text, isFirst: index == 0,
+                    onUp: EventCallback { self.moveUp(todo.id) },
+                    onRemove: EventCallback { self.remove(todo.id) },
+                    onEdit: EventCallback { text in self.edit(todo.id, text) }
+                ).key(todo.id)
             }
         }
         p { span(.id("todo-count")) { todos.count }; " items" }
@@ -62,26 +60,27 @@ public final class Todos: Page {
 }
 
 /// One row. It re-renders only when its parameters change: moving another row leaves it alone.
-final class TodoRow: Component, ParameterizedComponent {
-    struct Parameters: Equatable {
-        var text = ""
-        var isFirst = false
-        var onUp = EventCallback<Void> { _ in }
-        var onRemove = EventCallback<Void> { _ in }
-        var onEdit = EventCallback<String> { _ in }
+final class TodoRow: Component {
+    var text: String
+    var isFirst: Bool
+    var onUp: EventCallback<Void>
+    var onRemove: EventCallback<Void>
+    var onEdit: EventCallback<String>
+    static let parameters = Parameters(\TodoRow.text, \.isFirst, \.onUp, \.onRemove, \.onEdit)
+
+    init(text: String, isFirst: Bool, onUp: EventCallback<Void>, onRemove: EventCallback<Void>, onEdit: EventCallback<String>) {
+        self.text = text
+        self.isFirst = isFirst
+        self.onUp = onUp
+        self.onRemove = onRemove
+        self.onEdit = onEdit
     }
-
-    var parameters = Parameters()
-    private(set) var renderCount = 0
-
-    required init() {}
 
     var body: Content {
         li(.class("todo")) {
-            input(.class("todo-text"), .type("text"), .value(parameters.text))
-                .onChange { args in try await self.parameters.onEdit(args.value ?? "") }
-            button(.class("up"), .type("button"), .disabled(parameters.isFirst)) { "↑" }.onClick { try await self.parameters.onUp() }
-            button(.class("remove"), .type("button")) { "✕" }.onClick { try await self.parameters.onRemove() }
+            input(.class("todo-text"), .type("text"), .value(text)).onChange { args in try await self.onEdit(args.value ?? "") }
+            button(.class("up"), .type("button"), .disabled(isFirst)) { "↑" }.onClick { try await self.onUp() }
+            button(.class("remove"), .type("button")) { "✕" }.onClick { try await self.onRemove() }
         }
     }
 }

@@ -8,14 +8,12 @@ public final class Upload: Page {
     public static let route = "/upload"
     public static let layout: (any Layout.Type)? = DemoLayout.self
 
-    @Inject var js: JSRuntime
+    @Inject(\.js) var js
     private let fileInput = ElementReference()
     private var status = "Choose a file."
     private var byteCount = ""
     private var digest = ""
     private var fileName = ""
-
-    public required init() {}
 
     public var body: Content {
         h1 { "Upload" }

@@ -16,6 +16,7 @@ package actor Circuit {
     nonisolated let transport: CircuitTransport
     let pages: PageRouter
     let notFound: any Page.Type
+    let services: ServiceValues
     let logger: Logger
     let maxUnacknowledgedBatches: Int
     private var renderer: Renderer?
@@ -53,10 +54,11 @@ package actor Circuit {
     }
 
     init(
-        id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type, maxUnacknowledgedBatches: Int = 10,
-        maxQueuedBrowserWork: Int = 1_000, logger: Logger
+        id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
+        services: ServiceValues = ServiceValues(), maxUnacknowledgedBatches: Int = 10, maxQueuedBrowserWork: Int = 1_000, logger: Logger
     ) {
         self.id = id
+        self.services = services
         self.maxUnacknowledgedBatches = maxUnacknowledgedBatches
         self.maxQueuedBrowserWork = maxQueuedBrowserWork
         self.channel = channel
@@ -71,7 +73,8 @@ package actor Circuit {
     /// handles queued work until the circuit closes.
     func run(url: String, prerenderedDigest: String) async {
         let (page, route) = resolve(url)
-        let renderer = Renderer(page: page, route: route, js: JSRuntime(channel: channel), isPrerendering: false, host: makeHost())
+        let renderer = Renderer(
+            page: page, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost())
         self.renderer = renderer
         let html: String
         do {
@@ -130,6 +133,9 @@ package actor Circuit {
         host.invalidated = { [weak self] in
             guard let self else { return }
             Task { await self.scheduleRender() }
+        }
+        host.observedChange = { [weak self] in
+            Task { await self?.scheduleRender() }
         }
         host.schedule = { [weak self] work in
             let confined = CircuitConfined(work)

@@ -197,7 +197,7 @@ struct CircuitConnection {
         outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
         outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value)))
         let circuit = Circuit(
-            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage,
+            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: app.services,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents, logger: logger)
         await registry.register(circuit, secret: secret, client: client, socket: outbox)
         // The circuit outlives this socket: it keeps running while the page reconnects.

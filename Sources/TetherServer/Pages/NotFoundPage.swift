@@ -6,8 +6,6 @@ public final class NotFoundPage: Page {
     public static let route = "/_tether/not-found"
     private var path = ""
 
-    public required init() {}
-
     public func receive(route: RouteValues) {
         path = route.path
     }

@@ -11,7 +11,10 @@ open class ComponentBase {
     public internal(set) var context: ComponentContext!
     var launched: [Task<Void, Never>] = []
 
-    public required init() {}
+    /// Not `required`: a child component declares whatever initializer its parent calls
+    /// (`TodoRow(text: todo.text)`). Pages and layouts, which Tether creates itself, get `init()`
+    /// from `Routable` and `LayoutBase`; a final class inherits it without writing one.
+    public init() {}
 
     /// Runs once, before the first render. Awaited: the first render waits for it, as Blazor's
     /// `OnInitializedAsync` does during prerendering.
@@ -28,21 +31,22 @@ open class ComponentBase {
     /// is cancelled first.
     open func dispose() async {}
 
-    /// Asks for a re-render, for state changed outside an event handler: in work started with
-    /// `launch`, a timer, or a server push.
+    /// Asks for a re-render, for a change the renderer cannot see: state changed outside an event
+    /// handler in a component that is not `@Observable`, or in a plain object its body reads. A
+    /// change to an `@Observable` object the body read (the component itself, when it is one)
+    /// re-renders it on its own.
     public func stateHasChanged() {
         context?.invalidate()
     }
 
-    /// Starts background work on this component's circuit, so it may touch component state and
-    /// call `stateHasChanged()`. The work is cancelled when the component is disposed.
+    /// Starts background work on this component's circuit, so it may touch component state. The
+    /// work is cancelled when the component is disposed.
     ///
     /// ```swift
     /// launch { [weak self] in
     ///     while !Task.isCancelled {
     ///         try? await Task.sleep(for: .seconds(1))
-    ///         self?.ticks += 1
-    ///         self?.stateHasChanged()
+    ///         self?.ticks += 1      // re-renders on its own in an @Observable component
     ///     }
     /// }
     /// ```
@@ -61,30 +65,149 @@ open class ComponentBase {
 /// Something with a body of HTML.
 public protocol Renderable: AnyObject {
     @HTMLBuilder var body: Content { get }
+    /// The properties a parent sets through this component's initializer; none unless declared.
+    static var parameters: Parameters { get }
+}
+
+extension Renderable {
+    public static var parameters: Parameters { Parameters() }
 }
 
 /// A component: `final class Counter: Component { var body: Content { ... } }`.
 public typealias Component = ComponentBase & Renderable
 
-/// A component that takes typed parameters from its parent. It re-renders when the parent sets
-/// parameters that differ from the last ones, or when it changes its own state.
+extension Renderable where Self: ComponentBase {
+    /// Identifies this child among its siblings, so a reordered list keeps each child, with its
+    /// state and its DOM nodes: `TodoRow(text: todo.text).key(todo.id)`.
+    public func key(_ key: some CustomStringConvertible) -> ChildComponent {
+        ChildComponent(self, key: key.description)
+    }
+}
+
+extension HTMLBuilder {
+    /// A component written in a body, `TodoRow(text: todo.text)`, is a child of that body's
+    /// component.
+    public static func buildExpression<C: Component>(_ component: C) -> Content {
+        [.component(ChildComponent(component, key: nil))]
+    }
+}
+
+/// The properties of a child component that its parent sets, named once so that the parent's
+/// next render can hand them to the child already on the page:
 ///
 /// ```swift
-/// final class Greeting: Component, ParameterizedComponent {
-///     struct Parameters: Equatable { var name = "" }
-///     var parameters = Parameters()
-///     var body: Content { p { "Hello, \(parameters.name)!" } }
+/// final class Greeting: Component {
+///     var name: String
+///     var onTap: EventCallback<Void>
+///     static let parameters = Parameters(\Greeting.name, \Greeting.onTap)
+///
+///     init(name: String, onTap: EventCallback<Void>) {
+///         self.name = name
+///         self.onTap = onTap
+///     }
+///
+///     var body: Content { p { "Hello, \(name)!" }.onClick { try await self.onTap() } }
 /// }
 /// // in a parent's body:
-/// Child(Greeting.self, .init(name: "Ada"))
+/// Greeting(name: "Ada", onTap: EventCallback { self.taps += 1 })
 /// ```
-public protocol ParameterizedComponent: Renderable {
-    associatedtype Parameters: Equatable
-    var parameters: Parameters { get set }
+///
+/// The parent's body makes a new instance at each render. The first one is mounted; from then on
+/// the listed properties of each new one are copied into the mounted one, which keeps the rest of
+/// its state, and the new one is dropped. So an initializer should only store its arguments (work
+/// belongs in `onInitialized`), and a property left out of the list keeps its first value.
+///
+/// The child re-renders only when a parameter differs from its last value. A value is unchanged
+/// when it is `==` to the last one (`EventCallback` always is, `Fragment` never is) or, for a
+/// class instance that is not `Equatable`, when it is the same instance. Any other value (a
+/// closure, a `Binding`) counts as changed at every render of the parent.
+public struct Parameters: @unchecked Sendable {
+    // Unchecked: it holds key paths and closures that only read and write the two components
+    // handed to them, on the circuit that renders both.
+    let transfer: (_ from: AnyObject, _ to: AnyObject) -> Bool
+    let isEmpty: Bool
+
+    /// No parameters: the child is made once, by the first render of its parent.
+    public init() {
+        transfer = { _, _ in false }
+        isEmpty = true
+    }
+
+    public init<Owner: AnyObject, each Value>(_ keyPath: repeat ReferenceWritableKeyPath<Owner, each Value>) {
+        var steps: [(Owner, Owner) -> Bool] = []
+        for keyPath in repeat each keyPath { steps.append(Self.step(keyPath)) }
+        isEmpty = steps.isEmpty
+        transfer = { from, to in
+            guard let from = from as? Owner, let to = to as? Owner else { return false }
+            var changed = false
+            for step in steps { changed = step(from, to) || changed }
+            return changed
+        }
+    }
+
+    private static func step<Owner, Value>(_ keyPath: ReferenceWritableKeyPath<Owner, Value>) -> (Owner, Owner) -> Bool {
+        let same = Sameness.of(Value.self)
+        return { from, to in
+            let value = from[keyPath: keyPath]
+            let changed = !same(to[keyPath: keyPath], value)
+            // Assigned even when equal, so callbacks inside see the parent's latest closures.
+            to[keyPath: keyPath] = value
+            return changed
+        }
+    }
+}
+
+/// Whether a parameter or a cascaded value is the same as before: `==` for `Equatable` values,
+/// identity for other class instances, optionals by what they wrap. Nothing else can be compared,
+/// so it never is the same.
+enum Sameness {
+    static func of<Value>(_: Value.Type) -> (Value, Value) -> Bool {
+        if let equatable = Value.self as? any Equatable.Type {
+            func compare<E: Equatable>(_: E.Type) -> (Value, Value) -> Bool { { ($0 as! E) == ($1 as! E) } }
+            return compare(equatable)
+        }
+        if let optional = Value.self as? any OptionalSameness.Type {
+            func compare<O: OptionalSameness>(_: O.Type) -> (Value, Value) -> Bool {
+                let same = O.sameness
+                return { same($0 as! O, $1 as! O) }
+            }
+            return compare(optional)
+        }
+        // An existential (`any OrderStore`) is compared by what it holds.
+        return { a, b in
+            if let a = a as? any Equatable { return a.isSame(as: b) }
+            guard type(of: a as Any) is AnyClass, type(of: b as Any) is AnyClass else { return false }
+            return (a as AnyObject) === (b as AnyObject)
+        }
+    }
+}
+
+extension Equatable {
+    fileprivate func isSame(as other: Any) -> Bool { (other as? Self) == self }
+}
+
+protocol OptionalSameness {
+    static var sameness: (Self, Self) -> Bool { get }
+}
+
+extension Optional: OptionalSameness {
+    static var sameness: (Self, Self) -> Bool {
+        let same = Sameness.of(Wrapped.self)
+        return { a, b in
+            switch (a, b) {
+            case (nil, nil): true
+            case (let a?, let b?): same(a, b)
+            default: false
+            }
+        }
+    }
 }
 
 /// A component reachable at a URL, the analog of Blazor's `@page "/path"`.
 public protocol Routable: AnyObject {
+    /// Tether makes the page for each request and each circuit. A final class inherits this from
+    /// `ComponentBase` and writes none.
+    init()
     /// A template such as `/items/{id:int}`; see `RouteTemplate`.
     static var route: String { get }
     /// The layout this page is rendered in, or nil for none.
@@ -106,10 +229,13 @@ public typealias Page = ComponentBase & Renderable & Routable
 open class LayoutBase: ComponentBase {
     var page: (any Component)?
 
+    /// Tether makes the layout of each page it shows.
+    public required override init() {}
+
     /// The current page, for the layout's body.
     public var pageBody: Node {
         guard let page else { return .text("") }
-        return .component(ChildComponent(existing: page))
+        return .component(ChildComponent(fixed: page))
     }
 }
 
@@ -118,8 +244,8 @@ public typealias Layout = LayoutBase & Renderable
 
 /// What the renderer provides to a component.
 public final class ComponentContext {
-    public let js: JSRuntime
-    public let navigation: NavigationManager
+    /// The app's services, with this circuit's `js` and `navigation`; `@Inject` reads them.
+    public let services: ServiceValues
     public let isPrerendering: Bool
     /// Values cascaded from ancestors with `Cascade`.
     public internal(set) var environment = EnvironmentValues()
@@ -127,49 +253,13 @@ public final class ComponentContext {
     let schedule: (@escaping () async -> Void) -> Task<Void, Never>
 
     init(
-        js: JSRuntime, navigation: NavigationManager, isPrerendering: Bool, invalidate: @escaping () -> Void,
+        services: ServiceValues, isPrerendering: Bool, invalidate: @escaping () -> Void,
         schedule: @escaping (@escaping () async -> Void) -> Task<Void, Never>
     ) {
-        self.js = js
-        self.navigation = navigation
+        self.services = services
         self.isPrerendering = isPrerendering
         self.invalidate = invalidate
         self.schedule = schedule
-    }
-}
-
-/// A service a component can ask for with `@Inject`.
-public protocol Injectable {
-    static func resolve(from context: ComponentContext) -> Self
-}
-
-extension JSRuntime: Injectable {
-    public static func resolve(from context: ComponentContext) -> JSRuntime { context.js }
-}
-
-/// Injects a service into a component, the analog of Blazor's `@inject IJSRuntime JS`:
-///
-/// ```swift
-/// @Inject var js: JSRuntime
-/// @Inject var navigation: NavigationManager
-/// ```
-@propertyWrapper
-public struct Inject<Value: Injectable> {
-    public init() {}
-
-    @available(*, unavailable, message: "@Inject can only be used inside a component")
-    public var wrappedValue: Value {
-        get { fatalError() }
-        set { fatalError() }
-    }
-
-    public static subscript<Owner: ComponentBase>(
-        _enclosingInstance owner: Owner,
-        wrapped wrappedKeyPath: ReferenceWritableKeyPath<Owner, Value>,
-        storage storageKeyPath: ReferenceWritableKeyPath<Owner, Inject<Value>>
-    ) -> Value {
-        get { Value.resolve(from: owner.context) }
-        set {}
     }
 }
 
@@ -187,48 +277,32 @@ public final class ElementReference: Encodable {
     }
 }
 
-/// A child component placed in a parent's body.
+/// A child component placed in a parent's body: a component value, `TodoRow(text: ...)`, with
+/// the key it was given, if any.
 public struct ChildComponent {
     let type: ObjectIdentifier
-    let make: () -> any Component
-    /// Applies the parent's parameters; returns true when they differ from the last ones.
-    let apply: (any Component, _ firstTime: Bool) -> Bool
+    let instance: any Component
+    let parameters: Parameters
     let key: String?
-    let existing: (any Component)?
+    /// Only this very instance may fill its place: the layout's page, which navigation replaces
+    /// with a new instance, perhaps of the same type.
+    let isFixed: Bool
 
-    init(existing: any Component) {
-        type = ObjectIdentifier(Swift.type(of: existing))
-        make = { existing }
-        apply = { _, _ in false }
-        key = "existing"
-        self.existing = existing
-    }
-
-    init(type: ObjectIdentifier, make: @escaping () -> any Component, apply: @escaping (any Component, Bool) -> Bool, key: String?) {
-        self.type = type
-        self.make = make
-        self.apply = apply
+    init<C: Component>(_ component: C, key: String?) {
+        type = ObjectIdentifier(Swift.type(of: component))
+        instance = component
+        parameters = C.parameters
         self.key = key
-        self.existing = nil
+        isFixed = false
     }
-}
 
-/// Places a child component with no parameters. It re-renders only when its own state changes.
-public func Child<C: Component>(_ type: C.Type, key: String? = nil) -> ChildComponent {
-    ChildComponent(type: ObjectIdentifier(type), make: { C() }, apply: { _, _ in false }, key: key)
-}
-
-/// Places a child component with parameters. It re-renders when they differ from the last ones.
-public func Child<C: Component & ParameterizedComponent>(_ type: C.Type, _ parameters: C.Parameters, key: String? = nil) -> ChildComponent {
-    ChildComponent(
-        type: ObjectIdentifier(type), make: { C() },
-        apply: { component, firstTime in
-            let child = component as! C
-            let changed = firstTime || child.parameters != parameters
-            // Assigned even when equal, so callbacks inside see the parent's latest closures.
-            child.parameters = parameters
-            return changed
-        }, key: key)
+    init(fixed page: any Component) {
+        type = ObjectIdentifier(Swift.type(of: page))
+        instance = page
+        parameters = Parameters()
+        key = "page"
+        isFixed = true
+    }
 }
 
 /// A callback a parent hands to a child as a parameter. It never counts as a parameter change:
@@ -253,6 +327,11 @@ public struct EventCallback<Value>: Equatable {
 }
 
 extension EventCallback where Value == Void {
+    /// `EventCallback { self.remove(todo.id) }`.
+    public init(_ action: @escaping () async throws -> Void) {
+        self.init { (_: Void) in try await action() }
+    }
+
     public func callAsFunction() async throws { try await self(()) }
 }
 

@@ -1,34 +1,54 @@
 /// A key for a value cascaded down the component tree, the analog of Blazor's
-/// `CascadingValue` (or SwiftUI's environment).
+/// `CascadingValue` (or SwiftUI's environment). The value may be of any type, a service included.
 ///
 /// ```swift
 /// enum ThemeKey: EnvironmentKey { static let defaultValue = "light" }
 /// // an ancestor:
-/// Cascade(ThemeKey.self, "dark") { Child(Panel.self) }
+/// Cascade(ThemeKey.self, "dark") { Panel() }
 /// // a descendant:
 /// let theme = context.environment[ThemeKey.self]
 /// ```
 public protocol EnvironmentKey {
-    associatedtype Value: Hashable
+    associatedtype Value
     static var defaultValue: Value { get }
 }
 
 /// The cascaded values visible to a component.
 public struct EnvironmentValues: Equatable {
-    var values: [ObjectIdentifier: AnyHashable] = [:]
+    var values: [ObjectIdentifier: CascadedValue] = [:]
 
     public init() {}
 
     public subscript<Key: EnvironmentKey>(key: Key.Type) -> Key.Value {
-        get { values[ObjectIdentifier(key)]?.base as? Key.Value ?? Key.defaultValue }
-        set { values[ObjectIdentifier(key)] = AnyHashable(newValue) }
+        get { values[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
+        set { values[ObjectIdentifier(key)] = CascadedValue(newValue) }
+    }
+}
+
+/// A value as one render of `Cascade` gave it. Descendants re-render when it changed: an
+/// `Equatable` value when it is not `==` to the last one, a class instance when it is another
+/// instance (an `@Observable` one tells its readers about its own changes). Any other value cannot
+/// be compared, so it counts as changed each time the component that cascades it re-renders, as
+/// Blazor does for a value of a type it cannot compare.
+public final class CascadedValue: Equatable {
+    let value: Any
+    private let isSame: (Any) -> Bool
+
+    init<Value>(_ value: Value) {
+        self.value = value
+        let same = Sameness.of(Value.self)
+        isSame = { other in (other as? Value).map { same(value, $0) } ?? false }
+    }
+
+    public static func == (lhs: CascadedValue, rhs: CascadedValue) -> Bool {
+        lhs === rhs || lhs.isSame(rhs.value)
     }
 }
 
 /// Cascades a value to everything rendered inside `content`. Descendants that read it re-render
 /// when it changes.
 public func Cascade<Key: EnvironmentKey>(_ key: Key.Type, _ value: Key.Value, @HTMLBuilder _ content: () -> Content) -> Node {
-    .cascade(ObjectIdentifier(key), AnyHashable(value), content())
+    .cascade(ObjectIdentifier(key), CascadedValue(value), content())
 }
 
 /// Something the HTML builder can place directly.

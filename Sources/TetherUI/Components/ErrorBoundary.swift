@@ -8,12 +8,7 @@
 ///     p(.id("error-fallback")) { "Something went wrong: \(error)" }
 /// }
 /// ```
-public final class ErrorBoundary: Component, ParameterizedComponent {
-    public struct Parameters: Equatable {
-        public var content: Fragment
-        public var fallback: ErrorFallback
-    }
-
+public final class ErrorBoundary: Component {
     /// Builds the fallback for an error. Never equal to another, like `Fragment`.
     public struct ErrorFallback: Equatable {
         let build: (any Error) -> Content
@@ -21,17 +16,22 @@ public final class ErrorBoundary: Component, ParameterizedComponent {
         public static func == (lhs: ErrorFallback, rhs: ErrorFallback) -> Bool { false }
     }
 
-    public var parameters = Parameters(content: Fragment { [] }, fallback: ErrorFallback { _ in [] })
+    var content: Fragment
+    var fallback: ErrorFallback
+    public static let parameters = Parameters(\ErrorBoundary.content, \ErrorBoundary.fallback)
     /// The error being shown, if any.
     public private(set) var error: (any Error)?
 
-    public required init() {}
+    public init(content: Fragment, fallback: ErrorFallback) {
+        self.content = content
+        self.fallback = fallback
+    }
 
     public var body: Content {
         if let error {
-            parameters.fallback.build(error)
+            fallback.build(error)
         } else {
-            parameters.content.content
+            content.content
         }
     }
 
@@ -50,7 +50,7 @@ public final class ErrorBoundary: Component, ParameterizedComponent {
         key: String? = nil, @HTMLBuilder _ content: @escaping () -> Content,
         @HTMLBuilder fallback: @escaping (any Error) -> Content
     ) -> ChildComponent {
-        Child(ErrorBoundary.self, Parameters(content: Fragment(content), fallback: ErrorFallback(fallback)), key: key)
+        ChildComponent(ErrorBoundary(content: Fragment(content), fallback: ErrorFallback(fallback)), key: key)
     }
 }
 

@@ -9,7 +9,7 @@ public enum Node {
     case markup(String)
     case component(ChildComponent)
     /// Content that sees an extra cascaded value.
-    case cascade(ObjectIdentifier, AnyHashable, Content)
+    case cascade(ObjectIdentifier, CascadedValue, Content)
 }
 
 /// A list of nodes, the output of an `@HTMLBuilder` block.

@@ -39,10 +39,14 @@ public struct ResolvedEvent {
 public struct RendererHost {
     /// A component asked to re-render.
     public var invalidated: () -> Void = {}
+    /// Something a component's body read from an `@Observable` object has changed. Called on
+    /// whatever thread changed it: the renderer has noted which component and renders it in its
+    /// next pass, which this must ask the circuit for.
+    public var observedChange: @Sendable () -> Void = {}
     /// A component started background work, which must run on the circuit.
     public var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
     /// A component asked to navigate.
-    public var navigate: (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
+    public var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
 
     public init() {}
 }
@@ -69,6 +73,8 @@ public final class Renderer {
         var handlers: [EventBinding] = []
         var environment = EnvironmentValues()
         var renderedInLastPass = false
+        /// Counts its body's runs, so a change Observation reports about an older run is dropped.
+        var generation = 0
 
         init(id: Int, instance: any Component, parent: Mounted?) {
             self.id = id
@@ -78,12 +84,14 @@ public final class Renderer {
     }
 
     private let js: JSRuntime
-    private let isPrerendering: Bool
+    private let services: ServiceValues
+    let isPrerendering: Bool
     private var host: RendererHost
+    let observedChanges: ObservedChanges
     public let navigation: NavigationManager
     private var nextComponentID = 1
     private var root: Mounted!
-    private var byID: [Int: Mounted] = [:]
+    private(set) var byID: [Int: Mounted] = [:]
     private var nextElementRef = 1
     public private(set) var tree: [RenderNode] = []
     public private(set) var batchNumber = 0
@@ -97,17 +105,26 @@ public final class Renderer {
     /// The page being shown, inside its layout when it has one.
     public private(set) var page: any Component
 
-    public init(page: any Component, route: RouteValues? = nil, js: JSRuntime, isPrerendering: Bool, host: RendererHost = RendererHost()) {
+    /// `services` are the app's; the renderer adds this circuit's `js` and `navigation`.
+    public init(
+        page: any Component, route: RouteValues? = nil, js: JSRuntime, services: ServiceValues = ServiceValues(), isPrerendering: Bool,
+        host: RendererHost = RendererHost()
+    ) {
         self.js = js
         self.isPrerendering = isPrerendering
         self.host = host
         self.page = page
-        let navigate = host.navigate
-        navigation = NavigationManager(url: route?.path ?? "/") { url, replace, force in navigate(url, replace, force) }
+        observedChanges = ObservedChanges(wake: host.observedChange)
+        navigation = NavigationManager(url: route?.path ?? "/", navigate: host.navigate)
+        var services = services
+        services.js = js
+        services.navigation = navigation
+        self.services = services
         mountRoot(page, route: route)
     }
 
-    public var needsRender: Bool { root.dirty || root.stale }
+    /// True when a component asked to re-render, or something its body read from an `@Observable` changed.
+    public var needsRender: Bool { root.dirty || root.stale || observedChanges.hasPending }
 
     /// Replaces the page, for navigation inside the circuit. A layout shared by both pages stays,
     /// so only the page's part of the DOM changes.
@@ -153,7 +170,7 @@ public final class Renderer {
     private func attach(_ component: ComponentBase) {
         guard component.context == nil else { return }
         component.context = ComponentContext(
-            js: js, navigation: navigation, isPrerendering: isPrerendering,
+            services: services, isPrerendering: isPrerendering,
             invalidate: { [weak self, weak component] in
                 guard let self, let component, let record = self.record(of: component) else { return }
                 self.markDirty(record)
@@ -166,7 +183,7 @@ public final class Renderer {
         byID.values.first { $0.instance === component }
     }
 
-    private func markDirty(_ record: Mounted) {
+    func markDirty(_ record: Mounted) {
         record.dirty = true
         var node: Mounted? = record
         while let current = node {
@@ -289,7 +306,12 @@ public final class Renderer {
     // MARK: Expansion
 
     private func renderTree() -> [RenderNode] {
-        expand(root, environment: EnvironmentValues())
+        applyObservedChanges()
+        let tree = expand(root, environment: EnvironmentValues())
+        // What this pass itself wrote (a child's new parameters, a body changing a model another
+        // body read) was reported during it: drop what it already rendered, keep the rest.
+        applyObservedChanges()
+        return tree
     }
 
     /// The output of one component: its cached output when nothing below it changed, its last
@@ -310,7 +332,7 @@ public final class Renderer {
         }
         guard record.dirty || record.stale else { return record.output }
         if record.dirty {
-            record.template = RenderingComponent.$current.withValue(RenderingComponent(record.instance)) { record.instance.body }
+            record.template = evaluateBody(of: record)
             record.renderedInLastPass = true
         }
         record.dirty = false
@@ -355,23 +377,25 @@ public final class Renderer {
                 position += 1
                 live.insert(slot)
                 let record: Mounted
-                if let existing = owner.children[slot], child.existing == nil || existing.instance === child.existing {
+                if let existing = owner.children[slot], !child.isFixed || existing.instance === child.instance {
                     record = existing
-                    if child.apply(record.instance, false) {
+                    // The body made a new instance only to carry its parameters: the mounted one
+                    // takes them and keeps its state.
+                    if existing.instance !== child.instance, child.parameters.transfer(child.instance, existing.instance) {
                         record.instance.onParametersSet()
-                        markDirty(record)
+                        // Not `markDirty`: its ancestors are being expanded now, and it is next.
+                        record.dirty = true
                     }
                 } else {
                     if let old = owner.children[slot] { removeTree(of: old, keepingRoot: false) }
-                    let instance = child.existing ?? child.make()
-                    attach(instance)
-                    record = Mounted(id: takeComponentID(), instance: instance, parent: owner)
+                    attach(child.instance)
+                    record = Mounted(id: takeComponentID(), instance: child.instance, parent: owner)
                     byID[record.id] = record
                     owner.children[slot] = record
-                    if child.apply(instance, true) { instance.onParametersSet() }
+                    if !child.parameters.isEmpty { child.instance.onParametersSet() }
                 }
                 let childOutput = expand(record, environment: environment)
-                if let key = child.key, child.existing == nil { Self.keyTopLevel(childOutput, with: key) }
+                if let key = child.key, !child.isFixed { Self.keyTopLevel(childOutput, with: key) }
                 for node in childOutput {
                     if case .text(let text) = node { appendText(text, to: &out) } else { out.append(node) }
                 }

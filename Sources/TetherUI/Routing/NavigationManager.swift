@@ -1,25 +1,30 @@
+import Synchronization
+
 /// Navigates from Swift, the analog of Blazor's `NavigationManager`:
 ///
 /// ```swift
-/// @Inject var navigation: NavigationManager
+/// @Inject(\.navigation) var navigation
 /// navigation.navigateTo("/items/42")
 /// ```
 ///
 /// A path of this app is shown inside the circuit, without a reload, and gets a history entry so
 /// back and forward work. Another origin, or `forceLoad`, loads the page in full.
-public final class NavigationManager: Injectable {
-    /// The URL (path and query) the circuit shows now.
-    public internal(set) var url: String
-    let navigate: (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void
+public final class NavigationManager: Sendable {
+    private let current: Mutex<String>
+    let navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void
 
-    init(url: String, navigate: @escaping (String, Bool, Bool) -> Void) {
-        self.url = url
+    init(url: String, navigate: @escaping @Sendable (String, Bool, Bool) -> Void) {
+        current = Mutex(url)
         self.navigate = navigate
+    }
+
+    /// The URL (path and query) the circuit shows now.
+    public internal(set) var url: String {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
     }
 
     public func navigateTo(_ url: String, replace: Bool = false, forceLoad: Bool = false) {
         navigate(url, replace, forceLoad)
     }
-
-    public static func resolve(from context: ComponentContext) -> NavigationManager { context.navigation }
 }

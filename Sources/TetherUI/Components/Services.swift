@@ -1,0 +1,93 @@
+import TetherInterop
+
+/// A key for a service in `ServiceValues`, the way swift-dependencies keys its `DependencyValues`:
+///
+/// ```swift
+/// enum OrdersKey: ServiceKey { static let defaultValue: any OrderStore = InMemoryOrders() }
+///
+/// extension ServiceValues {
+///     var orders: any OrderStore {
+///         get { self[OrdersKey.self] }
+///         set { self[OrdersKey.self] = newValue }
+///     }
+/// }
+/// ```
+///
+/// A service is shared by every circuit of the app, which run at the same time on different
+/// threads: its value must be `Sendable`.
+public protocol ServiceKey {
+    associatedtype Value: Sendable
+    /// The service where the app registered none.
+    static var defaultValue: Value { get }
+}
+
+/// The services components can ask for with `@Inject`: the app's own, registered once on
+/// `TetherApp.services`, and each circuit's `js` and `navigation`.
+public struct ServiceValues: Sendable {
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    public init() {}
+
+    public subscript<Key: ServiceKey>(key: Key.Type) -> Key.Value {
+        get { values[ObjectIdentifier(key)] as? Key.Value ?? Key.defaultValue }
+        set { values[ObjectIdentifier(key)] = newValue }
+    }
+}
+
+extension ServiceValues {
+    /// Calls JavaScript in this circuit's browser.
+    public internal(set) var js: JSRuntime {
+        get { self[JSRuntimeKey.self] }
+        set { self[JSRuntimeKey.self] = newValue }
+    }
+
+    /// Navigates this circuit.
+    public internal(set) var navigation: NavigationManager {
+        get { self[NavigationKey.self] }
+        set { self[NavigationKey.self] = newValue }
+    }
+}
+
+// Every renderer sets both; these defaults only stand in outside one.
+private enum JSRuntimeKey: ServiceKey {
+    static let defaultValue = JSRuntime(channel: .prerendering())
+}
+
+private enum NavigationKey: ServiceKey {
+    static let defaultValue = NavigationManager(url: "/") { _, _, _ in }
+}
+
+/// Injects a service into a component by its key path in `ServiceValues`, the analog of
+/// Blazor's `@inject`:
+///
+/// ```swift
+/// @Inject(\.js) var js
+/// @Inject(\.navigation) var navigation
+/// @Inject(\.orders) var orders        // an app service: app.services.orders = LiveOrders()
+/// ```
+///
+/// Observation's macro cannot expand a property wrapper, so in an `@Observable` component write
+/// `@ObservationIgnored @Inject(\.orders) var orders`, or read `context.services.orders`.
+@propertyWrapper
+public struct Inject<Value> {
+    let keyPath: KeyPath<ServiceValues, Value>
+
+    public init(_ keyPath: KeyPath<ServiceValues, Value>) {
+        self.keyPath = keyPath
+    }
+
+    @available(*, unavailable, message: "@Inject can only be used inside a component")
+    public var wrappedValue: Value {
+        get { fatalError() }
+        set { fatalError() }
+    }
+
+    public static subscript<Owner: ComponentBase>(
+        _enclosingInstance owner: Owner,
+        wrapped wrappedKeyPath: ReferenceWritableKeyPath<Owner, Value>,
+        storage storageKeyPath: ReferenceWritableKeyPath<Owner, Inject<Value>>
+    ) -> Value {
+        get { owner.context.services[keyPath: owner[keyPath: storageKeyPath].keyPath] }
+        set {}
+    }
+}
