@@ -13,9 +13,9 @@ import TetherUI
 public final class ComponentTestHost<Root: Component> {
     public let component: Root
     public let js: ScriptedJS
-    public let renderer: Renderer
+    package let renderer: Renderer
     /// Every batch rendered since the first render.
-    public private(set) var batches: [RenderBatch] = []
+    package private(set) var batches: [RenderBatch] = []
 
     /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
     /// `onAfterRender(firstRender: true)`. `services` sets the services the app would register.
@@ -139,7 +139,7 @@ public final class ComponentTestHost<Root: Component> {
 
 /// An element of the rendered tree, for assertions.
 public struct TestElement {
-    public let element: RenderElement
+    package let element: RenderElement
 
     public var tag: String { element.tag }
     public func attribute(_ name: String) -> String? { element.attribute(name) }

@@ -14,7 +14,7 @@ Every ```swift block in README.md is preceded by a marker that says where it goe
 
 A swift block without a marker fails the check, so an example cannot drift out of it. The package
 is built with `swift build --build-tests` (its own scratch folder, kept in .build-docs/ so a
-second run is incremental). Then every file in Tests/docs/must-not-compile/ is type-checked
+second run is incremental), and the tests among the examples must pass. Then every file in Tests/docs/must-not-compile/ is type-checked
 against that build and must fail with the text of its `// expected-error:` line: each one is an
 API mistake the compiler, not the browser, has to catch.
 
@@ -147,6 +147,20 @@ def build(origin):
         fail(f"README's examples compile with {len(warnings)} warning(s)")
 
 
+def run_tests():
+    """README's test examples must pass, not only compile."""
+    result = subprocess.run(["swift", "test", "--package-path", str(WORK)], capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        print(output[-6000:])
+        fail("README's test examples fail")
+    passed = re.search(r"Test run with (\d+) tests? .*passed", output)
+    if passed is None or int(passed.group(1)) == 0:
+        print(output[-3000:])
+        fail("README's test examples ran no test")
+    return int(passed.group(1))
+
+
 def check_must_not_compile():
     modules = WORK / ".build" / "debug" / "Modules"
     cases = sorted(MUST_NOT_COMPILE.glob("*.swift"))
@@ -173,8 +187,9 @@ def check_must_not_compile():
 def main():
     origin, count = generate()
     build(origin)
+    tests = run_tests()
     refused = check_must_not_compile()
-    print(f"docs: {count} README examples compile; {refused} mistakes do not")
+    print(f"docs: {count} README examples compile, their {tests} tests pass; {refused} mistakes do not compile")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ enum MarkupProblem: Equatable {
 }
 
 /// What the renderer does about a `MarkupProblem`.
-public enum MarkupChecking: Sendable {
+package enum MarkupChecking: Sendable {
     /// The render fails with a `MarkupError`: a circuit ends with its error UI, a prerender
     /// answers 500, and `ComponentTestHost` throws. The default in debug builds.
     case strict
@@ -47,7 +47,7 @@ public enum MarkupChecking: Sendable {
     /// The default in release builds.
     case logOnce
 
-    public static var buildDefault: MarkupChecking {
+    package static var buildDefault: MarkupChecking {
         #if DEBUG
             .strict
         #else

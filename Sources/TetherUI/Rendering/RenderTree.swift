@@ -1,18 +1,18 @@
 /// The expanded render tree: child components replaced by their output, event handlers replaced
 /// by their ids. This is what the browser's DOM mirrors, node for node, and what the diff compares.
-public enum RenderNode {
+package enum RenderNode {
     case element(RenderElement)
     case text(String)
     case markup(String)
 }
 
-public final class RenderElement {
-    public let tag: String
+package final class RenderElement {
+    package let tag: String
     /// Attributes in order, including the `data-t-<event>` handler attributes.
-    public let attributes: [(name: String, value: String)]
-    public let children: [RenderNode]
+    package let attributes: [(name: String, value: String)]
+    package let children: [RenderNode]
     /// Set from `.key(_:)`, or from the key a parent gave the child component that rendered it.
-    public internal(set) var key: String?
+    package internal(set) var key: String?
 
     init(tag: String, attributes: [(name: String, value: String)], children: [RenderNode], key: String?) {
         self.tag = tag
@@ -21,7 +21,7 @@ public final class RenderElement {
         self.key = key
     }
 
-    public func attribute(_ name: String) -> String? {
+    package func attribute(_ name: String) -> String? {
         attributes.first { $0.name == name }?.value
     }
 }
@@ -37,14 +37,14 @@ extension RenderNode {
 ///
 /// Raw markup is fenced by `<!--[-->` and `<!--]-->` so the browser can count it as one node,
 /// however many DOM nodes it parses into.
-public enum HTMLWriter {
-    public static func html(_ nodes: [RenderNode]) -> String {
+package enum HTMLWriter {
+    package static func html(_ nodes: [RenderNode]) -> String {
         var out = ""
         for node in nodes { write(node, to: &out) }
         return out
     }
 
-    public static func write(_ node: RenderNode, to out: inout String) {
+    package static func write(_ node: RenderNode, to out: inout String) {
         switch node {
         case .text(let text):
             appendEscaped(text, attribute: false, to: &out)
@@ -73,7 +73,7 @@ public enum HTMLWriter {
         }
     }
 
-    public static func escape(_ text: String, attribute: Bool = false) -> String {
+    package static func escape(_ text: String, attribute: Bool = false) -> String {
         var out = ""
         appendEscaped(text, attribute: attribute, to: &out)
         return out

@@ -2,11 +2,11 @@ import Logging
 import TetherInterop
 
 /// Why an event from the browser was not delivered.
-public enum EventDispatchError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum EventDispatchError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownHandler(String)
     case malformedArgs(handler: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownHandler(let id): "no event handler with id '\(LogSafe.clip(id))' is rendered (it may be stale)"
         case .malformedArgs(let id, let reason): "malformed args for handler '\(LogSafe.clip(id))': \(reason)"
@@ -15,12 +15,12 @@ public enum EventDispatchError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 /// A numbered set of DOM edits, produced by one render.
-public struct RenderBatch: Sendable, Equatable {
-    public let number: Int
-    public let edits: String
-    public let editCount: Int
+package struct RenderBatch: Sendable, Equatable {
+    package let number: Int
+    package let edits: String
+    package let editCount: Int
 
-    public init(number: Int, edits: String, editCount: Int) {
+    package init(number: Int, edits: String, editCount: Int) {
         self.number = number
         self.edits = edits
         self.editCount = editCount
@@ -28,27 +28,27 @@ public struct RenderBatch: Sendable, Equatable {
 }
 
 /// A handler found for a browser event, with the component that rendered it.
-public struct ResolvedEvent {
-    public let handler: EventHandler
-    public let args: EventArgs
+package struct ResolvedEvent {
+    package let handler: EventHandler
+    package let args: EventArgs
     let owner: Int
 }
 
 /// Where the renderer's components reach the outside world. The circuit provides them; tests
 /// and prerendering use the defaults, which do nothing.
-public struct RendererHost {
+package struct RendererHost {
     /// A component asked to re-render.
-    public var invalidated: () -> Void = {}
+    package var invalidated: () -> Void = {}
     /// Something a component's body read from an `@Observable` object has changed. Called on
     /// whatever thread changed it: the renderer has noted which component and renders it in its
     /// next pass, which this must ask the circuit for.
-    public var observedChange: @Sendable () -> Void = {}
+    package var observedChange: @Sendable () -> Void = {}
     /// A component started background work, which must run on the circuit.
-    public var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
+    package var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
     /// A component asked to navigate.
-    public var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
+    package var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
 
-    public init() {}
+    package init() {}
 }
 
 /// Renders a page (inside its layout, if it has one) and every child component, keeps the tree
@@ -57,7 +57,7 @@ public struct RendererHost {
 /// Only components whose state changed re-run their body; a child whose parameters are equal to
 /// the last ones keeps its previous output. A renderer belongs to one circuit and is used from that
 /// circuit's executor only.
-public final class Renderer {
+package final class Renderer {
     final class Mounted {
         let id: Int
         let instance: any Component
@@ -88,25 +88,25 @@ public final class Renderer {
     let isPrerendering: Bool
     private var host: RendererHost
     let observedChanges: ObservedChanges
-    public let navigation: NavigationManager
+    package let navigation: NavigationManager
     private var nextComponentID = 1
     private var root: Mounted!
     private(set) var byID: [Int: Mounted] = [:]
     private var nextElementRef = 1
-    public private(set) var tree: [RenderNode] = []
-    public private(set) var batchNumber = 0
+    package private(set) var tree: [RenderNode] = []
+    package private(set) var batchNumber = 0
     /// Components that left the tree in the last render and still need `dispose()`.
     private var removed: [any Component] = []
     private var logger: Logger { js.channel.logger }
     /// What to do about markup the DSL could not honour; see `checkMarkup()`.
-    public var markupChecking = MarkupChecking.buildDefault
+    package var markupChecking = MarkupChecking.buildDefault
     private var markupReports: [MarkupReport] = []
 
     /// The page being shown, inside its layout when it has one.
-    public private(set) var page: any Component
+    package private(set) var page: any Component
 
     /// `services` are the app's; the renderer adds this circuit's `js` and `navigation`.
-    public init(
+    package init(
         page: any Component, route: RouteValues? = nil, js: JSRuntime, services: ServiceValues = ServiceValues(), isPrerendering: Bool,
         host: RendererHost = RendererHost()
     ) {
@@ -124,11 +124,11 @@ public final class Renderer {
     }
 
     /// True when a component asked to re-render, or something its body read from an `@Observable` changed.
-    public var needsRender: Bool { root.dirty || root.stale || observedChanges.hasPending }
+    package var needsRender: Bool { root.dirty || root.stale || observedChanges.hasPending }
 
     /// Replaces the page, for navigation inside the circuit. A layout shared by both pages stays,
     /// so only the page's part of the DOM changes.
-    public func show(page newPage: any Component, route: RouteValues) {
+    package func show(page newPage: any Component, route: RouteValues) {
         navigation.url = route.queryString.isEmpty ? route.path : route.path + "?" + route.queryString
         let oldLayout = root.instance as? LayoutBase
         let newLayoutType = (type(of: newPage) as? any Routable.Type)?.layout
@@ -194,7 +194,7 @@ public final class Renderer {
 
     /// Runs `onInitialized` of every component that has not had it yet: the layout and the page
     /// before the first render, children after the render that created them.
-    public func initializePending() async throws {
+    package func initializePending() async throws {
         var pending: [any Component] = [root.instance]
         if root.instance !== page { pending.append(page) }
         pending += byID.values.sorted { $0.id < $1.id }.map(\.instance)
@@ -205,21 +205,21 @@ public final class Renderer {
     }
 
     /// Children created by the last render still wait for `onInitialized`.
-    public var hasUninitializedComponents: Bool {
+    package var hasUninitializedComponents: Bool {
         byID.values.contains { !initialized.contains(ObjectIdentifier($0.instance)) }
     }
 
     private var initialized = Set<ObjectIdentifier>()
 
     /// Renders the whole tree as HTML, for prerendering or a first connect.
-    public func renderHTML() -> String {
+    package func renderHTML() -> String {
         tree = renderTree()
         return HTMLWriter.html(tree)
     }
 
     /// Re-renders what changed and returns the edits since the last render, or nil when the DOM
     /// needs no change.
-    public func renderBatch() -> RenderBatch? {
+    package func renderBatch() -> RenderBatch? {
         let newTree = renderTree()
         var diff = TreeDiff()
         diff.diff(tree, newTree)
@@ -230,7 +230,7 @@ public final class Renderer {
     }
 
     /// Runs `onAfterRender` of each component the last render re-ran, parents first.
-    public func afterRender() async {
+    package func afterRender() async {
         let rendered = byID.values.filter(\.renderedInLastPass).sorted { $0.id < $1.id }
         for record in rendered {
             record.renderedInLastPass = false
@@ -245,7 +245,7 @@ public final class Renderer {
     }
 
     /// Finds the handler for a browser event and checks its arguments.
-    public func resolveEvent(_ id: String, rawArgs: JSONValue) throws(EventDispatchError) -> ResolvedEvent {
+    package func resolveEvent(_ id: String, rawArgs: JSONValue) throws(EventDispatchError) -> ResolvedEvent {
         let parts = id.split(separator: ".")
         guard parts.count == 2, let componentID = Int(parts[0]), let ordinal = Int(parts[1]),
             let record = byID[componentID], record.handlers.indices.contains(ordinal)
@@ -262,12 +262,12 @@ public final class Renderer {
     /// Marks the component that rendered a handler for re-rendering, as Blazor does. A parent whose
     /// state the handler changed through an `EventCallback` or a `Binding` it handed down is marked
     /// by that callback, so its siblings and the layout around it are left alone.
-    public func eventHandled(_ event: ResolvedEvent) {
+    package func eventHandled(_ event: ResolvedEvent) {
         if let record = byID[event.owner] { markDirty(record) }
     }
 
     /// The nearest `ErrorBoundary` around the component that rendered a handler, if any.
-    public func errorBoundary(around event: ResolvedEvent) -> ErrorBoundary? {
+    package func errorBoundary(around event: ResolvedEvent) -> ErrorBoundary? {
         var node = byID[event.owner]
         while let current = node {
             if let boundary = current.instance as? ErrorBoundary { return boundary }
@@ -277,7 +277,7 @@ public final class Renderer {
     }
 
     /// Disposes the components the last render removed.
-    public func disposeRemoved() async {
+    package func disposeRemoved() async {
         let leaving = removed
         removed.removeAll()
         for component in leaving {
@@ -288,7 +288,7 @@ public final class Renderer {
     }
 
     /// Disposes every component.
-    public func dispose() async {
+    package func dispose() async {
         removeTree(of: root, keepingRoot: false)
         if !removed.contains(where: { $0 === page }) { removed.append(page) }
         await disposeRemoved()
@@ -460,7 +460,7 @@ extension Renderer {
     /// Reports what the last renders found wrong in the markup, as `markupChecking` says: under
     /// `.strict` it throws every problem that fails a render, under `.logOnce` it logs each
     /// problem once per process. Hosts call it after every render.
-    public func checkMarkup() throws(MarkupError) {
+    package func checkMarkup() throws(MarkupError) {
         guard !markupReports.isEmpty else { return }
         let reports = markupReports
         markupReports.removeAll()

@@ -3,22 +3,22 @@ import TetherProtocol
 
 /// The edits that turn one render tree into another, as the browser applies them: a JSON array of
 /// `[code, path, ...fields]`, with the codes and fields of `EditCode`.
-public struct TreeDiff {
-    public private(set) var editCount = 0
+package struct TreeDiff {
+    package private(set) var editCount = 0
     private var out = "["
 
-    public init() {}
+    package init() {}
 
     /// The edits as a JSON array.
-    public var json: String { out + "]" }
+    package var json: String { out + "]" }
 
-    public mutating func diff(_ old: [RenderNode], _ new: [RenderNode], path: [Int] = []) {
+    package mutating func diff(_ old: [RenderNode], _ new: [RenderNode], path: [Int] = []) {
         diffChildren(old, new, path: path)
     }
 
     /// Replaces everything under `path` with `html` in one edit: what a live render sends when it
     /// differs from the page the browser prerendered.
-    public mutating func replaceChildren(at path: [Int], with html: String) {
+    package mutating func replaceChildren(at path: [Int], with html: String) {
         beginEdit(.replaceChildren)
         out += ",\(Self.pathJSON(path)),"
         JSONText.appendQuoted(html, to: &out)
