@@ -5,11 +5,14 @@ import TetherInterop
 /// read what changed.
 @Suite("Shared state: Observation and app services over the real server")
 struct SharedStateTests {
+    /// The demo page with an app service, and two halves of a model the page owns.
+    static let page = "/shared"
+
     @Test("a click in one circuit re-renders another circuit that reads the same app service, which sent no event")
     func appServiceReachesEveryCircuit() async throws {
         try await withDemoServer { server in
-            let (clicker, _) = try await server.startCircuit("/shared")
-            let (watcher, page) = try await server.startCircuit("/shared")
+            let (clicker, _) = try await server.startCircuit(Self.page)
+            let (watcher, page) = try await server.startCircuit(Self.page)
             #expect(page.dom.element(id: "shared-count")?.textContent == "0")
 
             try await clicker.click(id: "shared-increment")
@@ -26,7 +29,7 @@ struct SharedStateTests {
     @Test("a change to one half of a model re-renders the sibling that read it, and not the other")
     func onlyTheReaderRerenders() async throws {
         try await withDemoServer { server in
-            let (client, page) = try await server.startCircuit("/shared")
+            let (client, page) = try await server.startCircuit(Self.page)
             let rightRenders = page.dom.element(id: "right-renders")?.textContent
             #expect(page.dom.element(id: "left-value")?.textContent == "0")
 
