@@ -26,6 +26,10 @@ package actor Circuit {
     private var handlerGeneration = 0
     private var handlerRunning = false
     private var renderScheduled = false
+    /// True while an event is handled: the render that ends it takes whatever Observation
+    /// reports meanwhile, so a report need not queue a pass of its own (one per click otherwise,
+    /// with nothing left to render).
+    private nonisolated let eventRenderFollows = Atomic<Bool>(false)
     private let work: AsyncStream<Work>.Continuation
     private let workStream: AsyncStream<Work>
     private var closed = false
@@ -135,7 +139,8 @@ package actor Circuit {
             Task { await self.scheduleRender() }
         }
         host.observedChange = { [weak self] in
-            Task { await self?.scheduleRender() }
+            guard let self, !self.eventRenderFollows.load(ordering: .acquiring) else { return }
+            Task { await self.scheduleRender() }
         }
         host.schedule = { [weak self] work in
             let confined = CircuitConfined(work)
@@ -208,6 +213,7 @@ package actor Circuit {
         }
         handlerGeneration += 1
         handlerRunning = true
+        eventRenderFollows.store(true, ordering: .releasing)
         let generation = handlerGeneration
         renderer.eventHandled(event)
         // Runs when the handler first suspends, so a "Loading…" state reaches the browser while JS
@@ -221,6 +227,10 @@ package actor Circuit {
         handlerRunning = false
         renderer.eventHandled(event)
         await render()
+        // A report that came after the render took the others, and found the flag still set,
+        // asked for nothing: it is rendered now.
+        eventRenderFollows.store(false, ordering: .releasing)
+        if renderer.needsRender { scheduleRender() }
     }
 
     private func renderIfSuspended(_ generation: Int) async {
