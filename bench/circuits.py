@@ -6,7 +6,7 @@
     python3 bench/circuits.py memory-floor --port P --pid PID --n 1000
     python3 bench/circuits.py echo   --port P --pid PID --n 2000
 
-Each prints one JSON line. A circuit is what tether.js does, minus the DOM: GET /counter, take
+Each prints one JSON line. A circuit is what the runtime (runtime/circuit.js) does, minus the DOM: GET /counter, take
 `data-tether-descriptor` from the prerendered HTML, open a WebSocket to /_tether/circuit, send
 `[["start", descriptor, url]]`, wait for `["r",0,...]` and ack it. A click is
 `[["ev", handlerId, {"type":"click"}]]`, where handlerId is the `data-t-click` binding of

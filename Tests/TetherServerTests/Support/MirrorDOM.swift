@@ -1,6 +1,6 @@
 import TetherInterop
 
-/// A node of the test client's copy of the page, counted the way `tether.js` counts DOM children:
+/// A node of the test client's copy of the page, counted the way the runtime (`runtime/dom-edits.js`) counts DOM children:
 /// a run of raw markup fenced by `<!--[-->` and `<!--]-->` is one child.
 struct HTMLNode: Sendable, Equatable, CustomStringConvertible {
     enum Kind: Sendable, Equatable {
@@ -250,7 +250,7 @@ struct EditError: Error, CustomStringConvertible {
 }
 
 /// The test client's copy of the `#tether-root` element, patched by render batches exactly as
-/// `applyEdits` in `tether.js` patches the browser's DOM. A wrong path fails the batch.
+/// `applyEdits` in `runtime/dom-edits.js` patches the browser's DOM. A wrong path fails the batch.
 struct MirrorDOM: Sendable {
     var root: HTMLNode
 

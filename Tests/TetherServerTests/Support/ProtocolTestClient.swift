@@ -8,7 +8,7 @@ import TetherInterop
 /// Plays the browser's side of one circuit at the protocol level, over a real WebSocket.
 ///
 /// It keeps a copy of the page (`MirrorDOM`) and patches it with every render batch as it
-/// arrives, as `tether.js` would, then acknowledges the batch. Tests send frames and await the
+/// arrives, as the runtime (`runtime/circuit.js`) would, then acknowledges the batch. Tests send frames and await the
 /// next server message matching what they expect; every wait is bounded, so a test fails instead
 /// of hanging.
 final class ProtocolTestClient: Sendable {
