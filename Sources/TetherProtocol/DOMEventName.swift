@@ -4,7 +4,4 @@ package enum DOMEventName: String, CaseIterable, Sendable {
     case mousedown, mouseup, mousemove, mouseover, mouseout
     case pointerdown, pointerup, pointermove
     case contextmenu
-
-    /// Focus and blur do not bubble, so the runtime listens for them in the capture phase.
-    package var bubbles: Bool { self != .focus && self != .blur }
 }

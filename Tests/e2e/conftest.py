@@ -206,6 +206,13 @@ class DemoServer:
         pid = self.proc.pid if self.proc else None
         return f"tether-demo {self.name!r} (pid {pid}, {self.url})"
 
+    def __enter__(self) -> "DemoServer":
+        """``with DemoServer(...) as demo:`` starts it, and stops it however the block ends."""
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def start(self) -> "DemoServer":
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, PORT=str(self.port), **self.env)

@@ -46,11 +46,8 @@ RECORD_VIOLATIONS = """(() => {
 
 @pytest.fixture(scope="module")
 def csp_server() -> Iterator[DemoServer]:
-    demo = DemoServer("csp", {"TETHER_TEST_CSP": "1"}).start()
-    try:
+    with DemoServer("csp", {"TETHER_TEST_CSP": "1"}) as demo:
         yield demo
-    finally:
-        demo.stop()
 
 
 @pytest.fixture

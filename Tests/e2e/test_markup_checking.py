@@ -14,11 +14,8 @@ from conftest import DemoServer, wait_ready
 
 @pytest.fixture(scope="module")
 def test_pages_server() -> Iterator[DemoServer]:
-    demo = DemoServer("markup-checking", {"TETHER_TEST_TRAPS": "1", "TETHER_DETAILED_ERRORS": "1"}).start()
-    try:
+    with DemoServer("markup-checking", {"TETHER_TEST_TRAPS": "1", "TETHER_DETAILED_ERRORS": "1"}) as demo:
         yield demo
-    finally:
-        demo.stop()
 
 
 def test_a_misspelled_event_ends_the_circuit_naming_the_element(test_pages_server, page):

@@ -170,11 +170,8 @@ LIFETIME_S = 3
 def short_lived_server():
     """A second demo server whose descriptors live LIFETIME_S seconds. Whether the demo honours
     the setting is checked by test_short_lifetime_is_honoured, against the served descriptor."""
-    demo = DemoServer("short-lifetime", {"TETHER_DESCRIPTOR_LIFETIME_SECONDS": str(LIFETIME_S)}, fresh_log=True).start()
-    try:
+    with DemoServer("short-lifetime", {"TETHER_DESCRIPTOR_LIFETIME_SECONDS": str(LIFETIME_S)}, fresh_log=True) as demo:
         yield demo.url
-    finally:
-        demo.stop()
 
 
 def test_short_lifetime_is_honoured(short_lived_server, page):

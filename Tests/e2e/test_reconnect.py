@@ -136,21 +136,15 @@ def modal_button_visible(page, which: str) -> bool:
 
 @pytest.fixture(scope="module")
 def short_retention_server() -> Iterator[DemoServer]:
-    server = DemoServer("retention-1s", {"TETHER_CIRCUIT_RETENTION_SECONDS": "1"}).start()
-    try:
+    with DemoServer("retention-1s", {"TETHER_CIRCUIT_RETENTION_SECONDS": "1"}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def doomed_server() -> Iterator[DemoServer]:
     """A server the test stops partway through."""
-    server = DemoServer("doomed", {}).start()
-    try:
+    with DemoServer("doomed", {}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 # --------------------------------------------------------------------------- dropped socket
