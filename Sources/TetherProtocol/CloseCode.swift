@@ -6,6 +6,7 @@
 /// | --- | --- |
 /// | `normal` | the page ended the circuit |
 /// | `goingAway` | the server is shutting down; the page resumes on the next one |
+/// | `serviceRestart` | the server drained: it saved the circuit, and the page resumes it on the next process or another node |
 /// | `invalidData` | a text frame was not valid UTF-8 |
 /// | `policy` | a limit refused the circuit: too many circuits, the client address's memory budget, or a browser that stopped reading |
 /// | `tooBig` | a message over the size limit |
@@ -15,7 +16,8 @@
 /// | `handshakeTimeout` | no `start` or `resume` in time |
 /// | `descriptorRefused` | the prerender descriptor was invalid, expired or already used |
 /// | `protocolError` | the first message was not a valid `start` or `resume` |
+/// | `paused` | the page paused the circuit: the server saved it and freed it; the page resumes it when asked |
 package enum CloseCode: UInt16, CaseIterable, Sendable {
-    case normal = 1000, goingAway = 1001, invalidData = 1007, policy = 1008, tooBig = 1009
-    case fatal = 4000, rejected = 4001, replaced = 4002, handshakeTimeout = 4003, descriptorRefused = 4004, protocolError = 4005
+    case normal = 1000, goingAway = 1001, invalidData = 1007, policy = 1008, tooBig = 1009, serviceRestart = 1012
+    case fatal = 4000, rejected = 4001, replaced = 4002, handshakeTimeout = 4003, descriptorRefused = 4004, protocolError = 4005, paused = 4006
 }

@@ -6,7 +6,7 @@
 package enum MessageKind: String, CaseIterable, Sendable {
     // Browser to server.
     case start, resume, end, event = "ev", callCompleted = "done", invoke = "inv"
-    case acknowledge = "ack", releaseObject = "rel", navigate = "nav"
+    case acknowledge = "ack", releaseObject = "rel", navigate = "nav", pause
     // Server to browser.
     case render = "r", call = "c", invocationResult = "res", protocolError = "err", navigateTo = "go"
     case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg"

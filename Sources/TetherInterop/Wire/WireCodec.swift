@@ -24,6 +24,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `ack` | in | batch number |
 /// | `rel` | in | Swift object id |
 /// | `nav` | in | url |
+/// | `pause` | in | (none): save the circuit and free it; the socket closes with 4006 |
 /// | `r` | out | batch number, edits |
 /// | `c` | out | call id, identifier, args array, result mode, and when not 0: JS object id, operation |
 /// | `res` | out | call id, ok, value or message |
@@ -32,8 +33,8 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `djs` | out | JS object id |
 /// | `fatal` | out | message; the server closes the circuit |
 /// | `rejected` | out | reason a resume was refused |
-/// | `bye` | out | the server is shutting down; the socket closes next |
-/// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret` |
+/// | `bye` | out | reason, resumes: the server is shutting down and the socket closes next; when resumes is true it saved the circuit (a drain) |
+/// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret`, `restored` (this socket's resume rebuilt the circuit from its store) |
 package enum WireCodec {
     package static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
         let root: JSONValue
@@ -108,6 +109,8 @@ package enum WireCodec {
         case .navigate:
             guard let url = field(1)?.stringValue else { return fail("expected a url") }
             return .success(.navigate(url: url))
+        case .pause:
+            return .success(.pause)
         case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure:
             return .failure(ProtocolViolation("'\(kind.rawValue)' is a message the server sends, never one it receives"))
         }
@@ -144,8 +147,10 @@ package enum WireCodec {
             out += "\(id)]"
         case .fatal(let message):
             appendTextMessage(.fatal, message, to: &out)
-        case .shutdown(let reason):
-            appendTextMessage(.shutdown, reason, to: &out)
+        case .shutdown(let reason, let resumes):
+            begin(.shutdown, &out)
+            JSONText.appendQuoted(reason, to: &out)
+            out += ",\(resumes)]"
         case .rejected(let reason):
             appendTextMessage(.rejected, reason, to: &out)
         case .configure(let json):

@@ -21,6 +21,8 @@ package enum InboundMessage: Sendable, Equatable {
     case releaseObject(id: Int)
     /// The browser navigated inside the circuit (a link or back/forward).
     case navigate(url: String)
+    /// The page asks the server to save the circuit and free it; it resumes it later.
+    case pause
 }
 
 package enum InvocationTarget: Sendable, Equatable {
@@ -56,8 +58,9 @@ package enum OutboundMessage: Sendable {
     case fatal(String)
     /// A resume was refused: the circuit expired or the secret was wrong. The page must reload.
     case rejected(String)
-    /// The server is shutting down: after this message the socket closes.
-    case shutdown(String)
+    /// The server is shutting down: after this message the socket closes. When `resumes`, the
+    /// server saved the circuit first (a drain), so the page resumes it on the next process.
+    case shutdown(String, resumes: Bool = false)
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
 }

@@ -234,6 +234,8 @@ struct CircuitConnection {
             refuse("the circuit has already started", outbox, refusals)
         case .end:
             break
+        case .pause:
+            refuse("this server does not pause circuits", outbox, refusals)
         case .navigate(let url):
             guard url.hasPrefix("/"), !url.hasPrefix("//") else {
                 refuse("navigation must stay on this site: \(LogSafe.clip(url))", outbox, refusals)

@@ -73,4 +73,7 @@ struct RuntimeConfiguration: Encodable {
     let maxChunkBytes: Int
     let circuitId: String
     let secret: String
+    /// This socket's resume rebuilt the circuit from its store: the page's JS→Swift calls that were
+    /// in flight are lost, and the runtime rejects them saying so.
+    var restored = false
 }

@@ -178,7 +178,7 @@ final class WebSocketOutbox: Sendable {
     /// `bye`, `fatal` and `rejected` are the last messages a socket carries.
     private static func closeReason(after message: OutboundMessage) -> CircuitClose? {
         switch message {
-        case .shutdown(let reason): CircuitClose(.goingAway, reason)
+        case .shutdown(let reason, let resumes): CircuitClose(resumes ? .serviceRestart : .goingAway, reason)
         case .fatal(let message): CircuitClose(.fatal, message)
         case .rejected(let reason): CircuitClose(.rejected, reason)
         case .interop, .render, .protocolError, .navigateTo, .configure: nil

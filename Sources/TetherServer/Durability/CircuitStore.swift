@@ -1,0 +1,95 @@
+import Foundation
+
+/// Where circuits are saved so that a page can resume its circuit on a process that has never
+/// seen it: after a restart, a deploy, a crash, or a pause.
+///
+/// Tether ships three: ``MemoryCircuitStore`` for tests, ``SQLiteCircuitStore`` (a file, the
+/// default of `TetherApp.run`), and `PostgresCircuitStore` in the `TetherPostgres` product, for
+/// several nodes. Every one passes the same contract tests.
+///
+/// A store never sees a circuit's secret, only its SHA-256 (``CircuitRecord/secretHash``), so a
+/// leaked table resumes nothing. Implementations must be safe to call from many tasks at once.
+public protocol CircuitStore: Sendable {
+    /// Inserts or replaces each record, by id, in one transaction where the store has them.
+    func save(_ records: [CircuitRecord]) async throws
+    /// The record with this id, or nil when there is none or it expired before `now`.
+    func load(id: String, now: Date) async throws -> CircuitRecord?
+    /// Replaces the secret hash and the owner of a record, only if its hash is still `expected`:
+    /// false when it is not (another node resumed it first) or the record is gone or expired.
+    /// A resume rotates the secret, so an old one is refused from then on, on every node.
+    func replaceSecret(id: String, expected: [UInt8], with new: [UInt8], owner: String, now: Date) async throws -> Bool
+    /// Deletes the record with this id; deleting one that does not exist is not an error.
+    func delete(id: String) async throws
+    /// Deletes every record that expired before `now`, and says how many.
+    func deleteExpired(now: Date) async throws -> Int
+    /// Releases the store's connections; called once, when the app stops.
+    func close() async
+}
+
+/// One saved circuit: a row of the store.
+public struct CircuitRecord: Sendable, Equatable {
+    /// The circuit's public id, the key.
+    public var id: String
+    /// SHA-256 of the circuit's current secret (32 bytes); never the secret.
+    public var secretHash: [UInt8]
+    /// The URL the page shows: the circuit is rebuilt from it and its route values.
+    public var url: String
+    /// The components' persisted state, as JSON (see ``CircuitSnapshot``).
+    public var snapshot: [UInt8]
+    /// The snapshot's format; a process refuses formats it does not know.
+    public var formatVersion: Int
+    /// The node that holds the circuit live, or held it last.
+    public var ownerNode: String
+    /// After this the record is gone: `load` does not return it and `deleteExpired` removes it.
+    public var expiresAt: Date
+
+    public init(id: String, secretHash: [UInt8], url: String, snapshot: [UInt8], formatVersion: Int, ownerNode: String, expiresAt: Date) {
+        self.id = id
+        self.secretHash = secretHash
+        self.url = url
+        self.snapshot = snapshot
+        self.formatVersion = formatVersion
+        self.ownerNode = ownerNode
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A store that keeps records in this process's memory: for tests, and for an app that wants
+/// pause and resume without surviving a restart.
+public actor MemoryCircuitStore: CircuitStore {
+    private var records: [String: CircuitRecord] = [:]
+
+    public init() {}
+
+    /// How many records the store holds, expired ones included.
+    public var count: Int { records.count }
+
+    public func save(_ records: [CircuitRecord]) {
+        for record in records { self.records[record.id] = record }
+    }
+
+    public func load(id: String, now: Date) -> CircuitRecord? {
+        guard let record = records[id], record.expiresAt > now else { return nil }
+        return record
+    }
+
+    public func replaceSecret(id: String, expected: [UInt8], with new: [UInt8], owner: String, now: Date) -> Bool {
+        guard var record = records[id], record.expiresAt > now, record.secretHash == expected else { return false }
+        record.secretHash = new
+        record.ownerNode = owner
+        records[id] = record
+        return true
+    }
+
+    public func delete(id: String) {
+        records.removeValue(forKey: id)
+    }
+
+    public func deleteExpired(now: Date) -> Int {
+        let expired = records.values.filter { $0.expiresAt <= now }.map(\.id)
+        for id in expired { records.removeValue(forKey: id) }
+        return expired.count
+    }
+
+    public func close() {}
+}
