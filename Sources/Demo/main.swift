@@ -27,6 +27,17 @@ if let seconds = environment["TETHER_HTTP_HEADER_TIMEOUT_SECONDS"].flatMap(Doubl
 if let seconds = environment["TETHER_HTTP_IDLE_TIMEOUT_SECONDS"].flatMap(Double.init), seconds > 0, seconds < 86_400 {
     app.limits.httpIdleTimeout = .milliseconds(Int(seconds * 1000))
 }
+// Circuits are saved to .tether/circuits.sqlite unless TETHER_STORE says otherwise: a file path,
+// "memory" (saved in this process only, for pause and resume) or "none".
+switch environment["TETHER_STORE"] {
+case nil, "": break
+case "none": app.persistence.storage = .none
+case "memory": app.persistence.storage = .store(MemoryCircuitStore())
+case let path?: app.persistence.storage = .sqlite(path: path)
+}
+if let milliseconds = environment["TETHER_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
+    app.persistence.persistInterval = .milliseconds(milliseconds)
+}
 if environment["TETHER_TEST_TRAPS"] == "1" {
     app.pages = PageRouter(DemoApp.pages + [TrapPage.self, MarkupProblemPage.self])
 }

@@ -28,6 +28,9 @@ public struct TetherApp: Sendable {
     public var interop = InteropOptions()
     public var signer = DescriptorSigner()
     public var limits = CircuitLimits()
+    /// Where circuits are saved so their pages survive restarts, deploys and crashes; see
+    /// ``CircuitPersistence``. `run` saves to `.tether/circuits.sqlite` unless told otherwise.
+    public var persistence = CircuitPersistence()
     /// The app's public folder (the `wwwroot` analog), served at the site root.
     public var publicDirectory: String?
     /// Static content of libraries, each under `/_content/{Name}/`: files, collocated modules and
@@ -74,7 +77,7 @@ public struct TetherApp: Sendable {
     /// Serves until SIGTERM or SIGINT; then it stops accepting, tells every connected browser
     /// (`bye`), closes the circuits and exits within `limits.shutdownGracePeriod`.
     public func run(host: String = "127.0.0.1", port: Int = 8080) async throws {
-        let registry = CircuitRegistry(limits: limits, logger: logger)
+        let registry = makeRegistry(automatic: .sqlite(path: CircuitStorage.defaultSQLitePath))
         let router = Router(context: TetherRequestContext.self)
         addRoutes(to: router, registry: registry)
         let application = makeApplication(router: router, host: host, port: port)
@@ -88,7 +91,13 @@ public struct TetherApp: Sendable {
     /// Adds the pages, the runtime script and the circuit endpoint to a router you own, so the
     /// app can share a server with other routes.
     public func addRoutes(to router: Router<TetherRequestContext>) {
-        addRoutes(to: router, registry: CircuitRegistry(limits: limits, logger: logger))
+        addRoutes(to: router, registry: makeRegistry(automatic: .none))
+    }
+
+    /// The circuits of one server; `automatic` is the storage `persistence.storage = .automatic`
+    /// stands for here.
+    func makeRegistry(automatic: CircuitStorage) -> CircuitRegistry {
+        CircuitRegistry(limits: limits, persister: CircuitPersister.make(persistence, automatic: automatic, logger: logger), logger: logger)
     }
 
     func addRoutes(to router: Router<TetherRequestContext>, registry: CircuitRegistry) {
@@ -105,6 +114,15 @@ public struct TetherApp: Sendable {
         }
         router.get("/_tether/prerender") { request, _ in
             try await app.prerenderForManualStart(request)
+        }
+        // A page closed for good (`pagehide`) whose circuit has no open socket says so with a
+        // beacon: its saved copy is deleted. The same answer for an unknown id and a wrong secret.
+        router.post("/_tether/circuit/end") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1024)
+            guard let json = try? JSONParser.parse(body.readableBytesView), let id = json["id"]?.stringValue,
+                let secret = json["secret"]?.stringValue
+            else { throw HTTPError(.badRequest, message: "expected {\"id\": …, \"secret\": …}") }
+            return await registry.end(id: id, secret: secret) ? .noContent : .notFound
         }
         router.get("/_tether/{module}") { _, context in
             try RuntimeAsset.response(module: context.parameters.require("module"))

@@ -6,6 +6,7 @@ import TetherUI
 public final class Counter: Page {
     public static let route = "/counter"
     public static let layout: (any Layout.Type)? = DemoLayout.self
+    public static let persisted = Persisted(("count", \Counter.count))
 
     private var count = 0
 

@@ -5,8 +5,9 @@ import TetherUI
 public final class FormPage: Page {
     public static let route = "/form"
     public static let layout: (any Layout.Type)? = DemoLayout.self
+    public static let persisted = Persisted(("model", \FormPage.model), ("submitted", \FormPage.submitted))
 
-    struct Model: Encodable {
+    struct Model: Codable {
         var name = ""
         var age: Int? = nil
         var agree = false

@@ -34,6 +34,7 @@ public final class DemoLayout: Layout {
         ("/error", "Errors"),
         ("/scripts", "Scripts"),
         ("/shared", "Shared state"),
+        ("/durable", "Durable"),
     ]
 
     public var body: Content {

@@ -7,8 +7,9 @@ import TetherUI
 public final class Todos: Page {
     public static let route = "/todos"
     public static let layout: (any Layout.Type)? = DemoLayout.self
+    public static let persisted = Persisted(("todos", \Todos.todos), ("nextID", \Todos.nextID), ("newText", \Todos.newText))
 
-    struct Todo: Equatable {
+    struct Todo: Equatable, Codable {
         let id: Int
         var text: String
     }

@@ -19,6 +19,12 @@ package actor Circuit {
     let services: ServiceValues
     let logger: Logger
     let maxUnacknowledgedBatches: Int
+    /// Saves the circuit so its page can resume it on another process; nil when nothing is saved.
+    let persister: CircuitPersister?
+    /// SHA-256 of the secret that resumes the circuit now, for the store; the registry rotates it.
+    private nonisolated let secretHashBox: Mutex<[UInt8]>
+    /// The URL the page shows: the circuit is rebuilt from it after a restart.
+    private var currentURL = ""
     private var renderer: Renderer?
     /// Batches sent and not yet acknowledged, kept to replay after a reconnect.
     private var unacknowledged: [(number: Int, edits: String)] = []
@@ -59,9 +65,12 @@ package actor Circuit {
 
     init(
         id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
-        services: ServiceValues = ServiceValues(), maxUnacknowledgedBatches: Int = 10, maxQueuedBrowserWork: Int = 1_000, logger: Logger
+        services: ServiceValues = ServiceValues(), maxUnacknowledgedBatches: Int = 10, maxQueuedBrowserWork: Int = 1_000,
+        persister: CircuitPersister? = nil, secretHash: [UInt8] = [], logger: Logger
     ) {
         self.id = id
+        self.persister = persister
+        secretHashBox = Mutex(secretHash)
         self.services = services
         self.maxUnacknowledgedBatches = maxUnacknowledgedBatches
         self.maxQueuedBrowserWork = maxQueuedBrowserWork
@@ -73,12 +82,30 @@ package actor Circuit {
         (workStream, work) = AsyncStream.makeStream(of: Work.self)
     }
 
-    /// Renders the page at `url`, brings the browser's prerendered DOM in line with it, then
-    /// handles queued work until the circuit closes.
-    func run(url: String, prerenderedDigest: String) async {
+    /// How the browser's DOM relates to the circuit's first render.
+    enum Origin {
+        /// A new circuit for a prerendered page, whose markup had this digest.
+        case prerendered(digest: String)
+        /// A circuit rebuilt from its store for a page that shows an older process's render, up to
+        /// batch `lastBatch`; these components' state is restored first.
+        case restored(ComponentStates, lastBatch: Int)
+    }
+
+    /// Renders the page at `url`, brings the browser's DOM in line with it, then handles queued
+    /// work until the circuit closes.
+    func run(url: String, origin: Origin) async {
+        currentURL = url
         let (page, route) = resolve(url)
+        var restoring: ComponentStates?
+        var firstBatch = 0
+        if case .restored(let states, let lastBatch) = origin {
+            restoring = states
+            // The browser ignores batches numbered at or below the last one it applied.
+            firstBatch = lastBatch &+ 1
+        }
         let renderer = Renderer(
-            page: page, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost())
+            page: page, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost(),
+            restoring: restoring)
         self.renderer = renderer
         let html: String
         do {
@@ -87,16 +114,24 @@ package actor Circuit {
             fail("the first render failed", error)
             html = renderer.renderHTML()
         }
+        renderer.finishRestoring()
+        for problem in renderer.restoreProblems {
+            logger.warning(
+                "saved state did not restore; the component starts fresh",
+                metadata: ["key": LogSafe.metadata(problem.key), "reason": LogSafe.metadata(problem.reason)])
+        }
         let edits: String
-        if DescriptorSigner.digest(html) == prerenderedDigest {
+        if case .prerendered(let digest) = origin, DescriptorSigner.digest(html) == digest {
             edits = "[]"
         } else {
-            // The live render differs from what was prerendered: replace the root's content once.
+            // The live render differs from what the page shows: replace the root's content once.
             var diff = TreeDiff()
             diff.replaceChildren(at: [], with: html)
             edits = diff.json
         }
-        send(RenderBatch(number: 0, edits: edits, editCount: 0))
+        renderer.continueNumbering(after: firstBatch)
+        send(RenderBatch(number: firstBatch, edits: edits, editCount: 0))
+        persister?.markChanged(id)
         await renderer.afterRender()
         for await item in workStream {
             let cost = item.queuedCost
@@ -239,6 +274,7 @@ package actor Circuit {
 
     private func render() async {
         guard !closed, let renderer else { return }
+        persister?.markChanged(id)
         guard unacknowledged.count < maxUnacknowledgedBatches else {
             // The browser is behind: hold the changes (they stay in the components) until it acks.
             renderPaused = true
@@ -308,6 +344,7 @@ package actor Circuit {
     /// Shows another page of this app inside the circuit, for a link click or back/forward.
     private func show(_ url: String) async {
         guard let renderer else { return }
+        currentURL = url
         let (page, route) = resolve(url)
         renderer.show(page: page, route: route)
         do {
@@ -350,6 +387,21 @@ package actor Circuit {
     }
 
     private(set) var failed = false
+
+    nonisolated var secretHash: [UInt8] { secretHashBox.withLock { $0 } }
+
+    /// A resume gave the page a new secret.
+    nonisolated func rotateSecret(to hash: [UInt8]) {
+        secretHashBox.withLock { $0 = hash }
+    }
+
+    /// What the store keeps of this circuit: its URL and its components' persisted state; nil
+    /// before the first render and after the circuit ended.
+    func captureForPersistence() -> (url: String, states: ComponentStates, problems: [PersistenceProblem])? {
+        guard !closed, let renderer else { return nil }
+        let (states, problems) = renderer.captureStates()
+        return (currentURL, states, problems)
+    }
 
     /// Ends the circuit: pending JS calls fail as disconnected, components are disposed.
     func close() async {

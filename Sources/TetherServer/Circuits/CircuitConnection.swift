@@ -73,9 +73,11 @@ struct CircuitConnection {
         let refusals = circuit.channel.refusals
         let current = { circuit.isServed(by: connection) }
         var ended = false
-        for decoded in firstFrame.dropFirst() {
+        var pauseRequested = false
+        for decoded in firstFrame.dropFirst() where !ended && !pauseRequested {
             switch decoded {
             case .success(.end): ended = true
+            case .success(.pause): pauseRequested = true
             case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
             case .failure(let violation): refuse(violation.message, outbox, refusals)
             }
@@ -83,7 +85,7 @@ struct CircuitConnection {
         var transportError: (any Error)?
         var slice = ContinuousClock.now
         do {
-            reading: while !ended, current() {
+            reading: while !ended, !pauseRequested, current() {
                 // A browser that does not take its output is not read from either: its own
                 // reading paces what it can ask for.
                 await outbox.waitUntilDrained()
@@ -120,6 +122,9 @@ struct CircuitConnection {
                     case .success(.end):
                         ended = true
                         break reading
+                    case .success(.pause):
+                        pauseRequested = true
+                        break reading
                     case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
                     case .failure(let violation): refuse(violation.message, outbox, refusals)
                     }
@@ -138,10 +143,25 @@ struct CircuitConnection {
         let closedByPolicy = outbox.closedFor?.code == .policy
         if current() && (ended || failed || closedByPolicy) {
             await registry.remove(circuit)
+        } else if pauseRequested, current() {
+            await pause(circuit, connection: connection, outbox: outbox, logger: logger)
         } else if await registry.disconnected(circuit, connection: connection) {
             await circuit.connectionLost(connection: connection)
+            // The page may never come back to this process: save what it showed.
+            if let persister = registry.persister { Task { await persister.persistNow([circuit]) } }
         }
         if let transportError { throw transportError }
+    }
+
+    /// Saves the circuit and frees it; the socket closes with 4006 and the page resumes it when
+    /// it wants. Without a store the circuit stays in memory instead, for the retention period.
+    private func pause(_ circuit: Circuit, connection: Int, outbox: WebSocketOutbox, logger: Logger) async {
+        let saved = await registry.pause(circuit, connection: connection)
+        if !saved, await registry.disconnected(circuit, connection: connection) {
+            await circuit.connectionLost(connection: connection)
+        }
+        logger.debug("circuit paused", metadata: ["freed": "\(saved)"])
+        await outbox.closeAfterFlush(CircuitClose(.paused, saved ? "paused" : "paused; kept in memory"))
     }
 
     /// Starts a new circuit or resumes a retained one, as the first message asks.
@@ -153,14 +173,22 @@ struct CircuitConnection {
         case .success(.start(let token, _))?:
             return await start(token, outbox: outbox, refusals: refusals, logger: &logger)
         case .success(.resume(let id, let secret, let lastBatch))?:
-            guard let (circuit, connection, newSecret) = await registry.resume(id: id, secret: secret, socket: outbox) else {
-                let reason = "The circuit \(LogSafe.clip(id)) is no longer available. Reload the page."
-                refusals.refused("refused a resume", reason: reason)
-                outbox.enqueue(.rejected(reason), thenClose: CircuitClose(.rejected, reason))
+            guard await !registry.isDraining else {
+                // The page tries again, and finds the next process.
+                refusals.refused("turned away a resume", reason: "the server is draining")
+                outbox.enqueue(.shutdown("The server is restarting; this page resumes on its own.", resumes: true))
                 return nil
+            }
+            guard let (circuit, connection, newSecret) = await registry.resume(id: id, secret: secret, socket: outbox) else {
+                return await restore(id: id, secret: secret, lastBatch: lastBatch, outbox: outbox, refusals: refusals, logger: &logger)
             }
             logger[metadataKey: "circuit"] = "\(id)"
             outbox.serve(budget: circuit.channel.budget) { [channel = circuit.channel] in channel.setOutboundCongested($0) }
+            // The store learns the new secret before the page does, so a crash from here on
+            // still finds the page's secret in the store.
+            if let persister = registry.persister {
+                _ = try? await withDeadline(persister.options.storeTimeout) { await persister.persistNow([circuit]) }
+            }
             outbox.enqueue(.configure(json: configuration(id: id, secret: newSecret)))
             await circuit.resume(on: outbox, lastBatch: lastBatch, connection: connection)
             logger.debug("circuit resumed", metadata: ["lastBatch": "\(lastBatch)"])
@@ -190,25 +218,86 @@ struct CircuitConnection {
             return nil
         }
         let id = makeCircuitID()
-        let secret = CircuitSecret()
         logger[metadataKey: "circuit"] = "\(id)"
-        let transport = CircuitTransport(socket: outbox)
-        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), logger: logger)
-        outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
-        outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value)))
-        let circuit = Circuit(
-            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: app.services,
-            maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents, logger: logger)
-        await registry.register(circuit, secret: secret, client: client, socket: outbox)
+        let circuit = await register(id: id, secret: CircuitSecret(), budget: budget, outbox: outbox, restored: false, logger: logger)
         // The circuit outlives this socket: it keeps running while the page reconnects.
-        Task { await circuit.run(url: descriptor.url, prerenderedDigest: descriptor.markupDigest) }
+        Task { await circuit.run(url: descriptor.url, origin: .prerendered(digest: descriptor.markupDigest)) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
         return (circuit, 0)
     }
 
-    private func configuration(id: String, secret: String) -> String {
-        // Two integers and two strings always encode; a failure here is a bug, not input.
-        let settings = app.limits.runtimeConfiguration(circuitID: id, secret: secret)
+    /// Makes a circuit for this socket, tells the page its id and secret, and registers it.
+    private func register(
+        id: String, secret: CircuitSecret, budget: MemoryBudget, outbox: WebSocketOutbox, restored: Bool, logger: Logger
+    ) async -> Circuit {
+        let transport = CircuitTransport(socket: outbox)
+        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), logger: logger)
+        outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
+        outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value, restored: restored)))
+        let circuit = Circuit(
+            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: app.services,
+            maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents,
+            persister: registry.persister, secretHash: secret.hash, logger: logger)
+        await registry.register(circuit, secret: secret, client: client, socket: outbox)
+        return circuit
+    }
+
+    /// Resumes a circuit this process does not hold from its store: the page survived a restart,
+    /// a deploy, a crash or a pause. The page's DOM is brought to the new render in one batch.
+    private func restore(
+        id: String, secret: String, lastBatch: Int, outbox: WebSocketOutbox, refusals: RefusalLog, logger: inout Logger
+    ) async -> (Circuit, Int)? {
+        let unavailable = "The circuit \(LogSafe.clip(id)) is no longer available. Reload the page."
+        func reject(_ why: String) -> (Circuit, Int)? {
+            refusals.refused("refused a resume", reason: why)
+            outbox.enqueue(.rejected(unavailable), thenClose: CircuitClose(.rejected, unavailable))
+            return nil
+        }
+        guard let persister = registry.persister else { return reject("no circuit \(LogSafe.clip(id)) in memory, and no store") }
+        // The first batch of the new render is numbered after it.
+        guard lastBatch >= -1, lastBatch < Int.max / 2 else { return reject("a last batch of \(lastBatch) is out of range") }
+        guard let budget = await registry.admit(client: client) else {
+            let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
+            refuseCircuit(reason, .policy, outbox, refusals)
+            return nil
+        }
+        let record: CircuitRecord
+        let newSecret = CircuitSecret()
+        do {
+            guard let saved = try await persister.load(id: id, secret: secret) else {
+                await registry.release(client: client)
+                return reject("no saved circuit \(LogSafe.clip(id)) with that secret")
+            }
+            guard await !registry.holds(id: id), try await persister.claim(saved, newSecretHash: newSecret.hash) else {
+                await registry.release(client: client)
+                return reject("another socket resumed the circuit \(LogSafe.clip(id)) first")
+            }
+            record = saved
+        } catch {
+            await registry.release(client: client)
+            // Not the page's fault: it tries again.
+            refusals.refused("could not resume from the store", reason: "\(error)", level: .warning)
+            outbox.enqueue(.shutdown("The server cannot reach its circuit store; trying again."))
+            return nil
+        }
+        logger[metadataKey: "circuit"] = "\(id)"
+        let states: ComponentStates
+        do {
+            states = try ComponentStates(bytes: record.snapshot, formatVersion: record.formatVersion)
+        } catch {
+            logger.warning("the saved circuit did not restore; its page starts fresh", metadata: ["reason": LogSafe.metadata("\(error)")])
+            states = ComponentStates()
+        }
+        let circuit = await register(id: id, secret: newSecret, budget: budget, outbox: outbox, restored: true, logger: logger)
+        Task { await circuit.run(url: record.url, origin: .restored(states, lastBatch: lastBatch)) }
+        logger.info("circuit restored", metadata: ["url": LogSafe.metadata(record.url), "from": LogSafe.metadata(record.ownerNode)])
+        return (circuit, 0)
+    }
+
+    private func configuration(id: String, secret: String, restored: Bool = false) -> String {
+        // Integers, strings and a flag always encode; a failure here is a bug, not input.
+        var settings = app.limits.runtimeConfiguration(circuitID: id, secret: secret)
+        settings.restored = restored
         do {
             return try WireEncoder().encode(settings).serialized()
         } catch {
@@ -232,10 +321,9 @@ struct CircuitConnection {
             circuit.channel.objects.release(id)
         case .start, .resume:
             refuse("the circuit has already started", outbox, refusals)
-        case .end:
+        case .end, .pause:
+            // Handled by the reading loop, which stops at it.
             break
-        case .pause:
-            refuse("this server does not pause circuits", outbox, refusals)
         case .navigate(let url):
             guard url.hasPrefix("/"), !url.hasPrefix("//") else {
                 refuse("navigation must stay on this site: \(LogSafe.clip(url))", outbox, refusals)

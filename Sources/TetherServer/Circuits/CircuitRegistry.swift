@@ -33,9 +33,15 @@ actor CircuitRegistry {
     private var descriptors = DescriptorLedger()
     private let limits: CircuitLimits
     private let logger: Logger
+    /// Saves circuits for resumes on other processes; nil when the app saves nothing.
+    let persister: CircuitPersister?
+    /// Set once a drain began: resumes are turned away, so pages resume on the next process
+    /// rather than on this one as it stops.
+    private(set) var isDraining = false
 
-    init(limits: CircuitLimits, logger: Logger) {
+    init(limits: CircuitLimits, persister: CircuitPersister? = nil, logger: Logger) {
         self.limits = limits
+        self.persister = persister
         self.logger = logger
     }
 
@@ -64,8 +70,21 @@ actor CircuitRegistry {
     }
 
     /// Registers a circuit whose slot `admit` holds.
-    func register(_ circuit: Circuit, secret: CircuitSecret, client: String, socket: WebSocketOutbox?) {
+    func register(_ circuit: Circuit, secret: CircuitSecret, client: String, socket: WebSocketOutbox?) async {
         entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client, socket: socket)
+        await persister?.track(circuit)
+    }
+
+    /// Gives back the slot `admit` held, for a circuit that was not registered after all.
+    func release(client: String) {
+        guard var held = clients[client] else { return }
+        held.circuits -= 1
+        clients[client] = held.circuits > 0 ? held : nil
+    }
+
+    /// Whether this process holds the circuit in memory, live or retained.
+    func holds(id: String) -> Bool {
+        entries[id] != nil
     }
 
     /// Resumes a circuit on a new socket if the id is known and the secret matches. The secret is
@@ -78,6 +97,7 @@ actor CircuitRegistry {
         entry.disconnectedSince = nil
         entry.connection += 1
         entry.secret = CircuitSecret()
+        entry.circuit.rotateSecret(to: entry.secret.hash)
         entry.circuit.serve(connection: entry.connection)
         entry.socket?.requestClose(.replaced)
         entry.socket = socket
@@ -101,21 +121,41 @@ actor CircuitRegistry {
         return true
     }
 
-    /// The circuit ends for good.
-    func remove(_ circuit: Circuit) async {
+    /// The circuit leaves this process's memory. When `forget`, its page is closed for good and
+    /// its saved copy goes too; otherwise the saved copy stays, for a resume on any process.
+    func remove(_ circuit: Circuit, forget: Bool = true) async {
         guard let entry = entries.removeValue(forKey: circuit.id) else { return }
-        if var held = clients[entry.client] {
-            held.circuits -= 1
-            clients[entry.client] = held.circuits > 0 ? held : nil
-        }
+        release(client: entry.client)
         entry.expiry?.cancel()
         await circuit.close()
+        await persister?.untrack(circuit.id, forget: forget)
+    }
+
+    /// A page closed for good: its circuit ends here or in the store. False when neither knows the
+    /// id with this secret.
+    func end(id: String, secret: String) async -> Bool {
+        if let entry = entries[id] {
+            guard entry.secret.matches(secret) else { return false }
+            await remove(entry.circuit)
+            return true
+        }
+        return await persister?.forgetSaved(id: id, secret: secret) ?? false
+    }
+
+    /// The page paused its circuit: save it, then free it. False when it could not be saved; it
+    /// then stays in memory as a disconnected circuit, resumable for the retention period.
+    func pause(_ circuit: Circuit, connection: Int) async -> Bool {
+        guard let persister, entries[circuit.id]?.connection == connection else { return false }
+        guard await persister.persistNow([circuit]) else { return false }
+        await remove(circuit, forget: false)
+        return true
     }
 
     private func expire(_ id: String) async {
         guard let entry = entries[id], entry.disconnectedSince != nil else { return }
         logger.info("disconnected circuit expired", metadata: ["circuit": "\(id)"])
-        await remove(entry.circuit)
+        // Its saved copy stays until its own expiry: the page can still resume it from there.
+        await remove(entry.circuit, forget: false)
     }
 
     private func evictOverflow(client: String) async {
@@ -147,18 +187,26 @@ actor CircuitRegistry {
 
     private func evict(_ entry: Entry, because reason: String) async {
         logger.info("evicted a disconnected circuit", metadata: ["circuit": "\(entry.circuit.id)", "reason": "\(reason)"])
-        await remove(entry.circuit)
+        await remove(entry.circuit, forget: false)
     }
 
-    /// Tells every connected browser the server is going away, then closes every circuit.
+    /// Saves every circuit, tells every connected browser to resume it on the next process, and
+    /// closes them. Without a store (or when it fails), browsers are told the server is going
+    /// away, as before persistence.
     func shutdown(reason: String) async {
+        isDraining = true
+        let all = entries.values.map(\.circuit)
+        let saved = await persister?.persistNow(all) ?? false
+        if saved { logger.info("drained: every circuit is saved", metadata: ["circuits": "\(all.count)"]) }
         for entry in entries.values {
             entry.expiry?.cancel()
-            entry.circuit.transport.send(.shutdown(reason))
+            entry.circuit.transport.send(
+                saved ? .shutdown("The server is restarting; this page resumes on its own.", resumes: true) : .shutdown(reason))
             await entry.circuit.close()
         }
         entries.removeAll()
         clients.removeAll()
+        await persister?.close()
     }
 }
 

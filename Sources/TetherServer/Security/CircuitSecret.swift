@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The secret that lets a page resume its circuit after its socket dropped. 256 random bits,
@@ -10,6 +11,22 @@ struct CircuitSecret: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         value = DescriptorSigner.base64url(Data(bytes))
+    }
+
+    /// What a circuit store keeps instead of the secret.
+    var hash: [UInt8] { Self.hash(of: value) }
+
+    static func hash(of secret: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    /// Compares two hashes in constant time: as long as the expected one, whatever the other.
+    static func hashesMatch(_ expected: [UInt8], _ given: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: expected.count ^ given.count)
+        for i in expected.indices {
+            difference |= expected[i] ^ (i < given.count ? given[i] : 0)
+        }
+        return difference == 0
     }
 
     /// Constant time in the length of the expected secret, whatever the candidate.

@@ -10,6 +10,10 @@ open class ComponentBase {
     /// Set by the renderer before any lifecycle method runs.
     public internal(set) var context: ComponentContext!
     var launched: [Task<Void, Never>] = []
+    /// True when this component's persisted state was restored from a saved circuit (the page
+    /// resumed after a restart, a deploy or a pause) rather than starting fresh. Set before
+    /// `onInitialized`, which sees the restored values.
+    public internal(set) var isRestored = false
 
     /// Not `required`: a child component declares whatever initializer its parent calls
     /// (`TodoRow(text: todo.text)`). Pages and layouts, which Tether creates itself, get `init()`
@@ -67,10 +71,13 @@ public protocol Renderable: AnyObject {
     @HTMLBuilder var body: Content { get }
     /// The properties a parent sets through this component's initializer; none unless declared.
     static var parameters: Parameters { get }
+    /// The properties saved with the circuit, so they survive a restart; none unless declared.
+    static var persisted: Persisted { get }
 }
 
 extension Renderable {
     public static var parameters: Parameters { Parameters() }
+    public static var persisted: Persisted { Persisted() }
 }
 
 /// A component: `final class Counter: Component { var body: Content { ... } }`.

@@ -61,6 +61,8 @@ package final class Renderer {
     final class Mounted {
         let id: Int
         let instance: any Component
+        /// Where it sits in the tree, the key of its persisted state (see `ComponentStates`).
+        let place: String
         weak var parent: Mounted?
         var children: [String: Mounted] = [:]
         var renderedOnce = false
@@ -76,9 +78,10 @@ package final class Renderer {
         /// Counts its body's runs, so a change Observation reports about an older run is dropped.
         var generation = 0
 
-        init(id: Int, instance: any Component, parent: Mounted?) {
+        init(id: Int, instance: any Component, place: String, parent: Mounted?) {
             self.id = id
             self.instance = instance
+            self.place = place
             self.parent = parent
         }
     }
@@ -104,12 +107,17 @@ package final class Renderer {
 
     /// The page being shown, inside its layout when it has one.
     package private(set) var page: any Component
+    /// Saved state for the components this renderer mounts, until the first render has settled.
+    private var restoring: ComponentStates?
+    /// What did not restore: each such component started fresh.
+    package private(set) var restoreProblems: [PersistenceProblem] = []
 
     /// `services` are the app's; the renderer adds this circuit's `js` and `navigation`.
     package init(
         page: any Component, route: RouteValues? = nil, js: JSRuntime, services: ServiceValues = ServiceValues(), isPrerendering: Bool,
-        host: RendererHost = RendererHost()
+        host: RendererHost = RendererHost(), restoring: ComponentStates? = nil
     ) {
+        self.restoring = restoring
         self.js = js
         self.isPrerendering = isPrerendering
         self.host = host
@@ -149,16 +157,20 @@ package final class Renderer {
     private func mountRoot(_ page: any Component, route: RouteValues?) {
         attach(page)
         if let route { (page as? any Routable)?.receive(route: route) }
+        // The page is restored here even inside a layout: its `onInitialized` runs before the
+        // layout's first render mounts it.
+        restoreState(of: page, at: Self.place(of: page))
         let top: any Component
         if let layoutType = (type(of: page) as? any Routable.Type)?.layout {
             let layout = layoutType.init()
             layout.page = page
             attach(layout)
+            restoreState(of: layout, at: Self.place(of: layout))
             top = layout
         } else {
             top = page
         }
-        root = Mounted(id: takeComponentID(), instance: top, parent: nil)
+        root = Mounted(id: takeComponentID(), instance: top, place: Self.place(of: top), parent: nil)
         byID[root.id] = root
     }
 
@@ -389,7 +401,14 @@ package final class Renderer {
                 } else {
                     if let old = owner.children[slot] { removeTree(of: old, keepingRoot: false) }
                     attach(child.instance)
-                    record = Mounted(id: takeComponentID(), instance: child.instance, parent: owner)
+                    let place: String
+                    if child.instance === page {
+                        place = Self.place(of: page)
+                    } else {
+                        place = owner.place + "/" + Self.place(of: child.instance) + (child.key.map { "#" + $0 } ?? "@\(position - 1)")
+                        restoreState(of: child.instance, at: place)
+                    }
+                    record = Mounted(id: takeComponentID(), instance: child.instance, place: place, parent: owner)
                     byID[record.id] = record
                     owner.children[slot] = record
                     if !child.parameters.isEmpty { child.instance.onParametersSet() }
@@ -467,6 +486,85 @@ extension Renderer {
         let errors = markupChecking == .strict ? reports.filter(\.problem.failsStrictRender) : []
         for report in reports where !errors.contains(where: { $0.message == report.message }) { MarkupLog.logOnce(report, logger) }
         if !errors.isEmpty { throw MarkupError(description: errors.map(\.message).joined(separator: "\n")) }
+    }
+}
+
+// MARK: Persisted state
+
+extension Renderer {
+    static func place(of component: any Component) -> String {
+        String(describing: type(of: component))
+    }
+
+    /// Saved state stops applying once the first render has settled: a component mounted later
+    /// starts fresh, whatever place it takes.
+    package func finishRestoring() {
+        restoring = nil
+    }
+
+    /// Batches continue from `number`, the last one the browser applied before this renderer
+    /// took over its page.
+    package func continueNumbering(after number: Int) {
+        batchNumber = max(batchNumber, number)
+    }
+
+    /// The persisted state of every mounted component, with what could not be encoded (left out).
+    package func captureStates() -> (states: ComponentStates, problems: [PersistenceProblem]) {
+        var states = ComponentStates()
+        var problems: [PersistenceProblem] = []
+        var records = byID.values.map { ($0.place, $0.instance as any Component) }
+        if !records.contains(where: { $0.1 === page }) { records.append((Self.place(of: page), page)) }
+        for (place, component) in records {
+            var values: [String: JSONValue] = [:]
+            for property in type(of: component).persisted.properties where values[property.name] == nil {
+                do {
+                    if let value = try property.capture(component) { values[property.name] = value }
+                } catch {
+                    problems.append(PersistenceProblem(key: place + "." + property.name, reason: "it did not encode: \(error)"))
+                }
+            }
+            if let custom = component as? any PersistsSnapshot {
+                do {
+                    values[Self.snapshotKey(of: custom)] = try custom.captureSnapshot()
+                } catch {
+                    problems.append(PersistenceProblem(key: place + "." + Self.snapshotKey(of: custom), reason: "it did not encode: \(error)"))
+                }
+            }
+            if !values.isEmpty { states.components[place] = values }
+        }
+        return (states, problems)
+    }
+
+    private static func snapshotKey(of component: some PersistsSnapshot) -> String {
+        type(of: component).snapshotKey
+    }
+
+    /// Gives a component its saved state, all of it or none: a value that no longer decodes (its
+    /// type changed between deploys) starts the component fresh, and says which key.
+    private func restoreState(of component: any Component, at place: String) {
+        guard let saved = restoring?.components[place] else { return }
+        var assignments: [() -> Void] = []
+        for property in type(of: component).persisted.properties {
+            guard let json = saved[property.name] else { continue }
+            do {
+                let assign = try property.decode(json)
+                assignments.append { assign(component) }
+            } catch {
+                restoreProblems.append(PersistenceProblem(key: place + "." + property.name, reason: "\(error)"))
+                return
+            }
+        }
+        if let custom = component as? any PersistsSnapshot, let json = saved[Self.snapshotKey(of: custom)] {
+            do {
+                assignments.append(try custom.decodeSnapshot(json))
+            } catch {
+                restoreProblems.append(PersistenceProblem(key: place + "." + Self.snapshotKey(of: custom), reason: "\(error)"))
+                return
+            }
+        }
+        guard !assignments.isEmpty else { return }
+        for assign in assignments { assign() }
+        component.isRestored = true
     }
 }
 

@@ -1,0 +1,293 @@
+import Crypto
+import Foundation
+import Logging
+import Synchronization
+import TetherInterop
+import TetherUI
+
+/// Saves the circuits of one process to its store, and finds saved ones for a resume.
+///
+/// Events never wait for it: a render only marks its circuit changed, and a loop writes every
+/// changed circuit once per `persistInterval`, in one batch. A circuit whose snapshot is the same
+/// as the last one written is not written again (until half its expiry has passed). While the
+/// store is down, the latest snapshot of each circuit waits, up to `maxQueuedWrites`, and the
+/// circuits keep working in memory.
+actor CircuitPersister {
+    private let openStore: @Sendable () async throws -> any CircuitStore
+    private var store: (any CircuitStore)?
+    let options: CircuitPersistence
+    private let logger: Logger
+    private let warnings: RefusalLog
+
+    /// Circuits whose render may have changed persisted state since their last capture.
+    private nonisolated let changed = Mutex<Set<String>>([])
+    private var circuits: [String: Circuit] = [:]
+    /// What was last written for each circuit, so an unchanged snapshot is not written again.
+    private var written: [String: (fingerprint: [UInt8], at: ContinuousClock.Instant)] = [:]
+    /// Records captured and not yet written, the latest of each circuit.
+    private var pending: [String: CircuitRecord] = [:]
+    private var writing: Task<(any Error)?, Never>?
+    /// Keys and circuits already warned about, so a warning repeats neither per tick nor per circuit.
+    private var warned: Set<String> = []
+    private var loop: Task<Void, Never>?
+
+    init(options: CircuitPersistence, logger: Logger, openStore: @escaping @Sendable () async throws -> any CircuitStore) {
+        self.options = options
+        self.logger = logger
+        self.openStore = openStore
+        warnings = RefusalLog(logger: logger)
+    }
+
+    /// A persister for `storage`, or nil when circuits are not saved.
+    static func make(_ persistence: CircuitPersistence, automatic: CircuitStorage, logger: Logger) -> CircuitPersister? {
+        let storage: CircuitStorage
+        if case .automatic = persistence.storage { storage = automatic } else { storage = persistence.storage }
+        switch storage {
+        case .automatic, .none:
+            return nil
+        case .sqlite(let path):
+            return CircuitPersister(options: persistence, logger: logger) { try await SQLiteCircuitStore(path: path, logger: logger) }
+        case .store(let store):
+            return CircuitPersister(options: persistence, logger: logger) { store }
+        }
+    }
+
+    // MARK: Tracking circuits
+
+    /// Called after every render: cheap, since it only notes the id for the next tick.
+    nonisolated func markChanged(_ id: String) {
+        _ = changed.withLock { $0.insert(id) }
+    }
+
+    func track(_ circuit: Circuit) {
+        circuits[circuit.id] = circuit
+        if loop == nil { loop = Task { await self.runLoop() } }
+    }
+
+    /// The circuit left this process. When `forget`, its page is closed for good and its row is
+    /// deleted too; otherwise the row stays to be resumed (an expired or evicted circuit, a pause).
+    func untrack(_ id: String, forget: Bool) async {
+        circuits.removeValue(forKey: id)
+        guard forget else { return }
+        pending.removeValue(forKey: id)
+        written.removeValue(forKey: id)
+        _ = changed.withLock { $0.remove(id) }
+        await waitForWrite()
+        do {
+            try await currentStore().delete(id: id)
+        } catch {
+            warnings.refused("could not delete a saved circuit", reason: "\(error)", level: .warning)
+        }
+    }
+
+    // MARK: Writing
+
+    private func runLoop() async {
+        var lastPrune = ContinuousClock.now
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: options.persistInterval) } catch { return }
+            let ids = changed.withLock { ids in
+                defer { ids.removeAll(keepingCapacity: true) }
+                return ids
+            }
+            for id in ids {
+                guard let circuit = circuits[id] else { continue }
+                await capture(circuit, force: false)
+            }
+            _ = await writePending()
+            if ContinuousClock.now - lastPrune > .seconds(60) {
+                lastPrune = .now
+                await pruneExpired()
+            }
+        }
+    }
+
+    /// Captures these circuits now and writes them with whatever else waits; true when all of it
+    /// reached the store. For a dropped socket, a pause and a drain.
+    @discardableResult
+    func persistNow(_ circuits: [Circuit]) async -> Bool {
+        var captured = true
+        for circuit in circuits { captured = await capture(circuit, force: true) && captured }
+        return await writePending() && captured
+    }
+
+    /// Takes the circuit's snapshot and queues it, unless it is what was last written. False when
+    /// there is nothing to save (a circuit that has not rendered, or one too large).
+    @discardableResult
+    private func capture(_ circuit: Circuit, force: Bool) async -> Bool {
+        guard let captured = await circuit.captureForPersistence() else { return false }
+        for problem in captured.problems { warnOnce("persist:" + problem.key, "a persisted value was left out of the snapshot", problem.description) }
+        let snapshot = captured.states.serialized()
+        guard snapshot.count <= options.maxSnapshotBytes else {
+            let largest = captured.states.sizesByPlace().first
+            warnOnce(
+                "size:" + circuit.id, "a circuit's snapshot is too large to save",
+                "\(snapshot.count) bytes, over maxSnapshotBytes (\(options.maxSnapshotBytes)); the largest component is "
+                    + "\(largest.map { "'\($0.place)' with \($0.bytes) bytes" } ?? "unknown")")
+            return false
+        }
+        let secretHash = circuit.secretHash
+        var hasher = SHA256()
+        hasher.update(data: Array(captured.url.utf8))
+        hasher.update(data: [0])
+        hasher.update(data: secretHash)
+        hasher.update(data: snapshot)
+        let fingerprint = Array(hasher.finalize())
+        if !force, let last = written[circuit.id], last.fingerprint == fingerprint, ContinuousClock.now - last.at < options.expiry / 2 {
+            return true
+        }
+        guard pending[circuit.id] != nil || pending.count < options.maxQueuedWrites else {
+            warnings.refused("dropped a snapshot", reason: "\(options.maxQueuedWrites) snapshots already wait for the store (maxQueuedWrites)", level: .warning)
+            return false
+        }
+        pending[circuit.id] = CircuitRecord(
+            id: circuit.id, secretHash: secretHash, url: captured.url, snapshot: snapshot, formatVersion: ComponentStates.formatVersion,
+            ownerNode: options.nodeName, expiresAt: Date() + TimeInterval(options.expiry.components.seconds))
+        pendingFingerprints[circuit.id] = fingerprint
+        return true
+    }
+
+    private var pendingFingerprints: [String: [UInt8]] = [:]
+
+    /// Writes what waits, one batch at a time; false when the store refused it (it stays queued).
+    private func writePending() async -> Bool {
+        await waitForWrite()
+        guard !pending.isEmpty else { return true }
+        let batch = pending
+        let fingerprints = pendingFingerprints
+        pending.removeAll(keepingCapacity: true)
+        pendingFingerprints.removeAll(keepingCapacity: true)
+        let write = Task { () -> (any Error)? in
+            do {
+                try await self.currentStore().save(Array(batch.values))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        writing = write
+        let failure = await write.value
+        writing = nil
+        if let error = failure {
+            // Newer captures taken meanwhile win; the rest goes back in the queue.
+            for (id, record) in batch where pending[id] == nil {
+                pending[id] = record
+                pendingFingerprints[id] = fingerprints[id]
+            }
+            warnings.refused("could not save circuits; they stay queued and keep working in memory", reason: "\(error)", level: .warning)
+            return false
+        }
+        let now = ContinuousClock.now
+        for (id, fingerprint) in fingerprints { written[id] = (fingerprint, now) }
+        return true
+    }
+
+    private func waitForWrite() async {
+        while let running = writing { _ = await running.value }
+    }
+
+    private func pruneExpired() async {
+        do {
+            let removed = try await currentStore().deleteExpired(now: Date())
+            if removed > 0 { logger.info("deleted expired saved circuits", metadata: ["count": "\(removed)"]) }
+        } catch {
+            warnings.refused("could not delete expired saved circuits", reason: "\(error)", level: .warning)
+        }
+    }
+
+    // MARK: Resuming
+
+    /// The saved circuit with this id, if its secret matches; waits for the store at most
+    /// `storeTimeout`.
+    func load(id: String, secret: String) async throws(LoadError) -> CircuitRecord? {
+        let record: CircuitRecord?
+        do {
+            record = try await withDeadline(options.storeTimeout) { try await self.currentStore().load(id: id, now: Date()) }
+        } catch {
+            throw .storeUnavailable("\(error)")
+        }
+        guard let record, CircuitSecret.hashesMatch(record.secretHash, CircuitSecret.hash(of: secret)) else { return nil }
+        return record
+    }
+
+    /// Moves a saved circuit to a new secret and to this node; false when another resume won.
+    func claim(_ record: CircuitRecord, newSecretHash: [UInt8]) async throws(LoadError) -> Bool {
+        do {
+            return try await withDeadline(options.storeTimeout) {
+                try await self.currentStore().replaceSecret(
+                    id: record.id, expected: record.secretHash, with: newSecretHash, owner: self.options.nodeName, now: Date())
+            }
+        } catch {
+            throw .storeUnavailable("\(error)")
+        }
+    }
+
+    /// Deletes a saved circuit whose page closed for good, if the secret matches; true when
+    /// there was one.
+    func forgetSaved(id: String, secret: String) async -> Bool {
+        guard circuits[id] == nil, let record = try? await load(id: id, secret: secret) else { return false }
+        do {
+            try await currentStore().delete(id: record.id)
+            return true
+        } catch {
+            warnings.refused("could not delete a saved circuit", reason: "\(error)", level: .warning)
+            return false
+        }
+    }
+
+    enum LoadError: Error, CustomStringConvertible {
+        case storeUnavailable(String)
+
+        var description: String {
+            switch self {
+            case .storeUnavailable(let reason): "the circuit store did not answer: \(reason)"
+            }
+        }
+    }
+
+    func warnOnce(_ key: String, _ message: Logger.Message, _ detail: String) {
+        guard warned.insert(key).inserted else { return }
+        if warned.count > 10_000 { warned.removeAll() }
+        warnings.refused(message, reason: detail, level: .warning)
+    }
+
+    // MARK: The store
+
+    private func currentStore() async throws -> any CircuitStore {
+        if let store { return store }
+        let opened = try await openStore()
+        // Another task may have opened it while this one waited.
+        if let store {
+            await opened.close()
+            return store
+        }
+        store = opened
+        return opened
+    }
+
+    func close() async {
+        loop?.cancel()
+        await waitForWrite()
+        await store?.close()
+        store = nil
+    }
+}
+
+/// Runs `work`, or throws `DeadlineExceeded` once `limit` has passed.
+func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw DeadlineExceeded(limit: limit)
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw DeadlineExceeded(limit: limit) }
+        return first
+    }
+}
+
+struct DeadlineExceeded: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "no answer within \(limit)" }
+}
