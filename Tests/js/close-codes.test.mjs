@@ -44,15 +44,19 @@ async function droppedAndRetried(ws) {
 test('CloseCode is the frozen table the server uses', () => {
   assert.ok(Object.isFrozen(CloseCode));
   assert.deepEqual({ ...CloseCode }, {
-    normal: 1000, goingAway: 1001, invalidData: 1007, policy: 1008, tooBig: 1009, fatal: 4000,
-    rejected: 4001, replaced: 4002, handshakeTimeout: 4003, descriptorRefused: 4004, protocolError: 4005,
+    normal: 1000, goingAway: 1001, invalidData: 1007, policy: 1008, tooBig: 1009, serviceRestart: 1012,
+    fatal: 4000, rejected: 4001, replaced: 4002, handshakeTimeout: 4003, descriptorRefused: 4004,
+    protocolError: 4005, paused: 4006,
   });
 });
 
-test('closeDisposition: final, rejected, and retry for everything else', () => {
+test('closeDisposition: final, rejected, paused, and retry for everything else', () => {
   for (const [code] of FINAL) assert.equal(closeDisposition(code), 'final', String(code));
   assert.equal(closeDisposition(4001), 'rejected');
-  for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 3000, 4006, 4999, undefined]) {
+  assert.equal(closeDisposition(CloseCode.paused), 'paused');
+  // A drained server saved its circuits: the next process resumes them.
+  assert.equal(closeDisposition(CloseCode.serviceRestart), 'retry');
+  for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 3000, 4007, 4999, undefined]) {
     assert.equal(closeDisposition(code), 'retry', String(code));
   }
 });
@@ -73,7 +77,7 @@ for (const [code, reason] of [[1001, 'server shutting down'], [1006, ''], [1011,
     next.serverSend([cfg('s2')]);
     await settle();
     assert.ok(!doc.documentElement.classList.contains('tether-disconnected'));
-    assert.deepEqual(states(doc), ['show', 'retrying', 'hide']);
+    assert.deepEqual(states(doc), ['show', 'retrying', 'resuming', 'hide']);
     assert.equal(bar(doc), null, 'a transient close shows no error bar');
   });
 }
@@ -175,7 +179,7 @@ test('4001 ending a resume attempt, with no rejected message, stops the loop in 
   next.serverClose(4001, 'wrong secret');
   await elapse(RETRY_WINDOW_MS);
   assert.equal(FakeWebSocket.instances.length, 2, 'no attempt after 4001');
-  assert.deepEqual(states(doc), ['show', 'retrying', 'rejected']);
+  assert.deepEqual(states(doc), ['show', 'retrying', 'resuming', 'rejected']);
 });
 
 test('a rejected message followed by 4001 shows the rejected state once', async (t) => {
@@ -187,7 +191,7 @@ test('a rejected message followed by 4001 shows the rejected state once', async 
   next.serverClose(4001, 'the circuit expired');
   await elapse(RETRY_WINDOW_MS);
   assert.equal(FakeWebSocket.instances.length, 2);
-  assert.deepEqual(states(doc), ['show', 'retrying', 'rejected']);
+  assert.deepEqual(states(doc), ['show', 'retrying', 'resuming', 'rejected']);
 });
 
 // --- the handshake and the reconnect loop ----------------------------------------------------
@@ -216,7 +220,7 @@ test('a final close during a reconnect attempt ends the retry loop and shows the
   next.serverClose(4002, 'another socket resumed this circuit');
   await elapse(RETRY_WINDOW_MS);
   assert.equal(FakeWebSocket.instances.length, 2, 'the loop made no further attempt');
-  assert.deepEqual(states(doc), ['show', 'retrying', 'hide'], 'no failed state after a final close');
+  assert.deepEqual(states(doc), ['show', 'retrying', 'resuming', 'hide'], 'no failed state after a final close');
   const modal = doc.getElementById('tether-reconnect-modal');
   assert.equal(modal.style.display, 'none', 'the overlay does not cover the bar');
   assert.equal(bar(doc)?.textContent, 'another socket resumed this circuit Reload');
@@ -232,7 +236,7 @@ test('a final close during Tether.reconnect() resolves false and leaves the bar,
   FakeWebSocket.instances[1].serverOpen();
   FakeWebSocket.instances[1].serverClose(1008, 'the client memory budget was exceeded');
   assert.equal(await attempt, false);
-  assert.deepEqual(states(doc), []);
+  assert.deepEqual(states(doc), ['resuming', 'hide'], 'the overlay that said so gives way to the bar');
   assert.equal(bar(doc)?.textContent, 'the client memory budget was exceeded Reload');
   const again = Tether.reconnect();
   await elapse(RETRY_WINDOW_MS);
@@ -252,7 +256,7 @@ test('each resume sends the secret from the latest cfg', async (t) => {
   assert.deepEqual(second.frames(), [[['resume', 'c1', 's1', 1]]]);
   second.serverSend([cfg('s2')]);
   await settle();
-  assert.deepEqual(states(doc), ['show', 'retrying', 'hide']);
+  assert.deepEqual(states(doc), ['show', 'retrying', 'resuming', 'hide']);
   second.serverClose(1006);
   await waitFor(() => FakeWebSocket.instances.length === 3, 'the second retry socket');
   const third = FakeWebSocket.instances[2];

@@ -18,11 +18,12 @@ const STATES = Object.values(S);
 const ALLOWED = [
   'idle → connecting',
   'connecting → open', 'connecting → leaving', 'connecting → failed', 'connecting → disconnected',
-  'connecting → rejected', 'connecting → ended',
-  'open → leaving', 'open → failed', 'open → disconnected', 'open → rejected', 'open → ended',
-  'leaving → failed', 'leaving → disconnected', 'leaving → rejected', 'leaving → ended',
+  'connecting → paused', 'connecting → rejected', 'connecting → ended',
+  'open → leaving', 'open → failed', 'open → disconnected', 'open → paused', 'open → rejected', 'open → ended',
+  'leaving → failed', 'leaving → disconnected', 'leaving → paused', 'leaving → rejected', 'leaving → ended',
   'failed → leaving', 'failed → disconnected', 'failed → rejected', 'failed → ended',
   'disconnected → connecting',
+  'paused → connecting', 'paused → ended',
   'rejected → ended',
 ];
 
@@ -48,7 +49,7 @@ const states = (doc) => (doc.dispatched || []).map((e) => e.type.replace('tether
 
 test('the states are a frozen table of names', () => {
   assert.ok(Object.isFrozen(S));
-  assert.deepEqual(STATES, ['idle', 'connecting', 'open', 'leaving', 'failed', 'disconnected', 'rejected', 'ended']);
+  assert.deepEqual(STATES, ['idle', 'connecting', 'open', 'leaving', 'failed', 'disconnected', 'paused', 'rejected', 'ended']);
   for (const [name, value] of Object.entries(S)) assert.equal(name, value);
 });
 
@@ -116,7 +117,7 @@ test('transition() refuses every move not listed, naming both states, and leaves
 test('isClosed holds exactly in the states where nothing sent can reach the server', (t) => {
   const { circuit } = bareCircuit(t);
   const closed = STATES.filter((s) => { circuit.state = s; return circuit.isClosed; });
-  assert.deepEqual(closed, [S.disconnected, S.rejected, S.ended]);
+  assert.deepEqual(closed, [S.disconnected, S.paused, S.rejected, S.ended]);
 });
 
 test('a bare circuit connects, opens on cfg, and reports a drop with the state it dropped from', async (t) => {

@@ -53,7 +53,7 @@ test('no two names in a table share a value', () => {
 test('the names and values are the ones the server speaks today', () => {
   assert.deepEqual({ ...protocol.MessageKind }, {
     start: 'start', resume: 'resume', end: 'end', event: 'ev', callCompleted: 'done', invoke: 'inv',
-    acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', render: 'r', call: 'c',
+    acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', pause: 'pause', render: 'r', call: 'c',
     invocationResult: 'res', protocolError: 'err', navigateTo: 'go', disposeJSObject: 'djs',
     fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg',
   });

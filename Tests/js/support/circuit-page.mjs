@@ -112,6 +112,19 @@ export function fakeLocation(href) {
   };
 }
 
+/** The window's side of a page: its event listeners (online, pagehide), fired by `fire(type)`,
+ * and a navigator whose sendBeacon records each beacon as [url, body]. */
+function fakeWindow() {
+  const listeners = [];
+  const beacons = [];
+  return {
+    beacons,
+    addEventListener: (type, listener) => listeners.push({ type, listener }),
+    fire: (type, e = {}) => { for (const l of listeners) if (l.type === type) l.listener({ type, ...e }); },
+    navigator: { sendBeacon: (url, body) => { beacons.push([String(url), body]); return true; } },
+  };
+}
+
 /** A page with a fake DOM, location and WebSocket, and a fresh runtime. Does not start it. */
 export async function page(t, { html = '', descriptor = 'desc-1', href = 'http://example.test/app/page?q=1', window = false } = {}) {
   const s = setup(html);
@@ -120,12 +133,16 @@ export async function page(t, { html = '', descriptor = 'desc-1', href = 'http:/
   const location = fakeLocation(href);
   FakeWebSocket.instances = [];
   // No fetch: the runtime then lists no JS initializers, without a network round trip.
-  const globals = { document: s.doc, location, WebSocket: FakeWebSocket, fetch: undefined, CSS: { escape: (v) => v.replace(/"/g, '\\"') } };
+  const win = fakeWindow();
+  const globals = {
+    document: s.doc, location, WebSocket: FakeWebSocket, fetch: undefined, CSS: { escape: (v) => v.replace(/"/g, '\\"') },
+    addEventListener: win.addEventListener, navigator: win.navigator,
+  };
   if (window) globals.window = globalThis;
   stubGlobals(t, globals);
   const url = `${TETHER_URL}?instance=${nextInstance()}`;
   const mod = await import(url);
-  return { ...s, location, mod, url, Tether: mod.default };
+  return { ...s, location, mod, url, win, Tether: mod.default };
 }
 
 /** What the server sends first on every socket: its limits, the circuit id and secret. */

@@ -227,6 +227,8 @@ export class FakeDocument extends FakeNode {
     this.documentElement.appendChild(this.body);
     this._activeElement = null;
     this.createdTemplates = 0;
+    this.visibilityState = 'visible';
+    this._listeners = [];
   }
 
   /** Like browsers: the focused element, or <body> when nothing is focused. */
@@ -255,7 +257,16 @@ export class FakeDocument extends FakeNode {
   }
 
   querySelectorAll() { return []; }
-  addEventListener() {}
+  addEventListener(type, listener) { this._listeners.push({ type, listener }); }
+  /** Calls the document's listeners for e.type (visibilitychange, say). */
+  fire(e) {
+    for (const l of this._listeners) if (l.type === e.type) l.listener(e);
+  }
+  /** Sets visibilityState and tells the listeners, as a browser does when the tab changes. */
+  setVisibility(state) {
+    this.visibilityState = state;
+    this.fire({ type: 'visibilitychange' });
+  }
   /** Records the events the runtime dispatches on document (tether:reconnect-*), for assertions. */
   dispatchEvent(e) {
     (this.dispatched ||= []).push(e);

@@ -22,6 +22,10 @@ export const ConnectionState = Object.freeze({
   failed: 'failed',
   /** The socket closed and the server may still hold the circuit: a resume can bring it back. */
   disconnected: 'disconnected',
+  /** The server saved the circuit and closed its socket because the page asked (Tether.pause()),
+   * so nothing is lost and nothing retries: a resume, on this server process or the next,
+   * brings it back. */
+  paused: 'paused',
   /** The server no longer knows the circuit or its secret: there is nothing to resume. */
   rejected: 'rejected',
   /** A final close: every attempt would be refused the same way; only a reload starts again. */
@@ -33,11 +37,14 @@ const S = ConnectionState;
 /** The states each state may move to. */
 export const ConnectionTransitions = Object.freeze({
   [S.idle]: Object.freeze([S.connecting]),
-  [S.connecting]: Object.freeze([S.open, S.leaving, S.failed, S.disconnected, S.rejected, S.ended]),
-  [S.open]: Object.freeze([S.leaving, S.failed, S.disconnected, S.rejected, S.ended]),
-  [S.leaving]: Object.freeze([S.failed, S.disconnected, S.rejected, S.ended]),
+  [S.connecting]: Object.freeze([S.open, S.leaving, S.failed, S.disconnected, S.paused, S.rejected, S.ended]),
+  [S.open]: Object.freeze([S.leaving, S.failed, S.disconnected, S.paused, S.rejected, S.ended]),
+  // A pause is asked for on the socket and then waits, leaving, for the server's 4006.
+  [S.leaving]: Object.freeze([S.failed, S.disconnected, S.paused, S.rejected, S.ended]),
   [S.failed]: Object.freeze([S.leaving, S.disconnected, S.rejected, S.ended]),
   [S.disconnected]: Object.freeze([S.connecting]),
+  // Ended when the page goes away and tells the server by beacon that the saved circuit is over.
+  [S.paused]: Object.freeze([S.connecting, S.ended]),
   // The refusal arrives as a message before the socket closes, and that close may still be final.
   [S.rejected]: Object.freeze([S.ended]),
   [S.ended]: Object.freeze([]),
@@ -51,7 +58,17 @@ export function canTransition(from, to) {
 const LIVE = new Set([S.connecting, S.open, S.failed]);
 
 /** The states in which nothing the page sends can reach the server. */
-const CLOSED = new Set([S.disconnected, S.rejected, S.ended]);
+const CLOSED = new Set([S.disconnected, S.paused, S.rejected, S.ended]);
+
+/** Why a JS→Swift call failed without an answer. */
+export const CallFailure = Object.freeze({
+  disconnected: 'The circuit is disconnected.',
+  paused: 'The circuit is paused. Tether.resume() brings it back.',
+  lost: 'The circuit was resumed on a new server; the result of this call was lost. Call it again.',
+});
+
+/** How long a pause waits for the server's 4006 before the page closes the socket itself. */
+const PAUSE_TIMEOUT_MS = 10_000;
 
 /** The DOM's WebSocket.CLOSED, spelled out so that a stand-in WebSocket need not define it. */
 const SOCKET_CLOSED = 3;
@@ -67,6 +84,8 @@ export const CloseDisposition = Object.freeze({
   rejected: 'rejected',
   /** No retry can succeed. */
   final: 'final',
+  /** The server saved the circuit as the page asked: resume when the page wants it back. */
+  paused: 'paused',
 });
 
 /** What a close code means for the circuit. */
@@ -79,6 +98,11 @@ export function closeDisposition(code) {
       return CloseDisposition.retry;
     case CloseCode.rejected:
       return CloseDisposition.rejected;
+    case CloseCode.paused:
+      return CloseDisposition.paused;
+    // A drained server saved every circuit before it closed: the next process resumes them.
+    case CloseCode.serviceRestart:
+      return CloseDisposition.retry;
     case CloseCode.invalidData:
     case CloseCode.policy:
     case CloseCode.tooBig:
@@ -105,8 +129,10 @@ export class Circuit {
   /**
    * `host` is what the circuit reports to: `log` (a Logger), `interop` (a JSInterop),
    * `rendered()` after each batch, `navigated(url, replace, inCircuit)` for `go`,
-   * `failed(message)` for `fatal`, and `closed(closeEvent, disposition, previousState)` once the
-   * state has moved.
+   * `failed(message)` for `fatal`, `closed(closeEvent, disposition, previousState)` once the
+   * state has moved (returning true when a resume will be attempted, so calls in flight wait for
+   * its outcome), and optionally `resumeOpened()` when a resume's socket opened and its handshake
+   * is pending, and `shutdown(reason, resumes)` for the server's `bye`.
    */
   constructor(options, host) {
     this.options = options;
@@ -119,7 +145,12 @@ export class Circuit {
     this.outbox = [];
     this.flushScheduled = false;
     this.nextCallId = 1;
+    // id → { resolve, reject, sent }: `sent` once its `inv` left on a socket, so a call still in
+    // the outbox across a drop is not lost, only late.
     this.pendingCalls = new Map();
+    // Swift→JS calls being answered, and Swift streams the page is reading: what makes it busy.
+    this.answering = 0;
+    this.openStreams = 0;
     this.events = new EventSender((message) => this.post(message));
     // Until the server says otherwise (its first message), assume its defaults.
     this.limits = { maxMessageBytes: 32 * 1024, maxChunkBytes: 256 * 1024 };
@@ -136,6 +167,12 @@ export class Circuit {
 
   get isClosed() { return CLOSED.has(this.state); }
 
+  /** Whether anything is under way that a pause would cut off: a JS→Swift call awaiting its
+   * result, a Swift→JS call being answered, or a stream being read either way. */
+  get busy() {
+    return this.pendingCalls.size > 0 || this.answering > 0 || this.openStreams > 0 || this.host.interop.reading;
+  }
+
   connect(root, descriptor) {
     this.root = root;
     this.lastBatch = -1;
@@ -148,7 +185,10 @@ export class Circuit {
    * closeCode, closeReason and disposition, so a caller can tell a final close from a drop. */
   resume() {
     // A circuit the server refused, or one that never got as far as its id, has nothing to resume.
-    if (this.state === S.rejected || !this.circuitId) return Promise.resolve(false);
+    if (this.state === S.rejected || !this.circuitId) {
+      this.releaseCalls(CallFailure.disconnected);
+      return Promise.resolve(false);
+    }
     return this.openSocket([MessageKind.resume, this.circuitId, this.secret, this.lastBatch]);
   }
 
@@ -163,7 +203,12 @@ export class Circuit {
       this.socket = ws;
       ws.binaryType = 'arraybuffer';
       this.handshake = { resolve, reject };
-      ws.onopen = () => ws.send(JSON.stringify([hello]));
+      ws.onopen = () => {
+        ws.send(JSON.stringify([hello]));
+        // A resume can take a while (the server may rebuild the circuit from its store), and the
+        // page should say so rather than look stuck.
+        if (hello[0] === MessageKind.resume && ws === this.socket) this.host.resumeOpened?.();
+      };
       // A socket this circuit has replaced may still deliver; only the current one counts.
       ws.onmessage = (m) => { if (ws === this.socket) this.receive(m.data); };
       ws.onclose = (e) => { if (ws === this.socket) this.socketClosed(e); };
@@ -182,6 +227,15 @@ export class Circuit {
     this.limits = { ...this.limits, maxMessageBytes: settings.maxMessageBytes, maxChunkBytes: settings.maxChunkBytes };
     this.circuitId = settings.circuitId;
     this.secret = settings.secret;
+    // Calls sent on the socket that dropped have no answer coming: a circuit rebuilt from the
+    // store by another process never saw them, and the old process's answers went with the old
+    // socket. The calls still in the outbox go out below and are answered as usual.
+    const lost = settings.restored === true ? CallFailure.lost : CallFailure.disconnected;
+    for (const [id, call] of this.pendingCalls) {
+      if (!call.sent) continue;
+      this.pendingCalls.delete(id);
+      call.reject(new Error(lost));
+    }
     // A page that closed the socket during the handshake still takes the new secret, for a later
     // resume, but the socket stays on its way out.
     if (this.state !== S.leaving) this.transition(S.open);
@@ -192,6 +246,7 @@ export class Circuit {
   rejected(reason) {
     this.log.warning('the server refused to resume the circuit:', reason);
     this.transition(S.rejected);
+    this.releaseCalls(CallFailure.disconnected);
     this.settleHandshake(false);
   }
 
@@ -226,6 +281,10 @@ export class Circuit {
     };
     for (const message of messages) {
       const segments = [];
+      if (message[0] === MessageKind.invoke) {
+        const pending = this.pendingCalls.get(message[1]);
+        if (pending) pending.sent = true;
+      }
       let json = JSON.stringify(message, (key, value) => bytesToMarker(value, segments, this, chunk));
       let bytes = utf8Length(json);
       if (bytes + 2 > limit) {
@@ -289,7 +348,7 @@ export class Circuit {
     switch (m[0]) {
       case MessageKind.configure: this.configured(m[1]); break;
       case MessageKind.rejected: this.rejected(m[1]); break;
-      case MessageKind.shutdown: this.log.warning('the server is going away:', m[1]); break;
+      case MessageKind.shutdown: this.shutdown(m[1], m[2] === true); break;
       case MessageKind.render: this.render(m[1], m[2]); break;
       case MessageKind.call:
         this.answerCall(m[1], m[2], m[3], m[4], m[5] ?? CallTarget.window, m[6] ?? ObjectOperation.call);
@@ -317,8 +376,20 @@ export class Circuit {
     this.host.rendered();
   }
 
+  /** `bye`: the server is going away. With `resumes` it saved this circuit first, so the next
+   * process can resume it, and the page should wait for it rather than give up. */
+  shutdown(reason, resumes) {
+    this.log.warning('the server is going away:', reason);
+    this.host.shutdown?.(reason, resumes);
+  }
+
   async answerCall(id, identifier, args, mode, target, operation) {
-    this.post(await this.host.interop.answer(this, id, identifier, args, mode, target, operation));
+    this.answering++;
+    try {
+      this.post(await this.host.interop.answer(this, id, identifier, args, mode, target, operation));
+    } finally {
+      this.answering--;
+    }
   }
 
   /** Calls an exposed Swift method: `target` is a module name or a Swift object's id. */
@@ -332,10 +403,10 @@ export class Circuit {
         return;
       }
       if (this.isClosed) {
-        reject(new Error('The circuit is disconnected.'));
+        reject(new Error(this.state === S.paused ? CallFailure.paused : CallFailure.disconnected));
         return;
       }
-      this.pendingCalls.set(id, { resolve, reject });
+      this.pendingCalls.set(id, { resolve, reject, sent: false });
       this.post([MessageKind.invoke, id, target, method, args]);
     });
   }
@@ -356,6 +427,7 @@ export class Circuit {
     let next = S.disconnected;
     if (disposition === CloseDisposition.final) next = S.ended;
     else if (disposition === CloseDisposition.rejected || previous === S.rejected) next = S.rejected;
+    else if (disposition === CloseDisposition.paused && canTransition(previous, S.paused)) next = S.paused;
     // Moved before anyone hears of the close, so a retry loop awaiting resume() sees it.
     if (next !== previous) this.transition(next);
     if (this.handshake) {
@@ -370,12 +442,26 @@ export class Circuit {
       this.handshake = null;
     }
     this.events.cancelPending();
-    for (const { reject } of this.pendingCalls.values()) reject(new Error('The circuit is disconnected.'));
-    this.pendingCalls.clear();
-    // A transient drop is routine (the page recovers on its own); the others end the page's session.
+    // A transient drop is routine (the page recovers on its own), and so is a pause; the others
+    // end the page's session.
     const line = `circuit closed (${describeClose(e)})`;
-    if (disposition === CloseDisposition.retry) this.log.info(line); else this.log.warning(line);
-    this.host.closed(e, disposition, previous);
+    if (disposition === CloseDisposition.retry || next === S.paused) this.log.info(line); else this.log.warning(line);
+    // Calls in flight wait for the resume that follows a drop: its cfg tells whether their
+    // results can still come. Without one, they fail now, as does every call until the circuit is
+    // back.
+    const resuming = this.host.closed(e, disposition, previous) === true;
+    if (!resuming) this.releaseCalls(next === S.paused ? CallFailure.paused : CallFailure.disconnected);
+  }
+
+  /** Fails every JS→Swift call still awaiting its result with `message`; a call still in the
+   * outbox is taken out of it, so a call the page was told failed never runs. */
+  releaseCalls(message) {
+    if (this.pendingCalls.size === 0) return;
+    const ids = new Set(this.pendingCalls.keys());
+    const calls = [...this.pendingCalls.values()];
+    this.pendingCalls.clear();
+    this.outbox = this.outbox.filter((m) => !(m[0] === MessageKind.invoke && ids.has(m[1])));
+    for (const { reject } of calls) reject(new Error(message));
   }
 
   /** Closes the socket; the server keeps the circuit for a while so it can be resumed. The
@@ -383,9 +469,20 @@ export class Circuit {
   close() {
     if (this.closing) return this.closing;
     const socket = this.socket;
-    if (!socket || socket.readyState === SOCKET_CLOSED) return Promise.resolve();
+    if (!socket || socket.readyState === SOCKET_CLOSED) {
+      // Calls held for a resume the page no longer wants fail now, as they would on an open one.
+      this.releaseCalls(this.state === S.paused ? CallFailure.paused : CallFailure.disconnected);
+      return Promise.resolve();
+    }
     if (LIVE.has(this.state)) this.transition(S.leaving);
-    this.closing = new Promise((resolve) => {
+    this.closing = this.whenClosed(socket);
+    socket.close(CloseCode.normal, 'closed by the page');
+    return this.closing;
+  }
+
+  /** Settles once `socket` has closed, after the circuit has handled its close. */
+  whenClosed(socket) {
+    return new Promise((resolve) => {
       const onclose = socket.onclose;
       socket.onclose = (e) => {
         onclose(e);
@@ -393,16 +490,57 @@ export class Circuit {
         resolve();
       };
     });
-    socket.close(CloseCode.normal, 'closed by the page');
-    return this.closing;
   }
 
-  /** The page is going away: tell the server to release the circuit now. */
+  /** Asks the server to save the circuit and close its socket (with 4006), freeing what it holds
+   * while the page does not need it. Resolves true once paused, false when the circuit is not
+   * open or its socket closed some other way. */
+  pause() {
+    if (this.state !== S.open) return Promise.resolve(false);
+    const socket = this.socket;
+    // What the page posted before the pause still reaches the circuit the server saves.
+    this.flush();
+    socket.send(JSON.stringify([[MessageKind.pause]]));
+    this.transition(S.leaving);
+    this.closing = this.whenClosed(socket);
+    // A server that never closes would leave the page leaving forever; closed by the page
+    // instead, the circuit is disconnected and resumable all the same.
+    const timer = setTimeout(() => {
+      if (socket === this.socket && socket.readyState !== SOCKET_CLOSED) socket.close(CloseCode.normal, 'the pause timed out');
+    }, PAUSE_TIMEOUT_MS);
+    return this.closing.then(() => {
+      clearTimeout(timer);
+      return this.state === S.paused;
+    });
+  }
+
+  /** The page is going away: tell the server to release the circuit now, on the socket when it
+   * is open, else by beacon, since a saved circuit would otherwise outlive the page in the store
+   * until it expires. */
   end() {
+    if (this.state === S.paused || this.state === S.disconnected) {
+      this.endByBeacon();
+      return;
+    }
     if (!LIVE.has(this.state)) return;
     if (this.state === S.open) {
       try { this.socket.send(JSON.stringify([[MessageKind.end]])); } catch { /* already closing */ }
     }
     this.transition(S.leaving);
+  }
+
+  endByBeacon() {
+    const nav = globalThis.navigator;
+    if (!this.circuitId || !this.secret || !nav || typeof nav.sendBeacon !== 'function') return;
+    const url = new URL((this.options.circuitPath || '/_tether/circuit') + '/end', globalThis.location.href);
+    // A string body is sent as text/plain, which needs no CORS preflight a page in unload
+    // could not wait for.
+    try {
+      nav.sendBeacon(url.href, JSON.stringify({ id: this.circuitId, secret: this.secret }));
+    } catch (err) {
+      this.log.warning('could not end the circuit by beacon', err);
+      return;
+    }
+    if (this.state === S.paused) this.transition(S.ended);
   }
 }

@@ -110,6 +110,12 @@ export class JSInterop {
     return { [Marker.jsObject]: this.track(value) };
   }
 
+  /** Whether Swift is part way through reading a JS stream. */
+  get reading() {
+    for (const value of this.jsObjects.values()) if (value instanceof JSStreamSource && value.reading) return true;
+    return false;
+  }
+
   disposeJSObjectReference(reference) {
     if (reference && typeof reference[Marker.jsObject] === 'number') this.jsObjects.delete(reference[Marker.jsObject]);
   }

@@ -22,10 +22,25 @@ export class JSStreamSource {
     }
     this.offset = 0;
     this.pending = null;
+    // From Swift's first read to the end (or a failed read): an upload under way, which a pause
+    // would cut off.
+    this.reading = false;
   }
 
   /** The next chunk of at most `max` bytes, or null at the end. */
   async read(max) {
+    this.reading = true;
+    try {
+      const chunk = await this.next(max);
+      if (chunk === null) this.reading = false;
+      return chunk;
+    } catch (err) {
+      this.reading = false;
+      throw err;
+    }
+  }
+
+  async next(max) {
     max = Math.max(1, max | 0);
     if (this.blob) {
       if (this.offset >= this.blob.size) return null;
@@ -65,8 +80,16 @@ export class SwiftStreamProxy {
     this._used = true;
     const circuit = this._circuit;
     const id = this._id;
+    // Until it ends, the page is reading the stream even between chunks, so it is busy.
+    circuit.openStreams++;
+    let released = false;
     // Swift keeps the stream until told, whichever way the reading ends.
-    const release = () => circuit.post([MessageKind.releaseObject, id]);
+    const release = () => {
+      if (released) return;
+      released = true;
+      circuit.openStreams--;
+      circuit.post([MessageKind.releaseObject, id]);
+    };
     return new ReadableStream({
       async pull(controller) {
         try {

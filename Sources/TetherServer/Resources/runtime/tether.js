@@ -8,12 +8,14 @@ import { JSInterop, files } from './interop.js';
 import { delegateEvents } from './events.js';
 import { followLinks, navigated, navigateTo, prerenderInto } from './navigation.js';
 import { Reconnection, showErrorBar } from './reconnect.js';
+import { PageLifecycle } from './lifecycle.js';
 import { loadInitializers, runHook } from './initializers.js';
 
 class TetherRuntime {
   #log = new Logger();
   #interop = new JSInterop();
   #reconnection = new Reconnection(this, this.#log);
+  #lifecycle = new PageLifecycle(this, this.#reconnection);
   #started = false;
   #resolveReady;
 
@@ -33,8 +35,11 @@ class TetherRuntime {
    * once the first render is applied, after which afterStarted runs. Called automatically unless
    * the script tag has autostart="false". Options: logLevel, reconnectionOptions {maxRetries,
    * retryIntervalMilliseconds}, reconnectionHandler {onConnectionDown, onConnectionUp},
-   * configureConnection(url) to add query data, circuitPath, and url (a page to render into an
-   * empty #tether-root, for static pages).
+   * configureConnection(url) to add query data, circuitPath, url (a page to render into an
+   * empty #tether-root, for static pages), and autoPause {hiddenDelay} (default 120000 ms; false
+   * turns it off): a page hidden that long, with no call or stream under way, pauses its circuit
+   * so the server can save it and free its memory, and resumes it when shown again. autoPause is
+   * read when the page is hidden, so it may be changed after start.
    */
   async start(options = {}) {
     if (this.#started) return this.ready;
@@ -63,12 +68,14 @@ class TetherRuntime {
       navigated,
       failed: showErrorBar,
       closed: (e, disposition, previous) => this.#reconnection.closed(e, disposition, previous),
+      resumeOpened: () => this.#reconnection.resumeOpened(),
+      shutdown: (reason, resumes) => this.#reconnection.shutdown(reason, resumes),
     });
     this.circuit = circuit;
     delegateEvents(root, (binding, e) => circuit.events.send(binding, e));
     followLinks(circuit);
     circuit.connect(root, root.getAttribute('data-tether-descriptor') || '').catch(() => {});
-    if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', () => circuit.end());
+    this.#lifecycle.install();
     this.ready.then(() => runHook(initializers, 'afterStarted', this, log));
     return this.ready;
   }
@@ -96,6 +103,17 @@ class TetherRuntime {
 
   /** Tries once to resume the circuit now. Resolves true when it is back. */
   reconnect() { return this.#reconnection.reconnect(); }
+
+  /** Asks the server to save the circuit and close its socket, freeing it while the page does not
+   * need it; nothing retries and no overlay shows. Resolves true once paused (then
+   * `tether:paused` is dispatched on document), false when the circuit is not open. Calls to
+   * Swift fail at once until Tether.resume(). */
+  pause() { return this.#reconnection.pause(); }
+
+  /** Brings back a paused circuit, or a disconnected one nothing is retrying, from the server
+   * that saved it or from the next one. Resolves true when it is back (then `tether:resumed` is
+   * dispatched on document). */
+  resume() { return this.#reconnection.resume(); }
 
   /** Closes the circuit's socket. The server keeps the circuit; Tether.reconnect() resumes it. */
   disconnect() {
