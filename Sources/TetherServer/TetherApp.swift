@@ -78,6 +78,7 @@ public struct TetherApp: Sendable {
     /// (`bye`), closes the circuits and exits within `limits.shutdownGracePeriod`.
     public func run(host: String = "127.0.0.1", port: Int = 8080) async throws {
         let registry = makeRegistry(automatic: .sqlite(path: CircuitStorage.defaultSQLitePath))
+        await registry.persister?.prepare()
         let router = Router(context: TetherRequestContext.self)
         addRoutes(to: router, registry: registry)
         let application = makeApplication(router: router, host: host, port: port)

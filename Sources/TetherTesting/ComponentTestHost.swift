@@ -19,8 +19,11 @@ public final class ComponentTestHost<Root: Component> {
 
     /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
     /// `onAfterRender(firstRender: true)`. `services` sets the services the app would register.
+    /// `restoring` starts it from what another host saved, as a circuit resumed after a restart
+    /// starts: persisted properties are restored before `onInitialized`.
     public init(
-        _ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, services: (inout ServiceValues) -> Void = { _ in }
+        _ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, restoring saved: SavedState? = nil,
+        services: (inout ServiceValues) -> Void = { _ in }
     ) async throws {
         self.js = js
         self.component = component
@@ -32,7 +35,8 @@ public final class ComponentTestHost<Root: Component> {
             return Task { await TestExecutor.shared.run(confined) }
         }
         renderer = Renderer(
-            page: component, route: route, js: JSRuntime(channel: js.makeChannel()), services: values, isPrerendering: false, host: host)
+            page: component, route: route, js: JSRuntime(channel: js.makeChannel()), services: values, isPrerendering: false, host: host,
+            restoring: saved?.states)
         // Tests see every markup problem as an error, whatever the build configuration.
         renderer.markupChecking = .strict
         try await renderer.initializePending()
@@ -43,8 +47,18 @@ public final class ComponentTestHost<Root: Component> {
             _ = renderer.renderHTML()
             try renderer.checkMarkup()
         }
+        renderer.finishRestoring()
         await renderer.afterRender()
     }
+
+    /// What a circuit store would save of these components now.
+    public func savedState() -> SavedState {
+        let (states, problems) = renderer.captureStates()
+        return SavedState(states: states, problems: problems.map(\.description))
+    }
+
+    /// Saved values that did not restore (`place.name: reason`); each such component started fresh.
+    public var restoreProblems: [String] { renderer.restoreProblems.map(\.description) }
 
     /// True when something asked for a render since the last one: `stateHasChanged()`, or a
     /// change to what an `@Observable` component's body read.
@@ -237,4 +251,25 @@ actor TestExecutor {
 struct TestConfined<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// The persisted state of a test host's components, as a circuit store would hold it.
+public struct SavedState: Sendable {
+    package var states: ComponentStates
+    /// Values that could not be saved (`place.name: reason`).
+    public let problems: [String]
+
+    package init(states: ComponentStates, problems: [String]) {
+        self.states = states
+        self.problems = problems
+    }
+
+    /// The snapshot's JSON, exactly as a store row holds it.
+    public var json: String { String(decoding: states.serialized(), as: UTF8.self) }
+
+    /// A snapshot read back from JSON, as a new process reads a store row; nil when it is not one.
+    public init?(json: String) {
+        guard let states = try? ComponentStates(bytes: Array(json.utf8), formatVersion: ComponentStates.formatVersion) else { return nil }
+        self.init(states: states, problems: [])
+    }
 }

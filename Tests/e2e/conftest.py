@@ -48,6 +48,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import traceback
 import urllib.error
@@ -178,6 +179,9 @@ def _log_excerpt(path: Path, offset: int = 0, lines: int = 30) -> str:
     return "\n".join(all_lines[-lines:]) or "(empty log)"
 
 
+# The circuit stores of this run's servers.
+STORES = Path(tempfile.mkdtemp(prefix="tether-e2e-stores-"))
+
 # Servers that were started and not stopped on purpose; the gate checks each after every test.
 _RUNNING: list["DemoServer"] = []
 
@@ -188,12 +192,17 @@ class DemoServer:
     Its stdout/stderr go to ``log_path`` (``.artifacts/server-<name>.log`` unless given), appended
     to unless ``fresh_log``. From ``start()`` until ``stop()``/``kill()`` the harness checks after
     every test that it is still alive.
+
+    Each server saves circuits to a SQLite file of its own, ``store_path`` (env ``TETHER_STORE``
+    unless ``env`` names one), which outlives a stop or a kill: ``start()`` again and the pages it
+    served resume there, as after a restart.
     """
 
     def __init__(self, name: str, env: dict[str, str], log_path: Path | None = None, fresh_log: bool = False):
         self.name = name
-        self.env = env
         self.port = _free_port()
+        self.store_path = STORES / f"{name}-{self.port}.sqlite"
+        self.env = {"TETHER_STORE": str(self.store_path), **env}
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or ARTIFACTS / f"server-{name}.log"
         self.fresh_log = fresh_log

@@ -9,7 +9,9 @@ resolves true, or false when the circuit is gone (rejected, with a Reload button
 Tether.circuit.socket.close() stands in for a dropped connection (auto-retry follows).
 
 Expiry and "server down" need a server of their own: the tests here start the tether-demo
-binary on a free port (TETHER_CIRCUIT_RETENTION_SECONDS=1 for expiry) and stop it by pid.
+binary on a free port (TETHER_CIRCUIT_RETENTION_SECONDS=1 for expiry) and stop it by pid. Those
+servers save nothing (TETHER_STORE=none): these tests are about a circuit that lives only in the
+memory of one process. What a store adds is in test_durable.py.
 """
 
 from __future__ import annotations
@@ -136,14 +138,14 @@ def modal_button_visible(page, which: str) -> bool:
 
 @pytest.fixture(scope="module")
 def short_retention_server() -> Iterator[DemoServer]:
-    with DemoServer("retention-1s", {"TETHER_CIRCUIT_RETENTION_SECONDS": "1"}) as server:
+    with DemoServer("retention-1s", {"TETHER_CIRCUIT_RETENTION_SECONDS": "1", "TETHER_STORE": "none"}) as server:
         yield server
 
 
 @pytest.fixture
 def doomed_server() -> Iterator[DemoServer]:
     """A server the test stops partway through."""
-    with DemoServer("doomed", {}) as server:
+    with DemoServer("doomed", {"TETHER_STORE": "none"}) as server:
         yield server
 
 
@@ -456,7 +458,7 @@ def test_retry_after_server_restart_is_rejected(doomed_server, page):
     _close_socket_if_open(page)
     wait_event(page, "failed", timeout_ms=10_000)
 
-    restarted = DemoServer("restarted", {})
+    restarted = DemoServer("restarted", {"TETHER_STORE": "none"})
     restarted.port = doomed_server.port
     restarted.url = doomed_server.url
     restarted.start()

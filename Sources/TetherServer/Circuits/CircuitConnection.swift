@@ -160,7 +160,9 @@ struct CircuitConnection {
         if !saved, await registry.disconnected(circuit, connection: connection) {
             await circuit.connectionLost(connection: connection)
         }
-        logger.debug("circuit paused", metadata: ["freed": "\(saved)"])
+        // What the process still holds, so an operator (and the tests) can see the pause freed it.
+        let held = await registry.heldCount
+        logger.info("circuit paused", metadata: ["freed": "\(saved)", "held": "\(held)"])
         await outbox.closeAfterFlush(CircuitClose(.paused, saved ? "paused" : "paused; kept in memory"))
     }
 

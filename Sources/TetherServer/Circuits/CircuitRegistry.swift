@@ -47,6 +47,8 @@ actor CircuitRegistry {
 
     var liveCount: Int { entries.values.filter { $0.disconnectedSince == nil }.count }
     var retainedCount: Int { entries.values.filter { $0.disconnectedSince != nil }.count }
+    /// Every circuit in this process's memory, live or retained.
+    var heldCount: Int { entries.count }
 
     /// How many circuits a client address holds now, connected or retained.
     func count(for client: String) -> Int {
@@ -196,7 +198,11 @@ actor CircuitRegistry {
     func shutdown(reason: String) async {
         isDraining = true
         let all = entries.values.map(\.circuit)
-        let saved = await persister?.persistNow(all) ?? false
+        var saved = false
+        if let persister {
+            // A store that hangs must not hold the process past its grace period.
+            saved = (try? await withDeadline(persister.options.storeTimeout) { await persister.persistNow(all) }) ?? false
+        }
         if saved { logger.info("drained: every circuit is saved", metadata: ["circuits": "\(all.count)"]) }
         for entry in entries.values {
             entry.expiry?.cancel()
@@ -206,7 +212,7 @@ actor CircuitRegistry {
         }
         entries.removeAll()
         clients.removeAll()
-        await persister?.close()
+        if let persister { _ = try? await withDeadline(persister.options.storeTimeout) { await persister.close() } }
     }
 }
 

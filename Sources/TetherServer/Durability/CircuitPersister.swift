@@ -253,17 +253,30 @@ actor CircuitPersister {
 
     // MARK: The store
 
+    /// Opens the store now rather than at the first write, so a store that cannot be opened is
+    /// reported when the server starts. Circuits still work without it; writes try again.
+    func prepare() async {
+        do {
+            _ = try await withDeadline(options.storeTimeout) { try await self.currentStore() }
+        } catch {
+            logger.error("the circuit store could not be opened; circuits live in memory until it can", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The store, opened on first use; callers that arrive while it opens wait for the same
+    /// opening, and a failed opening is tried again by the next caller.
     private func currentStore() async throws -> any CircuitStore {
         if let store { return store }
-        let opened = try await openStore()
-        // Another task may have opened it while this one waited.
-        if let store {
-            await opened.close()
-            return store
-        }
+        if let opening { return try await opening.value }
+        let attempt = Task { try await openStore() }
+        opening = attempt
+        defer { opening = nil }
+        let opened = try await attempt.value
         store = opened
         return opened
     }
+
+    private var opening: Task<any CircuitStore, any Error>?
 
     func close() async {
         loop?.cancel()
@@ -273,17 +286,48 @@ actor CircuitPersister {
     }
 }
 
-/// Runs `work`, or throws `DeadlineExceeded` once `limit` has passed.
+/// Runs `work`, or throws `DeadlineExceeded` once `limit` has passed. Not a task group: a group
+/// waits for all its tasks, and a store call stuck in a driver may never end; it is cancelled
+/// and left behind instead.
 func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw DeadlineExceeded(limit: limit)
+    let outcome = FirstOutcome<T>()
+    let worker = Task {
+        do { outcome.settle(.success(try await work())) } catch { outcome.settle(.failure(error)) }
+    }
+    let timer = Task {
+        try? await Task.sleep(for: limit)
+        outcome.settle(.failure(DeadlineExceeded(limit: limit)))
+    }
+    defer {
+        timer.cancel()
+        worker.cancel()
+    }
+    return try await outcome.value()
+}
+
+/// The first result settled, handed to the one task that waits for it.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
+
+    func settle(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw DeadlineExceeded(limit: limit) }
-        return first
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let settled = state.withLock { state -> Result<T, any Error>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let settled { continuation.resume(with: settled) }
+        }
     }
 }
 

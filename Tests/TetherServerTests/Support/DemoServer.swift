@@ -42,6 +42,15 @@ struct DemoServer: Sendable {
             status: response.status, contentType: response.headers[.contentType], body: response.body.map { String(buffer: $0) } ?? "")
     }
 
+    /// POSTs `body` as text, as `navigator.sendBeacon` does with a string, and returns the status.
+    func post(_ path: String, body: String) async throws -> HTTPResponse.Status {
+        let response = try await http.execute(
+            TestClient.Request(
+                path, method: .post, authority: "127.0.0.1:\(port)", headers: [.contentType: "text/plain;charset=UTF-8"],
+                body: ByteBuffer(string: body)))
+        return response.status
+    }
+
     /// GETs a page and reads its descriptor and its `#tether-root`.
     func fetchPage(_ path: String, status: HTTPResponse.Status = .ok) async throws -> PrerenderedPage {
         let response = try await get(path)
@@ -85,6 +94,21 @@ private final class ClientList: Sendable {
 /// server accepts only its own origin (`http://127.0.0.1:<port>`) unless told otherwise, and the
 /// client's header cannot be replaced, so the tests allow this one.
 let testClientOrigin = "ws://127.0.0.1"
+
+/// Runs `body` against a live demo server and returns what it returned, for a test that hands
+/// something from one server to the next.
+func withDemoServerResult<T: Sendable>(
+    configure: (inout TetherApp) -> Void = { _ in },
+    _ body: @escaping @Sendable (DemoServer) async throws -> T
+) async throws -> T {
+    let result = Mutex<T?>(nil)
+    try await withDemoServer(configure: configure) { server in
+        let value = try await body(server)
+        result.withLock { $0 = value }
+    }
+    guard let value = result.withLock({ $0 }) else { throw EditError(description: "the server's body returned nothing") }
+    return value
+}
 
 /// Runs `body` against a live demo server. Server logs are off unless `TETHER_TEST_LOG` names a
 /// level (`debug`, `info`, …).

@@ -174,8 +174,10 @@ export class Reconnection {
 
   policy() {
     const o = this.options.reconnectionOptions || {};
-    const maxRetries = o.maxRetries ?? 8;
-    const interval = o.retryIntervalMilliseconds ?? ((attempt) => Math.min(500 * 2 ** (attempt - 1), 5000));
+    // A saved circuit outlives its server, so the page keeps trying for about a minute, and at
+    // most 2 s apart: a restarted server finds its pages back within 2 s of listening.
+    const maxRetries = o.maxRetries ?? 30;
+    const interval = o.retryIntervalMilliseconds ?? ((attempt) => Math.min(500 * 2 ** (attempt - 1), 2000));
     return { maxRetries, interval: typeof interval === 'function' ? interval : () => interval };
   }
 
