@@ -281,3 +281,35 @@ def test_the_first_circuit_restored_after_a_restart_is_the_updated_page(tmp_path
     assert output.count("circuit restored") == 2, "the server's own lines are forwarded"
     assert int(dev.wait_for(r"dev: tether-demo pid (\d+) listening on ", mark).group(1)) != first
     assert dev.stop() == 0, dev.output()
+
+
+def test_an_open_tab_resumes_with_its_state_after_a_save(watched: Path, dev_factory, tmp_path: Path) -> None:
+    """The whole loop with the real demo and a real browser: save, rebuild, restart, and the open
+    tab carries on with its count and its draft, in the same document."""
+    from playwright.sync_api import sync_playwright
+
+    dev = dev_factory(watched)
+    dev.started_server(timeout=FIRST_START_TIMEOUT_S)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("TETHER_CHROMIUM", "/usr/bin/chromium"))
+        try:
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{dev.port}/durable")
+            page.evaluate("Tether.ready.then(() => { window.__sameDocument = true; })")
+            for n in (1, 2):
+                page.click("#increment")
+                page.wait_for_function(f"document.querySelector('#count').textContent === '{n}'")
+            page.fill("#draft", "typed before the save")
+            page.wait_for_timeout(300)  # the input event's round trip
+
+            mark = dev.mark()
+            save(watched / "Page.swift", "// edited while a tab is open\n")
+            updated = dev.wait_for(r"dev: save → updated page: (\d+\.\d) s", mark, timeout=120)
+            page.wait_for_function("document.querySelector('#started-from').textContent === 'restored'", timeout=30_000)
+            assert page.text_content("#count") == "2"
+            assert page.input_value("#draft") == "typed before the save"
+            assert page.evaluate("window.__sameDocument === true"), "the tab reloaded instead of resuming"
+            print(updated.group(0))
+        finally:
+            browser.close()
+    assert dev.stop() == 0, dev.output()
