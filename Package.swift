@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TetherUI", targets: ["TetherUI"]),
         .library(name: "TetherServer", targets: ["TetherServer"]),
         .library(name: "TetherTesting", targets: ["TetherTesting"]),
+        .library(name: "TetherPostgres", targets: ["TetherPostgres"]),
         .executable(name: "tether-demo", targets: ["Demo"]),
         .executable(name: "tether-bench", targets: ["TetherBench"]),
         .executable(name: "tether-fuzz", targets: ["TetherFuzz"]),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The wire vocabulary shared with the runtime's protocol.js: message kinds, edit codes,
@@ -67,6 +69,13 @@ let package = Package(
             exclude: ["Resources/package.json"],
             // The browser runtime: every .js file in the folder is served at /_tether/<name>.
             resources: [.copy("Resources/runtime")],
+            swiftSettings: swiftSettings
+        ),
+        // A CircuitStore on PostgreSQL, for apps that run on several nodes: its own product, so an
+        // app on one node does not build postgres-nio.
+        .target(
+            name: "TetherPostgres",
+            dependencies: ["TetherServer", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         // Render and drive components without a browser.
