@@ -138,5 +138,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // One contract, every CircuitStore: memory, SQLite, PostgreSQL.
+        .testTarget(
+            name: "TetherStoreTests",
+            dependencies: ["TetherServer", "TetherPostgres"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
