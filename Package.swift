@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TetherUI", targets: ["TetherUI"]),
         .library(name: "TetherServer", targets: ["TetherServer"]),
         .library(name: "TetherTesting", targets: ["TetherTesting"]),
+        .library(name: "TetherPostgres", targets: ["TetherPostgres"]),
         .executable(name: "tether-demo", targets: ["Demo"]),
         .executable(name: "tether-bench", targets: ["TetherBench"]),
         .executable(name: "tether-fuzz", targets: ["TetherFuzz"]),
@@ -31,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The wire vocabulary shared with the runtime's protocol.js: message kinds, edit codes,
@@ -60,11 +63,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             // package.json only tells node (Tests/js) that the runtime's .js files are ES modules.
             exclude: ["Resources/package.json"],
             // The browser runtime: every .js file in the folder is served at /_tether/<name>.
             resources: [.copy("Resources/runtime")],
+            swiftSettings: swiftSettings
+        ),
+        // A CircuitStore on PostgreSQL, for apps that run on several nodes: its own product, so an
+        // app on one node does not build postgres-nio.
+        .target(
+            name: "TetherPostgres",
+            dependencies: ["TetherServer", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         // Render and drive components without a browser.
@@ -125,6 +136,12 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // One contract, every CircuitStore: memory, SQLite, PostgreSQL.
+        .testTarget(
+            name: "TetherStoreTests",
+            dependencies: ["TetherServer", "TetherPostgres"],
             swiftSettings: swiftSettings
         ),
     ]

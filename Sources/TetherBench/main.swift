@@ -1,6 +1,8 @@
 // tether-bench: the demo app plus what the benchmark driver (bench/run.py) needs, on one server.
 //
 //   PORT=8099 .build/release/tether-bench
+//   .build/debug/tether-bench store-writer PATH   saves circuits into an SQLite store at PATH until
+//                                                 killed (Tests/durability/crash_store.py)
 //
 // | path | what |
 // | --- | --- |
@@ -20,6 +22,14 @@ import HummingbirdWebSocket
 import Logging
 import TetherServer
 import TetherUI
+
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "store-writer" {
+    guard CommandLine.arguments.count == 3 else {
+        FileHandle.standardError.write(Data("usage: tether-bench store-writer PATH\n".utf8))
+        exit(2)
+    }
+    try await StoreWriter.run(path: CommandLine.arguments[2])
+}
 
 let environment = ProcessInfo.processInfo.environment
 let host = environment["HOST"] ?? "127.0.0.1"

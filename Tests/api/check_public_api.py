@@ -21,7 +21,7 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 API_FILE = ROOT / "Tests" / "PublicAPI.txt"
-MODULES = ["TetherProtocol", "TetherInterop", "TetherUI", "TetherServer", "TetherTesting"]
+MODULES = ["TetherProtocol", "TetherInterop", "TetherUI", "TetherServer", "TetherTesting", "TetherPostgres"]
 
 
 def declarations(module, modules_dir, out_dir):

@@ -41,6 +41,7 @@ public struct CircuitRecord: Sendable, Equatable {
     /// The node that holds the circuit live, or held it last.
     public var ownerNode: String
     /// After this the record is gone: `load` does not return it and `deleteExpired` removes it.
+    /// The file and database stores keep it to the millisecond.
     public var expiresAt: Date
 
     public init(id: String, secretHash: [UInt8], url: String, snapshot: [UInt8], formatVersion: Int, ownerNode: String, expiresAt: Date) {
