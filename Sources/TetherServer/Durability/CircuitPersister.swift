@@ -167,7 +167,7 @@ actor CircuitPersister {
         }
         writing = write
         let failure = await write.value
-        writing = nil
+        if writing == write { writing = nil }
         if let error = failure {
             // Newer captures taken meanwhile win; the rest goes back in the queue.
             for (id, record) in batch where pending[id] == nil {
@@ -183,7 +183,12 @@ actor CircuitPersister {
     }
 
     private func waitForWrite() async {
-        while let running = writing { _ = await running.value }
+        while let running = writing {
+            _ = await running.value
+            // Awaiting a finished task need not suspend, so the writer that set it may not have
+            // run to clear it yet: clear it here, or this loop would hold the actor forever.
+            if writing == running { writing = nil }
+        }
     }
 
     private func pruneExpired() async {
