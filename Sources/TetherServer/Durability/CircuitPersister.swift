@@ -26,7 +26,7 @@ actor CircuitPersister {
     private var written: [String: (fingerprint: [UInt8], at: ContinuousClock.Instant)] = [:]
     /// Records captured and not yet written, the latest of each circuit.
     private var pending: [String: CircuitRecord] = [:]
-    private var writing: Task<(any Error)?, Never>?
+    private var writing: Task<Bool, Never>?
     /// Keys and circuits already warned about, so a warning repeats neither per tick nor per circuit.
     private var warned: Set<String> = []
     private var loop: Task<Void, Never>?
@@ -157,18 +157,27 @@ actor CircuitPersister {
         let fingerprints = pendingFingerprints
         pending.removeAll(keepingCapacity: true)
         pendingFingerprints.removeAll(keepingCapacity: true)
-        let write = Task { () -> (any Error)? in
+        // The task ends only after its bookkeeping (`finishWrite`, which clears `writing`) has
+        // run on the actor. Were `writing` cleared by this method after the task ended, a
+        // `waitForWrite` resumed first would find the finished task still there, await its value
+        // without suspending, and spin on the actor forever: two pauses at once did that.
+        let write = Task { () -> Bool in
+            var failure: (any Error)?
             do {
                 try await self.currentStore().save(Array(batch.values))
-                return nil
             } catch {
-                return error
+                failure = error
             }
+            return await self.finishWrite(batch: batch, fingerprints: fingerprints, failure: failure)
         }
         writing = write
-        let failure = await write.value
+        return await write.value
+    }
+
+    private func finishWrite(batch: [String: CircuitRecord], fingerprints: [String: [UInt8]], failure: (any Error)?) -> Bool {
         writing = nil
         if let error = failure {
+            PersistenceCounters.recordFailure()
             // Newer captures taken meanwhile win; the rest goes back in the queue.
             for (id, record) in batch where pending[id] == nil {
                 pending[id] = record
@@ -177,6 +186,7 @@ actor CircuitPersister {
             warnings.refused("could not save circuits; they stay queued and keep working in memory", reason: "\(error)", level: .warning)
             return false
         }
+        PersistenceCounters.recordWrite(rows: batch.count, snapshotBytes: batch.values.reduce(0) { $0 + $1.snapshot.count })
         let now = ContinuousClock.now
         for (id, fingerprint) in fingerprints { written[id] = (fingerprint, now) }
         return true
