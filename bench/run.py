@@ -1135,8 +1135,8 @@ def main():
         cfg = dict(seq_n=100, rounds=2, warm=20, pipelined_n=500, repeats=1, clicks=30, click_warm=5, bytes_runs=1,
                    stream_bytes=2_000_000,
                    memory_ns=[100],
-                   durability=dict(interval_ms=200, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
-                                   pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.5, load_seconds=1.5,
+                   durability=dict(interval_ms=100, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
+                                   pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
                                    load_contrast=False))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
