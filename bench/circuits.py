@@ -5,6 +5,8 @@
     python3 bench/circuits.py load   --port P --pid PID --n 4000 [--seconds 10]
     python3 bench/circuits.py memory-floor --port P --pid PID --n 1000
     python3 bench/circuits.py echo   --port P --pid PID --n 2000
+    python3 bench/circuits.py pause-memory --port P --pid PID --n 1000
+    python3 bench/circuits.py restart --port P --pid PID --n 1000 --interval 1
 
 Each prints one JSON line. A circuit is what the runtime (runtime/circuit.js) does, minus the DOM: GET /counter, take
 `data-tether-descriptor` from the prerendered HTML, open a WebSocket to /_tether/circuit, send
@@ -17,7 +19,15 @@ masking costs nothing), because the load generator shares the machine's cores wi
 must stay cheap: at 20,000 circuits clicking once a second it handles 40,000 frames a second.
 `memory-floor` and `echo` are the floor: the same client on tether-bench's raw WebSocket echo
 (`/_floor/echo`), with no Tether: idle sockets for memory, sequential round trips for latency.
-Loopback only.
+
+The durability modes need a tether-bench with a store (`TETHER_BENCH_STORE`). `pause-memory`
+sends `[["pause"]]` (the server saves the circuit, frees it and closes the socket with 4006) and
+reads the server's RSS around it. `restart` opens and clicks n circuits, waits until the store has
+them, prints `{"phase": "saved"}` and waits: the driver kills the server with SIGKILL and starts
+another on the same port and store. Then every circuit sends `[["resume", id, secret, lastBatch]]`,
+as a page does, and waits for `cfg` with `restored: true` and the restored render batch; a click
+on each then checks the count came back. `load --stats-path /bench/persistence` also reports
+what the persister wrote while clicks were measured. Loopback only.
 """
 import argparse
 import asyncio
@@ -125,6 +135,11 @@ class Circuit(asyncio.Protocol):
         self.sent_at = None  # perf_counter of the click in flight
         self.errors = 0
         self.fragments = None
+        self.close_code = None  # from the server's close frame
+        self.circuit_id = self.secret = None  # from `cfg`
+        self.restored = None  # `cfg`'s restored flag
+        self.last_batch = -1  # the last render batch acked
+        self.last_render = None  # the text of the frame that held the last render batch
 
     def connection_made(self, transport):
         self.transport = transport
@@ -183,6 +198,8 @@ class Circuit(asyncio.Protocol):
                 self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
                 continue
             if opcode == 0x8:
+                if len(payload) >= 2:
+                    self.close_code = int.from_bytes(payload[:2], "big")
                 self.transport.close()
                 return
             if opcode in (0x1, 0x2):
@@ -203,8 +220,13 @@ class Circuit(asyncio.Protocol):
             if self.on_echo is not None:
                 self.on_echo(text)
             return
-        if '"err"' in text or '"fatal"' in text:
+        if '"err"' in text or '"fatal"' in text or '"rejected"' in text:
             self.errors += 1
+        if self.circuit_id is None and '["cfg",' in text:
+            for m in json.loads(text):
+                if m[0] == "cfg":
+                    self.circuit_id, self.secret = m[1].get("circuitId"), m[1].get("secret")
+                    self.restored = bool(m[1].get("restored"))
         # A frame is an array of messages; a render batch is ["r", n, edits].
         at = text.find('["r",')
         if at < 0:
@@ -212,9 +234,11 @@ class Circuit(asyncio.Protocol):
         comma = text.index(",", at + 5)
         batch = int(text[at + 5:comma])
         self.send(f'[["ack",{batch}]]')
-        if batch == 0:
-            if not self.started.done():
-                self.started.set_result(None)
+        self.last_batch = batch
+        self.last_render = text
+        # The first batch: 0 on a new circuit, the one after the page's last on a resumed one.
+        if not self.started.done():
+            self.started.set_result(None)
             return
         if self.on_render is not None:
             self.on_render(self, batch)
@@ -325,6 +349,7 @@ async def load(args):
     total = args.warmup + args.seconds
     t_start = time.perf_counter()
     cpu_server0 = cpu_server1 = cpu_self0 = cpu_self1 = None
+    stats0 = None  # the persister's counters when measuring starts
     next_index = 0  # clicks issued so far, across rounds
     k = 0
     while True:
@@ -340,7 +365,8 @@ async def load(args):
             break
         if not measuring[0] and elapsed >= args.warmup:
             measuring[0] = True
-            cpu_server0, cpu_self0, t_measure0 = cpu_seconds(args.pid), self_cpu_seconds(), now
+            stats0 = fetch_stats(args.port, args.stats_path) if args.stats_path else None
+            cpu_server0, cpu_self0, t_measure0 = cpu_seconds(args.pid), self_cpu_seconds(), time.perf_counter()
         # Everything due by now: circuit i clicks at i/n past every second.
         due = int(elapsed * n)
         while next_index < due:
@@ -355,6 +381,7 @@ async def load(args):
             c.transport.write(click)
     measuring_end = time.perf_counter()
     cpu_server1, cpu_self1 = cpu_seconds(args.pid), self_cpu_seconds()
+    stats1 = fetch_stats(args.port, args.stats_path) if args.stats_path else None
     # Let the last answers land, then count what never came.
     for _ in range(200):
         if not any(c.sent_at is not None for c in circuits):
@@ -371,8 +398,14 @@ async def load(args):
     slow = missing + overlapped
     samples = len(latencies) + slow
     p99 = percentile(latencies + [float("inf")] * slow, 0.99) if samples else None
+    store = {}
+    if stats1 is not None:
+        store = {f"store_{k}_per_s": round((stats1[k] - stats0[k]) / window, 1)
+                 for k in ("rows_written", "batches_written", "snapshot_bytes_written")}
+        store["store_failed_batches"] = stats1["failed_batches"] - stats0["failed_batches"]
     return {
-        "n": n, "open_s": round(opened_s, 2), "clicks_measured": samples,
+        **store,
+        "n": n, "open_s": round(opened_s, 2), "clicks_measured": samples, "seconds": round(window, 2),
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 3) if latencies else None,
         "p99_ms": (round(p99 * 1000, 3) if p99 != float("inf") else None) if p99 is not None else None,
         "max_ms": round(latencies[-1] * 1000, 3) if latencies else None,
@@ -386,22 +419,205 @@ async def load(args):
     }
 
 
+def fetch_stats(port, path):
+    """tether-bench's persister counters (`GET /bench/persistence`)."""
+    with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=10) as r:
+        return json.loads(r.read())
+
+
+async def wait_closed(circuits, timeout):
+    deadline = time.perf_counter() + timeout
+    while any(not c.closed for c in circuits) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
+    return sum(1 for c in circuits if c.closed)
+
+
+async def pause_all(circuits, timeout=120):
+    """Sends `pause` on every circuit and waits for the sockets to close; the close codes seen."""
+    frame = text_frame(json.dumps([["pause"]]))
+    for c in circuits:
+        c.transport.write(frame)
+    await wait_closed(circuits, timeout)
+    codes = {}
+    for c in circuits:
+        codes[str(c.close_code)] = codes.get(str(c.close_code), 0) + 1
+    return codes
+
+
+async def pause_memory(args):
+    """Server RSS with n idle live circuits, then with the same n paused; twice, so the second
+    round shows what a pause costs once the allocator and the store's page cache are warm."""
+    # Prerenders first, and a few circuits paused before the baseline: that opens the store
+    # (its connection and schema), which every later pause shares.
+    warm = min(20, args.n)
+    messages = fetch_descriptors(args.port, 2 * args.n + warm)
+    circuits, _ = await open_circuits(args.port, warm, start_messages=messages[:warm])
+    await pause_all(circuits)
+    await asyncio.sleep(args.settle)
+    rss = {"baseline": rss_bytes(args.pid)}
+    codes = {}
+    times = {}
+    for rnd, batch in ((1, messages[warm:warm + args.n]), (2, messages[warm + args.n:])):
+        circuits, times[f"open_{rnd}_s"] = await open_circuits(args.port, args.n, start_messages=batch)
+        await asyncio.sleep(args.settle)
+        rss[f"live_{rnd}"] = rss_bytes(args.pid)
+        t0 = time.perf_counter()
+        for code, count in (await pause_all(circuits)).items():
+            codes[code] = codes.get(code, 0) + count
+        times[f"pause_{rnd}_s"] = time.perf_counter() - t0
+        await asyncio.sleep(args.settle)
+        rss[f"paused_{rnd}"] = rss_bytes(args.pid)
+    n = args.n
+    return {
+        "n": n, "rss": rss, "close_codes": codes, **{k: round(v, 2) for k, v in times.items()},
+        # n circuits paused, over the baseline before any of them opened.
+        "bytes_per_paused_circuit": round((rss["paused_1"] - rss["baseline"]) / n),
+        # The same, for n live ones: the contrast.
+        "bytes_per_live_circuit": round((rss["live_1"] - rss["baseline"]) / n),
+        # The second round: n more opened (reusing what the first round's pauses freed), then
+        # paused: growth per pause over the first round's paused state.
+        "bytes_per_paused_circuit_2": round((rss["paused_2"] - rss["paused_1"]) / n),
+        "bytes_per_live_circuit_2": round((rss["live_2"] - rss["paused_1"]) / n),
+        "stats": fetch_stats(args.port, args.stats_path) if args.stats_path else None,
+    }
+
+
+async def restart(args):
+    """n circuits clicked once and saved; after the driver restarts the server (SIGKILL, then a
+    new process on the same port and store), every one resumes. Times from the new server's first
+    accepted connection until the last restored render batch arrives."""
+    loop = asyncio.get_running_loop()
+    _, _, handler = fetch_counter(args.port)
+    click = text_frame(json.dumps([["ev", handler, {"type": "click"}]]))
+    waiting = set()
+    all_answered = loop.create_future()
+
+    def on_render(c, _batch):
+        if c.sent_at is None:
+            return
+        c.sent_at = None
+        waiting.discard(c)
+        if not waiting and not all_answered.done():
+            all_answered.set_result(None)
+
+    circuits, opened_s = await open_circuits(args.port, args.n, on_render)
+    for c in circuits:
+        waiting.add(c)
+        c.sent_at = time.perf_counter()
+        c.transport.write(click)
+    await asyncio.wait_for(all_answered, 60)
+    # Saved: every click's snapshot reaches the store at the next tick. Wait a tick, then until
+    # the row count stops moving for a tick and covers every circuit.
+    t_clicked = time.perf_counter()
+    stats = lambda: loop.run_in_executor(None, fetch_stats, args.port, args.stats_path)
+    await asyncio.sleep(args.interval)
+    before = await stats()
+    while True:
+        await asyncio.sleep(args.interval * 1.2 + 0.1)
+        now = await stats()
+        if now["rows_written"] == before["rows_written"] and now["rows_written"] >= args.n:
+            break
+        if time.perf_counter() - t_clicked > 60:
+            raise TimeoutError(f"the store did not settle: {now}")
+        before = now
+    saved_wait_s = time.perf_counter() - t_clicked
+    missing_cfg = sum(1 for c in circuits if not c.circuit_id or not c.secret)
+    print(json.dumps({"phase": "saved", "n": len(circuits), "stats": now, "saved_wait_s": round(saved_wait_s, 2)}), flush=True)
+
+    # The driver kills the server now: every socket drops.
+    await wait_closed(circuits, 60)
+    saved = [(c.circuit_id, c.secret, c.last_batch) for c in circuits]
+    messages = [json.dumps([["resume", cid, secret, last]]) for cid, secret, last in saved]
+    resumed = [None] * len(messages)
+    latencies = []
+    failures = []
+
+    def one_socket(message):
+        return loop.create_connection(lambda: Circuit(args.port, message, on_render), HOST, args.port)
+
+    # The first resume waits for the new process to accept: the page's reconnect loop, tighter.
+    deadline = time.perf_counter() + 120
+    while True:
+        try:
+            t_connect = time.perf_counter()
+            _, first = await one_socket(messages[0])
+            break
+        except OSError:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the restarted server never accepted a connection")
+            await asyncio.sleep(0.005)
+    t_first = time.perf_counter()
+    t_first_epoch = time.time()
+    gate = asyncio.Semaphore(200)
+
+    async def resume(i, made=None, t0=None):
+        async with gate:
+            try:
+                if made is None:
+                    t0 = time.perf_counter()
+                    _, made = await asyncio.wait_for(one_socket(messages[i]), 60)
+                resumed[i] = made
+                await asyncio.wait_for(made.started, 60)
+                if not made.restored:
+                    raise RuntimeError(f"resumed without cfg restored (close {made.close_code})")
+                latencies.append(time.perf_counter() - t0)
+            except Exception as e:  # counted, not raised: the figure is how many failed
+                failures.append(f"{type(e).__name__}: {e}")
+
+    await asyncio.gather(*(resume(i, first, t_connect) if i == 0 else resume(i) for i in range(len(messages))))
+    t_all = time.perf_counter()
+    t_all_epoch = time.time()
+    # The state came back: one more click on each restored circuit renders a count of 2.
+    ok = [c for c in resumed if c is not None and c.restored and not c.closed]
+    waiting.clear()
+    all_answered = loop.create_future()
+    for c in ok:
+        waiting.add(c)
+        c.sent_at = time.perf_counter()
+        c.transport.write(click)
+    if ok:
+        try:
+            await asyncio.wait_for(all_answered, 30)
+        except asyncio.TimeoutError:
+            pass
+    state_ok = sum(1 for c in ok if c.sent_at is None and re.search(r'"2"|,2\]', c.last_render or ""))
+    close_all([c for c in resumed if c is not None])
+    latencies.sort()
+    return {
+        "n": len(messages), "open_s": round(opened_s, 2), "saved_wait_s": round(saved_wait_s, 2),
+        "missing_cfg": missing_cfg,
+        "restored": len(latencies), "failed": len(messages) - len(latencies), "failures": failures[:3],
+        "state_ok": state_ok, "state_lost": len(latencies) - state_ok,
+        "first_accept_to_all_s": round(t_all - t_first, 3),
+        "first_accept_epoch": t_first_epoch, "all_restored_epoch": t_all_epoch,
+        "resume_p50_ms": round(percentile(latencies, 0.5) * 1000, 2) if latencies else None,
+        "resume_p99_ms": round(percentile(latencies, 0.99) * 1000, 2) if latencies else None,
+        "errors": sum(c.errors for c in resumed if c is not None),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["memory", "load", "memory-floor", "echo"])
+    ap.add_argument("mode", choices=["memory", "load", "memory-floor", "echo", "pause-memory", "restart"])
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--pid", type=int, required=True, help="the server's pid, for VmRSS and CPU time")
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--settle", type=float, default=2.0, help="memory: seconds to wait before reading RSS")
     ap.add_argument("--warmup", type=float, default=2.0, help="load: seconds of clicks not measured")
     ap.add_argument("--seconds", type=float, default=8.0, help="load: seconds of clicks measured")
+    ap.add_argument("--stats-path", default=None,
+                    help="load, pause-memory: the server's persister counters (tether-bench: /bench/persistence)")
+    ap.add_argument("--interval", type=float, default=1.0, help="restart: the server's persist interval, in seconds")
     args = ap.parse_args()
+    if args.mode == "restart" and not args.stats_path:
+        args.stats_path = "/bench/persistence"
     limit = raise_fd_limit()
     if args.n + 64 > limit:
         sys.exit(f"circuits.py: {args.n} circuits need more than the fd limit of {limit}")
     if uvloop is not None:
         uvloop.install()
-    modes = {"memory": memory, "load": load, "memory-floor": lambda a: memory(a, raw=True), "echo": echo}
+    modes = {"memory": memory, "load": load, "memory-floor": lambda a: memory(a, raw=True), "echo": echo,
+             "pause-memory": pause_memory, "restart": restart}
     try:
         print(json.dumps(asyncio.run(modes[args.mode](args))), flush=True)
     except Exception as e:  # one line the driver can read either way

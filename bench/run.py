@@ -8,6 +8,10 @@
                                     missing
     python3 bench/run.py --report   measure nothing: rewrite BENCHMARKS.md from .bench/results.json
     --skip-peer, --skip-ladder      leave those out of a full run
+    --only durability               one part (browser, memory, ladder, peer, durability): durable
+                                    circuits are click→DOM with SQLite persistence on vs off,
+                                    circuits resumed after a kill -9, memory per paused circuit and
+                                    the store's write rate under click load
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -21,10 +25,13 @@ import math
 import os
 import re
 import resource
+import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -53,17 +60,21 @@ def fd_hard_limit():
 
 
 class Server:
-    """One tether-bench process on a free port, with the fd limit raised as far as it goes."""
+    """One tether-bench process on a free port, with the fd limit raised as far as it goes.
+    env: more environment (a store: TETHER_BENCH_STORE); port: a given one (a restart)."""
 
-    def __init__(self, tag):
+    def __init__(self, tag, env=None, port=None):
         self.tag = tag
-        self.port = free_port()
+        self.port = port or free_port()
+        self.env = env or {}
         self.proc = None
+        self.spawned_at = None
 
     def __enter__(self):
         os.makedirs(OUT_DIR, exist_ok=True)
         self.log = open(os.path.join(OUT_DIR, f"server-{self.tag}.log"), "w")
-        env = dict(os.environ, PORT=str(self.port))
+        env = dict(os.environ, PORT=str(self.port), **self.env)
+        self.spawned_at = time.time()
         # `exec` keeps the pid: the one we read VmRSS from is the server itself.
         self.proc = subprocess.Popen(["bash", "-c", 'ulimit -n "$(ulimit -Hn)"; exec "$0"', BIN],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -269,6 +280,23 @@ CLICK_JS = """async (n) => {
   }
   lat.sort((a, b) => a - b);
   return {p50: lat[Math.floor(n / 2)], p99: lat[Math.floor(n * 0.99)]};
+}"""
+
+
+# The same clicks, returning every latency: durability pools rounds from two servers.
+CLICK_SAMPLES_JS = """async (n) => {
+  const cnt = document.querySelector('#count'); const btn = document.querySelector('#increment');
+  const lat = [];
+  for (let i = 0; i < n; i++) {
+    const before = cnt.innerText; const t0 = performance.now();
+    await new Promise(res => {
+      const mo = new MutationObserver(() => { if (cnt.innerText !== before) { mo.disconnect(); res(); } });
+      mo.observe(cnt, {childList: true, characterData: true, subtree: true});
+      btn.click();
+    });
+    lat.push(performance.now() - t0);
+  }
+  return lat;
 }"""
 
 
@@ -499,6 +527,195 @@ def ladder(cfg, results, notes):
 
 
 # --------------------------------------------------------------------------------------------
+# Durable circuits (issue #15): every server saves circuits to an SQLite file of its own, in a
+# temporary folder, unless it is the "off" one.
+
+STATS_PATH = "/bench/persistence"
+
+
+def store_stats(server):
+    with urllib.request.urlopen(server.url(STATS_PATH), timeout=10) as r:
+        return json.loads(r.read())
+
+
+def store_env(folder, name, interval_ms):
+    env = {"TETHER_BENCH_STORE": os.path.join(folder, f"{name}.sqlite")}
+    if interval_ms != 1000:
+        env["TETHER_BENCH_PERSIST_INTERVAL_MS"] = str(interval_ms)
+    return env
+
+
+def file_bytes(path):
+    return sum(os.path.getsize(p) for p in (path, path + "-wal", path + "-shm") if os.path.exists(p))
+
+
+def durability_figures(cfg, results, notes):
+    d = cfg["durability"]
+    folder = tempfile.mkdtemp(prefix="tether-bench-stores-")
+    results["durability_persist_interval_ms"] = d["interval_ms"]
+    try:
+        for label, part in (("click→DOM with persistence", durability_clicks), ("resume after kill -9", durability_restart),
+                            ("paused circuits", durability_pause_memory), ("store write rate", durability_write_rate)):
+            print(f"  {label}", flush=True)
+            try:
+                part(d, folder, results, notes)
+            except Exception as e:  # keep the other parts' figures
+                notes.append(f"durable circuits, {label}: not measured: {first_line(e)}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def durability_clicks(d, folder, results, notes):
+    """Click→DOM on /counter against two servers at once, persistence off and on, in interleaved
+    rounds (the order alternating), every latency pooled per server."""
+    from playwright.sync_api import sync_playwright
+
+    env = store_env(folder, "clicks", d["interval_ms"])
+    with Server("durability-clicks-off") as off, Server("durability-clicks-on", env=env) as on, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        try:
+            pages = {}
+            for key, server in (("off", off), ("on", on)):
+                page = browser.new_page()
+                page.set_default_timeout(120_000)
+                page.goto(server.url("/counter"))
+                page.wait_for_function("() => window.Tether !== undefined")
+                page.evaluate("() => Tether.ready.then(() => true)")
+                page.evaluate(CLICK_SAMPLES_JS, d["click_warm"])
+                pages[key] = page
+            stats0 = store_stats(on)
+            t0 = time.time()
+            lat = {"off": [], "on": []}
+            for k in range(d["click_rounds"]):
+                for key in (("off", "on") if k % 2 == 0 else ("on", "off")):
+                    lat[key] += pages[key].evaluate(CLICK_SAMPLES_JS, d["clicks_per_round"])
+            seconds = time.time() - t0
+            stats1 = store_stats(on)
+        finally:
+            browser.close()
+    for key, samples in lat.items():
+        samples.sort()
+        n = len(samples)
+        results[f"click_dom_persist_{key}_p50_ms"] = round(samples[n // 2], 3)
+        results[f"click_dom_persist_{key}_p99_ms"] = round(samples[min(n - 1, int(n * 0.99))], 3)
+    results["click_dom_persist_clicks"] = len(lat["on"])
+    results["click_dom_persist_rows_written"] = stats1["rows_written"] - stats0["rows_written"]
+    results["click_dom_persist_seconds"] = round(seconds, 1)
+    for q in ("p50", "p99"):
+        r = ratio(results[f"click_dom_persist_on_{q}_ms"], results[f"click_dom_persist_off_{q}_ms"])
+        results[f"click_dom_persist_ratio_{q}"] = round(r, 3) if r is not None else None
+    print(f"    off p50/p99 {results['click_dom_persist_off_p50_ms']}/{results['click_dom_persist_off_p99_ms']} ms, "
+          f"on {results['click_dom_persist_on_p50_ms']}/{results['click_dom_persist_on_p99_ms']} ms, "
+          f"{results['click_dom_persist_rows_written']} rows written meanwhile", flush=True)
+
+
+def read_json_line(proc, timeout):
+    """The next line of a child's stdout that is a JSON object, within `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            break
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"circuits.py exited ({proc.wait()}): {proc.stderr.read().strip()[-300:]}")
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"circuits.py said nothing for {timeout} s")
+
+
+def durability_restart(d, folder, results, notes):
+    """n circuits clicked and saved; SIGKILL; a new process on the same port and store; every
+    circuit resumes (bench/circuits.py restart)."""
+    n = d["restart_n"]
+    env = store_env(folder, "restart", d["interval_ms"])
+    client = None
+    try:
+        with Server("durability-restart-1", env=env) as first:
+            client = subprocess.Popen(
+                [sys.executable, CIRCUITS, "restart", "--port", str(first.port), "--pid", str(first.pid), "--n", str(n),
+                 "--interval", str(d["interval_ms"] / 1000), "--stats-path", STATS_PATH],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            saved = read_json_line(client, 180)
+            if "error" in saved:
+                raise RuntimeError(saved["error"])
+            first.proc.kill()  # SIGKILL: no drain, no goodbye; only what the store holds survives
+            first.proc.wait()
+            killed_at = time.time()
+        with Server("durability-restart-2", env=env, port=first.port) as second:
+            r = read_json_line(client, 180)
+            spawned_at = second.spawned_at
+        client.wait(timeout=30)
+    finally:
+        if client and client.poll() is None:
+            client.kill()
+    if "error" in r:
+        raise RuntimeError(r["error"])
+    r["rows_saved_before_kill"] = saved["stats"]["rows_written"]
+    r["spawn_to_all_s"] = round(r["all_restored_epoch"] - spawned_at, 3)
+    r["kill_to_all_s"] = round(r["all_restored_epoch"] - killed_at, 3)
+    results["durability_restart"] = r
+    results["resume_after_restart_n"] = r["n"]
+    results["resume_after_restart_s"] = r["first_accept_to_all_s"]
+    results["resume_after_restart_failed"] = r["failed"]
+    results["resume_after_restart_state_lost"] = r["state_lost"]
+    print(f"    {r['restored']} of {r['n']} restored in {r['first_accept_to_all_s']} s from the first accepted connection "
+          f"({r['spawn_to_all_s']} s from the new process's start); failed {r['failed']}, state lost {r['state_lost']}", flush=True)
+    if r["failed"] or r["state_lost"]:
+        notes.append(f"resume after kill -9: {r['failed']} of {r['n']} failed, {r['state_lost']} lost their count; "
+                     f"first failures: {r['failures']}")
+
+
+def durability_pause_memory(d, folder, results, notes):
+    n = d["pause_n"]
+    with Server(f"durability-pause-{n}", env=store_env(folder, "pause", d["interval_ms"])) as server:
+        r = run_circuits("pause-memory", server, n, timeout=300,
+                         extra=["--stats-path", STATS_PATH, "--settle", str(d["settle_s"])])
+    if "error" in r:
+        raise RuntimeError(r["error"])
+    results["durability_pause"] = r
+    results["bytes_per_paused_circuit"] = r["bytes_per_paused_circuit"]
+    results["bytes_per_paused_circuit_2"] = r["bytes_per_paused_circuit_2"]
+    results["bytes_per_live_circuit_persisted"] = r["bytes_per_live_circuit"]
+    print(f"    n={n}: {r['bytes_per_paused_circuit']} B per paused circuit (second round {r['bytes_per_paused_circuit_2']} B), "
+          f"{r['bytes_per_live_circuit']} B per live one; close codes {r['close_codes']}", flush=True)
+    if r["close_codes"] != {"4006": 2 * n}:
+        notes.append(f"paused circuits: close codes {r['close_codes']}, expected 4006 for all {2 * n}")
+
+
+def durability_write_rate(d, folder, results, notes):
+    """n circuits clicking once a second with SQLite persistence, then (full runs) without, for
+    the server CPU persistence costs."""
+    n = d["load_n"]
+    extra = ["--warmup", str(d["load_warmup_s"]), "--seconds", str(d["load_seconds"])]
+    runs = {}
+    path = os.path.join(folder, "load.sqlite")
+    for key in ("on", "off") if d["load_contrast"] else ("on",):
+        env = store_env(folder, "load", d["interval_ms"]) if key == "on" else {}
+        with Server(f"durability-load-{key}-{n}", env=env) as server:
+            r = run_circuits("load", server, n, timeout=d["load_warmup_s"] + d["load_seconds"] + 120,
+                             extra=extra + (["--stats-path", STATS_PATH] if key == "on" else []))
+        if "error" in r:
+            raise RuntimeError(f"persistence {key}: {r['error']}")
+        if key == "on":
+            r["store_file_bytes"] = file_bytes(path)
+        runs[key] = r
+        print(f"    persistence {key}: {r}", flush=True)
+    on = runs["on"]
+    results["durability_load"] = runs
+    results["store_load_circuits"] = n
+    results["store_rows_per_s"] = on["store_rows_written_per_s"]
+    results["store_batches_per_s"] = on["store_batches_written_per_s"]
+    results["store_failed_batches"] = on["store_failed_batches"]
+    results["store_load_server_cpu"] = on["server_cpu"]
+    results["store_load_server_cpu_off"] = runs["off"]["server_cpu"] if "off" in runs else None
+    for key, r in runs.items():
+        if r["missing"] or r["closed"] or r["errors"]:
+            notes.append(f"store write rate, persistence {key}: {r['missing']} clicks unanswered, {r['closed']} sockets closed, "
+                         f"{r['errors']} errors")
+
+
+# --------------------------------------------------------------------------------------------
 # The peer
 
 
@@ -532,6 +749,9 @@ REQUIRED = [
     "swift_js_rtt_p50_us", "swift_js_rtt_p99_us", "js_swift_rtt_p50_us", "js_swift_rtt_p99_us",
     "click_dom_p50_ms", "click_dom_p99_ms", "pipelined_swift_js_per_s", "pipelined_js_swift_per_s",
     "bytes_per_idle_circuit", "bytes_1mb_rtt_ms",
+    "click_dom_persist_off_p50_ms", "click_dom_persist_on_p50_ms", "click_dom_persist_ratio_p50", "click_dom_persist_ratio_p99",
+    "resume_after_restart_s", "resume_after_restart_failed", "bytes_per_paused_circuit", "bytes_per_paused_circuit_2",
+    "store_rows_per_s", "store_batches_per_s", "store_load_server_cpu",
 ]
 PEER_KEYS = ["nicegui_rtt_p50_us", "nicegui_rtt_p99_us", "nicegui_click_dom_p50_ms", "nicegui_click_dom_p99_ms"]
 
@@ -578,6 +798,14 @@ def targets(r):
     judge("concurrent circuits (p99 click→patch < 100 ms)", "≥ 20,000", v >= 20_000 if is_number(v) else None)
     v = r.get("bytes_1mb_rtt_ms")
     judge(f"1 MB round trip ({r.get('bytes_1mb_mode', 'json')})", "≤ 20 ms", v <= 20 if is_number(v) else None)
+    for q in ("p50", "p99"):
+        v = r.get(f"click_dom_persist_ratio_{q}")
+        judge(f"click→DOM {q}, SQLite persistence on", "≤ 1.1× persistence off", v <= 1.1 if is_number(v) else None)
+    v, n = r.get("resume_after_restart_failed"), r.get("resume_after_restart_n")
+    judge(f"circuits resumed after kill -9 (n={n:,})" if is_number(n) else "circuits resumed after kill -9", "0 failed",
+          v == 0 and not r.get("resume_after_restart_state_lost") if is_number(v) else None)
+    v = r.get("bytes_per_paused_circuit")
+    judge("memory per paused circuit", "< 2 KB (2,048 B)", v < 2048 if is_number(v) else None)
     return out
 
 
@@ -623,11 +851,37 @@ def figure_rows(r):
     b = r.get("bytes_1mb_binary_rtt_ms")
     rows.append(("1 MB round trip as bytes (Demo.ReverseBytes, binary frames)",
                  fmt(b, " ms") if is_number(b) else "not measured", x(ratio(b, r.get("floor_1mb_rtt_ms"))), "", ""))
+    rows += durability_rows(r)
     for d, label in (("swift_js", "Swift→JS"), ("js_swift", "JS→Swift")):
         ms, rate = r.get(f"stream_50mb_{d}_ms"), r.get(f"stream_50mb_{d}_mb_per_s")
         size = r.get("stream_bytes", 50_000_000) / 1e6
         rows.append((f"{size:g} MB stream {label}",
                      f"{fmt(ms, ' ms')} ({fmt(rate, ' MB/s')})" if is_number(ms) else "not measured", "", "", ""))
+    return rows
+
+
+def durability_rows(r):
+    """The durable-circuit figures, as figure_rows' rows; "vs floor" is against persistence off."""
+    rows = []
+    if is_number(r.get("click_dom_persist_on_p50_ms")):
+        rows.append(("click→DOM p50 / p99, persistence off", f"{fmt(r['click_dom_persist_off_p50_ms'], ' ms')} / "
+                     f"{fmt(r['click_dom_persist_off_p99_ms'], ' ms')}", "1×", "", ""))
+        rows.append(("click→DOM p50 / p99, SQLite persistence on", f"{fmt(r['click_dom_persist_on_p50_ms'], ' ms')} / "
+                     f"{fmt(r['click_dom_persist_on_p99_ms'], ' ms')}",
+                     f"{fmt(r.get('click_dom_persist_ratio_p50'))}× / {fmt(r.get('click_dom_persist_ratio_p99'))}× of off", "", ""))
+    if is_number(r.get("resume_after_restart_s")):
+        rows.append((f"{r['resume_after_restart_n']:,} circuits resumed after kill -9: first accepted connection → all restored",
+                     f"{fmt(r['resume_after_restart_s'], ' s')} ({r['resume_after_restart_failed']} failed)", "", "", ""))
+    if is_number(r.get("bytes_per_paused_circuit")):
+        n = (r.get("durability_pause") or {}).get("n")
+        rows.append((f"memory per paused circuit{f', n={n:,}' if n else ''} (first round / second round)",
+                     f"{fmt(r['bytes_per_paused_circuit'], ' B')} / {fmt(r.get('bytes_per_paused_circuit_2'), ' B')}", "", "", ""))
+    if is_number(r.get("store_rows_per_s")):
+        cpu_off = r.get("store_load_server_cpu_off")
+        rows.append((f"store writes, {r['store_load_circuits']:,} circuits clicking once a second (SQLite)",
+                     f"{fmt(r['store_rows_per_s'], ' rows/s')} in {fmt(r['store_batches_per_s'], ' batches/s')}; "
+                     f"server CPU {r['store_load_server_cpu']} cores"
+                     + (f" ({cpu_off} without persistence)" if is_number(cpu_off) else ""), "", "", ""))
     return rows
 
 
@@ -740,6 +994,47 @@ def write_markdown(r, notes, path):
               f"| {fmt(x['max_ms'], ' ms')} | {fmt(x['clicks_per_s'])} | {x['server_cpu']} | {x['client_cpu']} "
               f"| {fmt(x['client_lag_p99_ms'], ' ms')} | {x['rss_bytes'] / 2**20:.0f} MiB | {'pass' if x['passed'] else 'fail'} |")
         w("")
+    durable = r.get("durability_restart") or r.get("durability_pause") or r.get("durability_load")
+    if durable:
+        w("## Durable circuits\n")
+        w(f"Every server with persistence on saves to an SQLite file of its own in a temporary folder "
+          f"(`TETHER_BENCH_STORE`), persist interval {r.get('durability_persist_interval_ms', 1000):,} ms.\n")
+        if is_number(r.get("click_dom_persist_on_p50_ms")):
+            w(f"- click→DOM: {r['click_dom_persist_clicks']:,} clicks on each server, pooled; the store took "
+              f"{r['click_dom_persist_rows_written']:,} rows during the {r['click_dom_persist_seconds']} s of clicking.")
+        x = r.get("durability_restart")
+        if x:
+            w(f"- resume after kill -9: {x['n']:,} circuits opened in {x['open_s']} s and clicked once; "
+              f"{x['rows_saved_before_kill']:,} rows written before the kill ({x['saved_wait_s']} s after the last click). "
+              f"After the kill, all resumed {x['first_accept_to_all_s']} s after the new process's first accepted connection, "
+              f"{x['spawn_to_all_s']} s after it was started, {x['kill_to_all_s']} s after the kill; per circuit, "
+              f"connect → restored batch p50 {fmt(x['resume_p50_ms'], ' ms')}, p99 {fmt(x['resume_p99_ms'], ' ms')} "
+              f"(200 handshakes at a time). {x['restored']:,} restored, {x['failed']} failed; a click on each then "
+              f"rendered count 2 on {x['state_ok']:,} ({x['state_lost']} lost their state).")
+        x = r.get("durability_pause")
+        if x:
+            m = {k: v / 2**20 for k, v in x["rss"].items()}
+            w(f"- paused circuits, n={x['n']:,}: server RSS {m['baseline']:.1f} MiB at the baseline, {m['live_1']:.1f} MiB with "
+              f"{x['n']:,} live circuits, {m['paused_1']:.1f} MiB once they paused; {x['n']:,} more: {m['live_2']:.1f} MiB live, "
+              f"{m['paused_2']:.1f} MiB paused. Per circuit: {x['bytes_per_paused_circuit']:,} B paused, "
+              f"{x['bytes_per_live_circuit']:,} B live; second round {x['bytes_per_paused_circuit_2']:,} B per pause, "
+              f"{x['bytes_per_live_circuit_2']:,} B per live circuit over the first round's paused state.")
+        x = r.get("durability_load")
+        if x:
+            w("")
+            w("| persistence | circuits | seconds | clicks/s | p50 | p99 | server CPU | rows/s | batches/s | snapshot bytes/s | failed batches | store file |")
+            w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            for key in ("on", "off"):
+                y = x.get(key)
+                if not y:
+                    continue
+                store = (f"{fmt(y['store_rows_written_per_s'])} | {fmt(y['store_batches_written_per_s'])} | "
+                         f"{fmt(y['store_snapshot_bytes_written_per_s'])} | {y['store_failed_batches']} | "
+                         f"{y['store_file_bytes'] / 2**20:.1f} MiB") if key == "on" else " | | | | "
+                w(f"| {'SQLite' if key == 'on' else 'off'} | {y['n']:,} | {y.get('seconds', '')} | {fmt(y['clicks_per_s'])} | "
+                  f"{fmt(y['p50_ms'], ' ms')} | {fmt(y['p99_ms'], ' ms') if y['p99_ms'] is not None else 'unanswered'} | "
+                  f"{y['server_cpu']} | {store} |")
+        w("")
     w("## How it is measured\n")
     w("- **floor**: a raw Hummingbird WebSocket echo (`/_floor/echo`) on the same server and router, with no Tether: "
       "one message of a Tether call's size each way, sent from the bench page. Round trips in a row, timed in the page "
@@ -766,6 +1061,26 @@ def write_markdown(r, notes, path):
       "(start, ack, ev), one fresh server per N or step.")
     w("- **NiceGUI**: `../shared/peers/nicegui/measure.py`, run as is: its round trip is `ui.run_javascript('return i+1')` "
       "timed on the server (the analog of Swift→JS), its click→DOM is the same page-side code.")
+    w("- **durable circuits** (issue #15): every server with persistence on has `app.persistence.storage = "
+      "`.sqlite(path:)` on a file of its own in a temporary folder (tether-bench's `TETHER_BENCH_STORE`; `addRoutes(to:)` "
+      "saves nothing on its own), default persist interval (1 s). *Click→DOM*: the click→DOM code above on `/counter` of "
+      "two servers at once, persistence off and on, 5 rounds of 100 clicks alternating between them (after 50 "
+      "unmeasured each); p50 and p99 of each server's pooled clicks, and their ratio. *Resume after kill -9*: "
+      "`bench/circuits.py restart` opens 1,000 circuits, clicks each once, waits until the persister's row count "
+      "(`GET /bench/persistence`) covers them and stops moving for a tick; the driver kills the server with SIGKILL and "
+      "starts a new one on the same port and file; every circuit sends `resume` with its id, secret and last batch, "
+      "as a page does (the first one retrying until the new process accepts), and counts as restored when `cfg` says "
+      "`restored: true` and its render batch arrives. The time runs from the new process's first accepted connection "
+      "to the last restored batch; a click on each afterwards checks the count came back (2). *Memory per paused "
+      "circuit*: VmRSS of a server with a store that already took a few pauses (so its connection is open), then with "
+      "1,000 idle live circuits, then after all 1,000 sent `pause` and closed with 4006 and a 2 s settle; "
+      "(RSS paused − RSS baseline) / 1,000. malloc keeps freed memory, so this is an upper bound on what a paused "
+      "circuit holds (the persister's per-circuit fingerprint, allocator fragmentation, SQLite's page cache); the "
+      "second round opens and pauses 1,000 more and reports the growth per pause over the first round's paused RSS. "
+      "*Write rate*: `bench/circuits.py load` (the ladder's client) with 5,000 circuits clicking once a second, 3 s "
+      "unmeasured, then 20 s measured; rows and batches come from the persister's counters (`PersistenceCounters`, "
+      "package access, served by tether-bench only) read at both ends of the measured window; server CPU likewise, "
+      "and again on a server with persistence off for the contrast.")
     w("- every server is `.build/release/tether-bench`: the demo app with `TetherApp.application()`'s WebSocket "
       "configuration, except `limits.maxCircuitsPerClient`, raised because every bench circuit comes from 127.0.0.1.\n")
     if notes:
@@ -794,13 +1109,13 @@ def main():
     ap.add_argument("--report", action="store_true",
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
     ap.add_argument("--only", default="",
-                    help="comma-separated parts to run while iterating (browser, memory, ladder, peer); "
+                    help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability); "
                          "implies --no-markdown and writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if only:
@@ -819,13 +1134,19 @@ def main():
     if args.smoke:
         cfg = dict(seq_n=100, rounds=2, warm=20, pipelined_n=500, repeats=1, clicks=30, click_warm=5, bytes_runs=1,
                    stream_bytes=2_000_000,
-                   memory_ns=[100])
+                   memory_ns=[100],
+                   durability=dict(interval_ms=100, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
+                                   pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
+                                   load_contrast=False))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
                    stream_bytes=50_000_000,
                    memory_ns=[1000, 5000, 10_000],
                    ladder=[500, 1000, 2000, 4000, 8000, 12_000, 16_000, 20_000, 24_000, 28_000],
-                   ladder_budget_s=420, ladder_step_s=90, ladder_warmup_s=2, ladder_seconds=8)
+                   ladder_budget_s=420, ladder_step_s=90, ladder_warmup_s=2, ladder_seconds=8,
+                   durability=dict(interval_ms=1000, click_warm=50, click_rounds=5, clicks_per_round=100, restart_n=1000,
+                                   pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
+                                   load_contrast=True))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False
@@ -861,6 +1182,10 @@ def main():
         results["max_circuits"] = None
         notes.append("concurrent circuits: not measured in this run")
     load["after_circuits"] = loadavg()
+    if wanted("durability"):
+        print("==> durable circuits", flush=True)
+        durability_figures(cfg, results, notes)
+    load["after_durability"] = loadavg()
     if not args.smoke and not args.skip_peer and wanted("peer"):
         print("==> NiceGUI peer", flush=True)
         peer_figures(results, notes)
@@ -891,6 +1216,11 @@ def main():
     missing = [k for k in required if not is_number(results.get(k))]
     if missing:
         print(f"bench: missing figures: {', '.join(missing)}", file=sys.stderr)
+        sys.exit(1)
+    # Not a speed: a resume that fails, or brings back the wrong count, is a bug.
+    lost = (results["resume_after_restart_failed"], results.get("resume_after_restart_state_lost"))
+    if any(lost):
+        print(f"bench: circuits not resumed after the restart: {lost[0]} failed, {lost[1]} lost their state", file=sys.stderr)
         sys.exit(1)
     if args.smoke:
         print(f"bench smoke: all {len(required)} figures are numbers")

@@ -22,6 +22,14 @@ enum BenchRoutes {
                 }
             }
         }
+        // What the circuit persister wrote so far: the durability figures' store write rate.
+        // Not under `/_bench/` (see above).
+        router.get("/bench/persistence") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: PersistenceCounters.json())))
+        }
         router.get("/_floor/index.html") { _, _ in
             Response(
                 status: .ok,

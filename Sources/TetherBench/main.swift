@@ -11,6 +11,10 @@
 // | `/_floor/echo` | the floor: a raw WebSocket that echoes every message unchanged |
 // | `/_floor/index.html` | an empty page the driver runs the floor test from |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
+// | `/bench/persistence` | what the circuit persister wrote so far, as JSON (rows, batches, snapshot bytes, failed batches) |
+//
+// Circuits are saved nowhere unless `TETHER_BENCH_STORE` names a store: an SQLite file path, or
+// `memory`. `TETHER_BENCH_PERSIST_INTERVAL_MS` sets `persistence.persistInterval` (default 1 s).
 //
 // Every response carries COOP/COEP headers, so the pages are cross-origin isolated and
 // `performance.now()` has 5 µs resolution in Chromium instead of 100 µs.
@@ -43,6 +47,15 @@ app.logger.logLevel = .warning
 // concurrency figures at 200 circuits. Everything else keeps the app's defaults.
 app.limits.maxCircuitsPerClient = .max
 BenchMethods.register(in: &app.exports)
+// `addRoutes(to:)` saves nothing on its own: the durability figures choose a store here.
+switch environment["TETHER_BENCH_STORE"] {
+case nil, "", "none": app.persistence.storage = .none
+case "memory": app.persistence.storage = .store(MemoryCircuitStore())
+case let path?: app.persistence.storage = .sqlite(path: path)
+}
+if let milliseconds = environment["TETHER_BENCH_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
+    app.persistence.persistInterval = .milliseconds(milliseconds)
+}
 
 var logger = Logger(label: "tether-bench")
 logger.logLevel = .warning

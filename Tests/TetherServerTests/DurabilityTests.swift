@@ -159,6 +159,25 @@ struct DurabilityTests {
         }
     }
 
+    @Test("many pauses at once are all saved and closed: concurrent writes wait their turn and never stall the persister")
+    func concurrentPauses() async throws {
+        let store = MemoryCircuitStore()
+        try await withDemoServer(configure: Self.durable(store)) { server in
+            var clients: [ProtocolTestClient] = []
+            for _ in 0..<20 { clients.append(try await server.startCircuit("/durable").client) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in clients { group.addTask { try await client.send(["pause"]) } }
+                try await group.waitForAll()
+            }
+            for client in clients { #expect(try await client.closeFrame().code == 4006) }
+            #expect(await store.count == 20)
+            // The persister still works after them: a new circuit is saved.
+            let (late, _) = try await server.startCircuit("/durable")
+            let id = try #require(late.configuration?["circuitId"]?.stringValue)
+            try await Self.waitUntilSaved(store, id: id) { _ in true }
+        }
+    }
+
     @Test("the end beacon deletes a saved circuit only with its secret")
     func endBeacon() async throws {
         let store = MemoryCircuitStore()

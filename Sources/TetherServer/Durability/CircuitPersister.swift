@@ -26,7 +26,7 @@ actor CircuitPersister {
     private var written: [String: (fingerprint: [UInt8], at: ContinuousClock.Instant)] = [:]
     /// Records captured and not yet written, the latest of each circuit.
     private var pending: [String: CircuitRecord] = [:]
-    private var writing: Task<(any Error)?, Never>?
+    private var writing: Task<Bool, Never>?
     /// Keys and circuits already warned about, so a warning repeats neither per tick nor per circuit.
     private var warned: Set<String> = []
     private var loop: Task<Void, Never>?
@@ -68,6 +68,9 @@ actor CircuitPersister {
     /// deleted too; otherwise the row stays to be resumed (an expired or evicted circuit, a pause).
     func untrack(_ id: String, forget: Bool) async {
         circuits.removeValue(forKey: id)
+        // A paused or evicted circuit keeps nothing here: its next capture, after a resume,
+        // writes anew.
+        written.removeValue(forKey: id)
         guard forget else { return }
         pending.removeValue(forKey: id)
         written.removeValue(forKey: id)
@@ -90,10 +93,7 @@ actor CircuitPersister {
                 defer { ids.removeAll(keepingCapacity: true) }
                 return ids
             }
-            for id in ids {
-                guard let circuit = circuits[id] else { continue }
-                await capture(circuit, force: false)
-            }
+            await capture(ids.compactMap { circuits[$0] }, force: false)
             _ = await writePending()
             if ContinuousClock.now - lastPrune > .seconds(60) {
                 lastPrune = .now
@@ -106,45 +106,82 @@ actor CircuitPersister {
     /// reached the store. For a dropped socket, a pause and a drain.
     @discardableResult
     func persistNow(_ circuits: [Circuit]) async -> Bool {
-        var captured = true
-        for circuit in circuits { captured = await capture(circuit, force: true) && captured }
+        let captured = await capture(circuits, force: true)
         return await writePending() && captured
     }
 
-    /// Takes the circuit's snapshot and queues it, unless it is what was last written. False when
-    /// there is nothing to save (a circuit that has not rendered, or one too large).
+    /// Takes the circuits' snapshots and queues each that differs from what was last written.
+    /// False when one had nothing to save (it has not rendered, or it is too large).
     @discardableResult
-    private func capture(_ circuit: Circuit, force: Bool) async -> Bool {
-        guard let captured = await circuit.captureForPersistence() else { return false }
-        for problem in captured.problems { warnOnce("persist:" + problem.key, "a persisted value was left out of the snapshot", problem.description) }
-        let snapshot = captured.states.serialized()
-        guard snapshot.count <= options.maxSnapshotBytes else {
-            let largest = captured.states.sizesByPlace().first
+    private func capture(_ circuits: [Circuit], force: Bool) async -> Bool {
+        // Each capture runs on its own circuit, and the encoding and hashing beside it, all at
+        // once: one after another, thousands of circuits took longer than the interval.
+        let limit = options.maxSnapshotBytes
+        let snapshots = await withTaskGroup(of: Snapshot?.self, returning: [Snapshot?].self) { group in
+            for circuit in circuits { group.addTask { await Snapshot.take(of: circuit, maxBytes: limit) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        var complete = snapshots.count == circuits.count
+        for snapshot in snapshots {
+            guard let snapshot else {
+                complete = false
+                continue
+            }
+            complete = queue(snapshot, force: force) && complete
+        }
+        return complete
+    }
+
+    private func queue(_ snapshot: Snapshot, force: Bool) -> Bool {
+        for problem in snapshot.problems { warnOnce("persist:" + problem.key, "a persisted value was left out of the snapshot", problem.description) }
+        if let tooLarge = snapshot.tooLarge {
             warnOnce(
-                "size:" + circuit.id, "a circuit's snapshot is too large to save",
-                "\(snapshot.count) bytes, over maxSnapshotBytes (\(options.maxSnapshotBytes)); the largest component is "
-                    + "\(largest.map { "'\($0.place)' with \($0.bytes) bytes" } ?? "unknown")")
+                "size:" + snapshot.id, "a circuit's snapshot is too large to save",
+                "\(tooLarge.bytes) bytes, over maxSnapshotBytes (\(options.maxSnapshotBytes)); the largest component is "
+                    + "\(tooLarge.largest.map { "'\($0.place)' with \($0.bytes) bytes" } ?? "unknown")")
             return false
         }
-        let secretHash = circuit.secretHash
-        var hasher = SHA256()
-        hasher.update(data: Array(captured.url.utf8))
-        hasher.update(data: [0])
-        hasher.update(data: secretHash)
-        hasher.update(data: snapshot)
-        let fingerprint = Array(hasher.finalize())
-        if !force, let last = written[circuit.id], last.fingerprint == fingerprint, ContinuousClock.now - last.at < options.expiry / 2 {
+        if !force, let last = written[snapshot.id], last.fingerprint == snapshot.fingerprint, ContinuousClock.now - last.at < options.expiry / 2 {
             return true
         }
-        guard pending[circuit.id] != nil || pending.count < options.maxQueuedWrites else {
+        guard pending[snapshot.id] != nil || pending.count < options.maxQueuedWrites else {
             warnings.refused("dropped a snapshot", reason: "\(options.maxQueuedWrites) snapshots already wait for the store (maxQueuedWrites)", level: .warning)
             return false
         }
-        pending[circuit.id] = CircuitRecord(
-            id: circuit.id, secretHash: secretHash, url: captured.url, snapshot: snapshot, formatVersion: ComponentStates.formatVersion,
-            ownerNode: options.nodeName, expiresAt: Date() + TimeInterval(options.expiry.components.seconds))
-        pendingFingerprints[circuit.id] = fingerprint
+        pending[snapshot.id] = CircuitRecord(
+            id: snapshot.id, secretHash: snapshot.secretHash, url: snapshot.url, snapshot: snapshot.bytes,
+            formatVersion: ComponentStates.formatVersion, ownerNode: options.nodeName,
+            expiresAt: Date() + TimeInterval(options.expiry.components.seconds))
+        pendingFingerprints[snapshot.id] = snapshot.fingerprint
         return true
+    }
+
+    /// One circuit's state, encoded and fingerprinted away from the persister's actor.
+    struct Snapshot: Sendable {
+        let id: String
+        let url: String
+        let secretHash: [UInt8]
+        let bytes: [UInt8]
+        /// SHA-256 of everything the row holds that can change, to skip writing an unchanged one.
+        let fingerprint: [UInt8]
+        let problems: [PersistenceProblem]
+        /// Set when the snapshot is over the limit: its size and its largest component.
+        let tooLarge: (bytes: Int, largest: (place: String, bytes: Int)?)?
+
+        static func take(of circuit: Circuit, maxBytes: Int) async -> Snapshot? {
+            guard let captured = await circuit.captureForPersistence() else { return nil }
+            let bytes = captured.states.serialized()
+            let secretHash = circuit.secretHash
+            var hasher = SHA256()
+            hasher.update(data: Array(captured.url.utf8))
+            hasher.update(data: [0])
+            hasher.update(data: secretHash)
+            hasher.update(data: bytes)
+            let tooLarge = bytes.count > maxBytes ? (bytes.count, captured.states.sizesByPlace().first) : nil
+            return Snapshot(
+                id: circuit.id, url: captured.url, secretHash: secretHash, bytes: tooLarge == nil ? bytes : [],
+                fingerprint: Array(hasher.finalize()), problems: captured.problems, tooLarge: tooLarge)
+        }
     }
 
     private var pendingFingerprints: [String: [UInt8]] = [:]
@@ -157,18 +194,27 @@ actor CircuitPersister {
         let fingerprints = pendingFingerprints
         pending.removeAll(keepingCapacity: true)
         pendingFingerprints.removeAll(keepingCapacity: true)
-        let write = Task { () -> (any Error)? in
+        // The task ends only after its bookkeeping (`finishWrite`, which clears `writing`) has
+        // run on the actor. Were `writing` cleared by this method after the task ended, a
+        // `waitForWrite` resumed first would find the finished task still there, await its value
+        // without suspending, and spin on the actor forever: two pauses at once did that.
+        let write = Task { () -> Bool in
+            var failure: (any Error)?
             do {
                 try await self.currentStore().save(Array(batch.values))
-                return nil
             } catch {
-                return error
+                failure = error
             }
+            return self.finishWrite(batch: batch, fingerprints: fingerprints, failure: failure)
         }
         writing = write
-        let failure = await write.value
-        if writing == write { writing = nil }
+        return await write.value
+    }
+
+    private func finishWrite(batch: [String: CircuitRecord], fingerprints: [String: [UInt8]], failure: (any Error)?) -> Bool {
+        writing = nil
         if let error = failure {
+            PersistenceCounters.recordFailure()
             // Newer captures taken meanwhile win; the rest goes back in the queue.
             for (id, record) in batch where pending[id] == nil {
                 pending[id] = record
@@ -177,18 +223,16 @@ actor CircuitPersister {
             warnings.refused("could not save circuits; they stay queued and keep working in memory", reason: "\(error)", level: .warning)
             return false
         }
+        PersistenceCounters.recordWrite(rows: batch.count, snapshotBytes: batch.values.reduce(0) { $0 + $1.snapshot.count })
         let now = ContinuousClock.now
         for (id, fingerprint) in fingerprints { written[id] = (fingerprint, now) }
         return true
     }
 
     private func waitForWrite() async {
-        while let running = writing {
-            _ = await running.value
-            // Awaiting a finished task need not suspend, so the writer that set it may not have
-            // run to clear it yet: clear it here, or this loop would hold the actor forever.
-            if writing == running { writing = nil }
-        }
+        // The task clears `writing` itself before it ends (`finishWrite`), so each turn of this
+        // loop waits for a newer write, never the same finished one.
+        while let running = writing { _ = await running.value }
     }
 
     private func pruneExpired() async {
