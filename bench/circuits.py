@@ -454,22 +454,31 @@ async def pause_memory(args):
     circuits, _ = await open_circuits(args.port, warm, start_messages=messages[:warm])
     await pause_all(circuits)
     await asyncio.sleep(args.settle)
+    heap_path = args.stats_path or "/bench/persistence"
+    heap = lambda: fetch_stats(args.port, heap_path).get("heap_in_use_bytes", -1)
     rss = {"baseline": rss_bytes(args.pid)}
+    heaps = {"baseline": heap()}
     codes = {}
     times = {}
     for rnd, batch in ((1, messages[warm:warm + args.n]), (2, messages[warm + args.n:])):
         circuits, times[f"open_{rnd}_s"] = await open_circuits(args.port, args.n, start_messages=batch)
         await asyncio.sleep(args.settle)
         rss[f"live_{rnd}"] = rss_bytes(args.pid)
+        heaps[f"live_{rnd}"] = heap()
         t0 = time.perf_counter()
         for code, count in (await pause_all(circuits)).items():
             codes[code] = codes.get(code, 0) + count
         times[f"pause_{rnd}_s"] = time.perf_counter() - t0
         await asyncio.sleep(args.settle)
         rss[f"paused_{rnd}"] = rss_bytes(args.pid)
+        heaps[f"paused_{rnd}"] = heap()
     n = args.n
     return {
-        "n": n, "rss": rss, "close_codes": codes, **{k: round(v, 2) for k, v in times.items()},
+        "n": n, "rss": rss, "heap": heaps, "close_codes": codes,
+        # What the server still holds per paused circuit: malloc's bytes in use, over the baseline.
+        "heap_bytes_per_paused_circuit": round((heaps["paused_1"] - heaps["baseline"]) / n),
+        "heap_bytes_per_live_circuit": round((heaps["live_1"] - heaps["baseline"]) / n),
+        "heap_bytes_per_paused_circuit_2": round((heaps["paused_2"] - heaps["paused_1"]) / n), **{k: round(v, 2) for k, v in times.items()},
         # n circuits paused, over the baseline before any of them opened.
         "bytes_per_paused_circuit": round((rss["paused_1"] - rss["baseline"]) / n),
         # The same, for n live ones: the contrast.

@@ -676,8 +676,12 @@ def durability_pause_memory(d, folder, results, notes):
     results["durability_pause"] = r
     results["bytes_per_paused_circuit"] = r["bytes_per_paused_circuit"]
     results["bytes_per_paused_circuit_2"] = r["bytes_per_paused_circuit_2"]
+    results["heap_bytes_per_paused_circuit"] = r["heap_bytes_per_paused_circuit"]
+    results["heap_bytes_per_paused_circuit_2"] = r["heap_bytes_per_paused_circuit_2"]
+    results["heap_bytes_per_live_circuit"] = r["heap_bytes_per_live_circuit"]
     results["bytes_per_live_circuit_persisted"] = r["bytes_per_live_circuit"]
-    print(f"    n={n}: {r['bytes_per_paused_circuit']} B per paused circuit (second round {r['bytes_per_paused_circuit_2']} B), "
+    print(f"    n={n}: heap in use {r['heap_bytes_per_paused_circuit']} B per paused circuit ({r['heap_bytes_per_live_circuit']} B live); "
+          f"RSS {r['bytes_per_paused_circuit']} B per paused circuit (second round {r['bytes_per_paused_circuit_2']} B), "
           f"{r['bytes_per_live_circuit']} B per live one; close codes {r['close_codes']}", flush=True)
     if r["close_codes"] != {"4006": 2 * n}:
         notes.append(f"paused circuits: close codes {r['close_codes']}, expected 4006 for all {2 * n}")
@@ -804,8 +808,8 @@ def targets(r):
     v, n = r.get("resume_after_restart_failed"), r.get("resume_after_restart_n")
     judge(f"circuits resumed after kill -9 (n={n:,})" if is_number(n) else "circuits resumed after kill -9", "0 failed",
           v == 0 and not r.get("resume_after_restart_state_lost") if is_number(v) else None)
-    v = r.get("bytes_per_paused_circuit")
-    judge("memory per paused circuit", "< 2 KB (2,048 B)", v < 2048 if is_number(v) else None)
+    v = r.get("heap_bytes_per_paused_circuit")
+    judge("memory per paused circuit (heap in use)", "< 2 KB (2,048 B)", v < 2048 if is_number(v) else None)
     return out
 
 
@@ -874,7 +878,10 @@ def durability_rows(r):
                      f"{fmt(r['resume_after_restart_s'], ' s')} ({r['resume_after_restart_failed']} failed)", "", "", ""))
     if is_number(r.get("bytes_per_paused_circuit")):
         n = (r.get("durability_pause") or {}).get("n")
-        rows.append((f"memory per paused circuit{f', n={n:,}' if n else ''} (first round / second round)",
+        rows.append((f"memory per paused circuit{f', n={n:,}' if n else ''}: heap in use (first round / second round)",
+                     f"{fmt(r.get('heap_bytes_per_paused_circuit'), ' B')} / {fmt(r.get('heap_bytes_per_paused_circuit_2'), ' B')}; "
+                     f"live: {fmt(r.get('heap_bytes_per_live_circuit'), ' B')}", "", "", ""))
+        rows.append((f"memory per paused circuit{f', n={n:,}' if n else ''}: RSS (first round / second round)",
                      f"{fmt(r['bytes_per_paused_circuit'], ' B')} / {fmt(r.get('bytes_per_paused_circuit_2'), ' B')}", "", "", ""))
     if is_number(r.get("store_rows_per_s")):
         cpu_off = r.get("store_load_server_cpu_off")
@@ -1072,9 +1079,9 @@ def write_markdown(r, notes, path):
       "as a page does (the first one retrying until the new process accepts), and counts as restored when `cfg` says "
       "`restored: true` and its render batch arrives. The time runs from the new process's first accepted connection "
       "to the last restored batch; a click on each afterwards checks the count came back (2). *Memory per paused "
-      "circuit*: VmRSS of a server with a store that already took a few pauses (so its connection is open), then with "
+      "circuit*: malloc's bytes in use (glibc `mallinfo2`, every arena, served by tether-bench at `/bench/persistence`) and VmRSS of a server with a store that already took a few pauses (so its connection is open), then with "
       "1,000 idle live circuits, then after all 1,000 sent `pause` and closed with 4006 and a 2 s settle; "
-      "(RSS paused − RSS baseline) / 1,000. malloc keeps freed memory, so this is an upper bound on what a paused "
+      "(paused − baseline) / 1,000, judged on the heap in use. malloc keeps freed memory, so the RSS figure is an upper bound on what a paused "
       "circuit holds (the persister's per-circuit fingerprint, allocator fragmentation, SQLite's page cache); the "
       "second round opens and pauses 1,000 more and reports the growth per pause over the first round's paused RSS. "
       "*Write rate*: `bench/circuits.py load` (the ladder's client) with 5,000 circuits clicking once a second, 3 s "

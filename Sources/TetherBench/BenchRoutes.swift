@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -28,7 +31,7 @@ enum BenchRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: PersistenceCounters.json())))
+                body: .init(byteBuffer: ByteBuffer(string: PersistenceCounters.json(heapInUseBytes: HeapUsage.inUseBytes()))))
         }
         router.get("/_floor/index.html") { _, _ in
             Response(
@@ -113,4 +116,17 @@ enum BenchAssets {
         <body><h1>Floor</h1><p>A raw WebSocket echo at <code>/_floor/echo</code>; bench/run.py drives it.</p>
         <output id="out">idle</output></body></html>
         """
+}
+
+/// The bytes malloc has handed out and not had back, over every arena: what the process holds,
+/// unlike its RSS, which keeps pages malloc freed but did not return.
+enum HeapUsage {
+    static func inUseBytes() -> Int {
+        #if canImport(Glibc)
+        let info = mallinfo2()
+        return Int(info.uordblks) + Int(info.hblkhd)
+        #else
+        return -1
+        #endif
+    }
 }

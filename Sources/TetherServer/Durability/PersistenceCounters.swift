@@ -13,9 +13,9 @@ package enum PersistenceCounters {
     /// Batches the store refused (they stay queued and are tried again).
     package static let failedBatches = Atomic<Int>(0)
 
-    /// The counters as a JSON object.
-    package static func json() -> String {
-        "{\"rows_written\":\(rowsWritten.load(ordering: .relaxed)),\"batches_written\":\(batchesWritten.load(ordering: .relaxed)),"
+    /// The counters as a JSON object, with the process's heap in use as the caller measured it.
+    package static func json(heapInUseBytes: Int) -> String {
+        "{\"heap_in_use_bytes\":\(heapInUseBytes),\"rows_written\":\(rowsWritten.load(ordering: .relaxed)),\"batches_written\":\(batchesWritten.load(ordering: .relaxed)),"
             + "\"snapshot_bytes_written\":\(snapshotBytesWritten.load(ordering: .relaxed)),\"failed_batches\":\(failedBatches.load(ordering: .relaxed))}"
     }
 
