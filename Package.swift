@@ -96,11 +96,14 @@ let package = Package(
             dependencies: ["DemoApp", "TetherServer", "TetherInterop"],
             swiftSettings: swiftSettings
         ),
+        // malloc's bytes in use, for the benchmark's memory figures: glibc's mallinfo2 is not in
+        // Swift's Glibc module.
+        .target(name: "CHeapStats"),
         // The benchmark server: the demo app plus a raw WebSocket echo (the floor) and bench pages.
         .executableTarget(
             name: "TetherBench",
             dependencies: [
-                "DemoApp", "TetherServer", "TetherUI", "TetherInterop",
+                "DemoApp", "TetherServer", "TetherUI", "TetherInterop", "CHeapStats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],

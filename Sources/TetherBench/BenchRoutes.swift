@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CHeapStats
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -31,7 +29,7 @@ enum BenchRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: PersistenceCounters.json(heapInUseBytes: HeapUsage.inUseBytes()))))
+                body: .init(byteBuffer: ByteBuffer(string: PersistenceCounters.json(heapInUseBytes: tether_heap_in_use_bytes()))))
         }
         router.get("/_floor/index.html") { _, _ in
             Response(
@@ -118,15 +116,3 @@ enum BenchAssets {
         """
 }
 
-/// The bytes malloc has handed out and not had back, over every arena: what the process holds,
-/// unlike its RSS, which keeps pages malloc freed but did not return.
-enum HeapUsage {
-    static func inUseBytes() -> Int {
-        #if canImport(Glibc)
-        let info = mallinfo2()
-        return Int(info.uordblks) + Int(info.hblkhd)
-        #else
-        return -1
-        #endif
-    }
-}
