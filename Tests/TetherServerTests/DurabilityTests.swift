@@ -44,6 +44,20 @@ struct DurabilityTests {
         return Handoff(id: id, secret: secret, lastBatch: lastBatch, page: page)
     }
 
+    /// A first server leaves state in `store` and stops, as a restarted process's predecessor.
+    static func handOff(_ store: MemoryCircuitStore, clicks: Int, draft: String) async throws -> Handoff {
+        try await withDemoServerResult(configure: durable(store)) { server in
+            try await leaveState(on: server, store: store, clicks: clicks, draft: draft)
+        }
+    }
+
+    /// Resumes the handed-off circuit on `server`, as its page does.
+    static func resume(_ handoff: Handoff, on server: DemoServer) async throws -> ProtocolTestClient {
+        let client = try await server.connect(dom: handoff.page.dom)
+        try await client.send(["resume", .string(handoff.id), .string(handoff.secret), .number(handoff.lastBatch)])
+        return client
+    }
+
     static func waitUntilSaved(_ store: MemoryCircuitStore, id: String, _ condition: (String) -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
@@ -57,17 +71,14 @@ struct DurabilityTests {
     @Test("a page resumes with its state on a server that never saw its circuit")
     func restoreOnANewServer() async throws {
         let store = MemoryCircuitStore()
-        let handoff = try await withDemoServerResult(configure: Self.durable(store)) { server in
-            try await Self.leaveState(on: server, store: store, clicks: 3, draft: "half typed")
-        }
+        let handoff = try await Self.handOff(store, clicks: 3, draft: "half typed")
         let record = try #require(await store.load(id: handoff.id, now: Date()))
         #expect(record.url == "/durable")
         #expect(record.secretHash == CircuitSecret.hash(of: handoff.secret))
         #expect(!String(decoding: record.snapshot, as: UTF8.self).contains(handoff.secret), "the secret itself is never stored")
 
         try await withDemoServer(configure: Self.durable(store)) { server in
-            let client = try await server.connect(dom: handoff.page.dom)
-            try await client.send(["resume", .string(handoff.id), .string(handoff.secret), .number(handoff.lastBatch)])
+            let client = try await Self.resume(handoff, on: server)
             // One batch, numbered after the last one the page applied, brings the page to the new render.
             let batch = try await client.nextRender()
             #expect(batch.number == handoff.lastBatch + 1)
@@ -86,17 +97,14 @@ struct DurabilityTests {
     @Test("a wrong secret is refused by a server that never saw the circuit")
     func wrongSecretOnANewServer() async throws {
         let store = MemoryCircuitStore()
-        let handoff = try await withDemoServerResult(configure: Self.durable(store)) { server in
-            try await Self.leaveState(on: server, store: store, clicks: 1, draft: "x")
-        }
+        let handoff = try await Self.handOff(store, clicks: 1, draft: "x")
         try await withDemoServer(configure: Self.durable(store)) { server in
             let intruder = try await server.connect()
             try await intruder.send(["resume", .string(handoff.id), .string(handoff.secret + "x"), 0])
             #expect(try await intruder.next(kind: "rejected")[1]?.stringValue?.contains("no longer available") == true)
             #expect(try await intruder.closeFrame().code == 4001)
             // The refused attempt changed nothing: the owner still resumes.
-            let owner = try await server.connect(dom: handoff.page.dom)
-            try await owner.send(["resume", .string(handoff.id), .string(handoff.secret), .number(handoff.lastBatch)])
+            let owner = try await Self.resume(handoff, on: server)
             _ = try await owner.nextRender()
             #expect(owner.dom?.element(id: "count")?.textContent == "1")
         }
@@ -105,12 +113,9 @@ struct DurabilityTests {
     @Test("a replayed resume is refused: the first one rotated the secret in the store")
     func replayedResumeIsRefused() async throws {
         let store = MemoryCircuitStore()
-        let handoff = try await withDemoServerResult(configure: Self.durable(store)) { server in
-            try await Self.leaveState(on: server, store: store, clicks: 1, draft: "x")
-        }
+        let handoff = try await Self.handOff(store, clicks: 1, draft: "x")
         try await withDemoServer(configure: Self.durable(store)) { server in
-            let first = try await server.connect(dom: handoff.page.dom)
-            try await first.send(["resume", .string(handoff.id), .string(handoff.secret), .number(handoff.lastBatch)])
+            let first = try await Self.resume(handoff, on: server)
             _ = try await first.nextRender()
             let rotated = try #require(first.configuration?["secret"]?.stringValue)
             #expect(await store.load(id: handoff.id, now: Date())?.secretHash == CircuitSecret.hash(of: rotated))
@@ -126,9 +131,7 @@ struct DurabilityTests {
     @Test("a last batch no number can follow is refused, not trapped on")
     func extremeLastBatch() async throws {
         let store = MemoryCircuitStore()
-        let handoff = try await withDemoServerResult(configure: Self.durable(store)) { server in
-            try await Self.leaveState(on: server, store: store, clicks: 1, draft: "x")
-        }
+        let handoff = try await Self.handOff(store, clicks: 1, draft: "x")
         try await withDemoServer(configure: Self.durable(store)) { server in
             for lastBatch in [JSONValue.number(Int.max), .number(-5)] {
                 let client = try await server.connect()
@@ -216,16 +219,13 @@ struct DurabilityTests {
     func unreadableRowsStartFresh() async throws {
         for (snapshot, version) in [(Array("{not json".utf8), ComponentStatesFormat.current), (Array(#"{"components":{}}"#.utf8), 99)] {
             let store = MemoryCircuitStore()
-            let handoff = try await withDemoServerResult(configure: Self.durable(store)) { server in
-                try await Self.leaveState(on: server, store: store, clicks: 2, draft: "x")
-            }
+            let handoff = try await Self.handOff(store, clicks: 2, draft: "x")
             var record = try #require(await store.load(id: handoff.id, now: Date()))
             record.snapshot = snapshot
             record.formatVersion = version
             await store.save([record])
             try await withDemoServer(configure: Self.durable(store)) { server in
-                let client = try await server.connect(dom: handoff.page.dom)
-                try await client.send(["resume", .string(handoff.id), .string(handoff.secret), .number(handoff.lastBatch)])
+                let client = try await Self.resume(handoff, on: server)
                 _ = try await client.nextRender()
                 #expect(client.dom?.element(id: "count")?.textContent == "0")
                 #expect(client.dom?.element(id: "started-from")?.textContent == "fresh")
