@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Testing
 import TetherInterop
 @testable import TetherServer
+import TetherUI
 
 /// Circuits saved to a store and resumed by a server that never saw them, over real sockets: the
 /// second server shares only the store with the first, as a restarted process does.
@@ -217,7 +218,7 @@ struct DurabilityTests {
 
     @Test("a corrupt row and a row of an unknown format start the page fresh")
     func unreadableRowsStartFresh() async throws {
-        for (snapshot, version) in [(Array("{not json".utf8), ComponentStatesFormat.current), (Array(#"{"components":{}}"#.utf8), 99)] {
+        for (snapshot, version) in [(Array("{not json".utf8), ComponentStates.formatVersion), (Array(#"{"components":{}}"#.utf8), 99)] {
             let store = MemoryCircuitStore()
             let handoff = try await Self.handOff(store, clicks: 2, draft: "x")
             var record = try #require(await store.load(id: handoff.id, now: Date()))
@@ -296,9 +297,4 @@ final class FlakyStore: CircuitStore {
     func delete(id: String) async throws { _ = saved.withLock { $0.removeValue(forKey: id) } }
     func deleteExpired(now: Date) async throws -> Int { 0 }
     func close() async {}
-}
-
-/// The format version this server writes, named for the tests.
-enum ComponentStatesFormat {
-    static let current = 1
 }

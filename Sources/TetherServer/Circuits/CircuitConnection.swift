@@ -215,8 +215,7 @@ struct CircuitConnection {
             return nil
         }
         guard let budget = await registry.admit(client: client) else {
-            let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
-            refuseCircuit(reason, .policy, outbox, refusals)
+            refuseOverCircuitLimit(outbox, refusals)
             return nil
         }
         let id = makeCircuitID()
@@ -259,8 +258,7 @@ struct CircuitConnection {
         // The first batch of the new render is numbered after it.
         guard lastBatch >= -1, lastBatch < Int.max / 2 else { return reject("a last batch of \(lastBatch) is out of range") }
         guard let budget = await registry.admit(client: client) else {
-            let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
-            refuseCircuit(reason, .policy, outbox, refusals)
+            refuseOverCircuitLimit(outbox, refusals)
             return nil
         }
         let record: CircuitRecord
@@ -342,6 +340,11 @@ struct CircuitConnection {
     ) {
         refusals.refused("refused a circuit", reason: closeReason ?? reason)
         outbox.enqueue(.fatal(reason), thenClose: CircuitClose(code, closeReason ?? reason))
+    }
+
+    private func refuseOverCircuitLimit(_ outbox: WebSocketOutbox, _ refusals: RefusalLog) {
+        let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
+        refuseCircuit(reason, .policy, outbox, refusals)
     }
 
     private func refuse(_ message: String, _ outbox: WebSocketOutbox, _ refusals: RefusalLog) {

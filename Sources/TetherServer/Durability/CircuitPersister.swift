@@ -24,8 +24,8 @@ actor CircuitPersister {
     private var circuits: [String: Circuit] = [:]
     /// What was last written for each circuit, so an unchanged snapshot is not written again.
     private var written: [String: (fingerprint: [UInt8], at: ContinuousClock.Instant)] = [:]
-    /// Records captured and not yet written, the latest of each circuit.
-    private var pending: [String: CircuitRecord] = [:]
+    /// Records captured and not yet written, the latest of each circuit, with its fingerprint.
+    private var pending: [String: (record: CircuitRecord, fingerprint: [UInt8])] = [:]
     private var writing: Task<Bool, Never>?
     /// Keys and circuits already warned about, so a warning repeats neither per tick nor per circuit.
     private var warned: Set<String> = []
@@ -73,7 +73,6 @@ actor CircuitPersister {
         written.removeValue(forKey: id)
         guard forget else { return }
         pending.removeValue(forKey: id)
-        written.removeValue(forKey: id)
         _ = changed.withLock { $0.remove(id) }
         await waitForWrite()
         do {
@@ -148,11 +147,11 @@ actor CircuitPersister {
             warnings.refused("dropped a snapshot", reason: "\(options.maxQueuedWrites) snapshots already wait for the store (maxQueuedWrites)", level: .warning)
             return false
         }
-        pending[snapshot.id] = CircuitRecord(
+        let record = CircuitRecord(
             id: snapshot.id, secretHash: snapshot.secretHash, url: snapshot.url, snapshot: snapshot.bytes,
             formatVersion: ComponentStates.formatVersion, ownerNode: options.nodeName,
             expiresAt: Date() + TimeInterval(options.expiry.components.seconds))
-        pendingFingerprints[snapshot.id] = snapshot.fingerprint
+        pending[snapshot.id] = (record, snapshot.fingerprint)
         return true
     }
 
@@ -184,16 +183,12 @@ actor CircuitPersister {
         }
     }
 
-    private var pendingFingerprints: [String: [UInt8]] = [:]
-
     /// Writes what waits, one batch at a time; false when the store refused it (it stays queued).
     private func writePending() async -> Bool {
         await waitForWrite()
         guard !pending.isEmpty else { return true }
         let batch = pending
-        let fingerprints = pendingFingerprints
         pending.removeAll(keepingCapacity: true)
-        pendingFingerprints.removeAll(keepingCapacity: true)
         // The task ends only after its bookkeeping (`finishWrite`, which clears `writing`) has
         // run on the actor. Were `writing` cleared by this method after the task ended, a
         // `waitForWrite` resumed first would find the finished task still there, await its value
@@ -201,31 +196,28 @@ actor CircuitPersister {
         let write = Task { () -> Bool in
             var failure: (any Error)?
             do {
-                try await self.currentStore().save(Array(batch.values))
+                try await self.currentStore().save(batch.values.map(\.record))
             } catch {
                 failure = error
             }
-            return self.finishWrite(batch: batch, fingerprints: fingerprints, failure: failure)
+            return self.finishWrite(batch: batch, failure: failure)
         }
         writing = write
         return await write.value
     }
 
-    private func finishWrite(batch: [String: CircuitRecord], fingerprints: [String: [UInt8]], failure: (any Error)?) -> Bool {
+    private func finishWrite(batch: [String: (record: CircuitRecord, fingerprint: [UInt8])], failure: (any Error)?) -> Bool {
         writing = nil
         if let error = failure {
             PersistenceCounters.recordFailure()
             // Newer captures taken meanwhile win; the rest goes back in the queue.
-            for (id, record) in batch where pending[id] == nil {
-                pending[id] = record
-                pendingFingerprints[id] = fingerprints[id]
-            }
+            for (id, waiting) in batch where pending[id] == nil { pending[id] = waiting }
             warnings.refused("could not save circuits; they stay queued and keep working in memory", reason: "\(error)", level: .warning)
             return false
         }
-        PersistenceCounters.recordWrite(rows: batch.count, snapshotBytes: batch.values.reduce(0) { $0 + $1.snapshot.count })
+        PersistenceCounters.recordWrite(rows: batch.count, snapshotBytes: batch.values.reduce(0) { $0 + $1.record.snapshot.count })
         let now = ContinuousClock.now
-        for (id, fingerprint) in fingerprints { written[id] = (fingerprint, now) }
+        for (id, written) in batch { self.written[id] = (written.fingerprint, now) }
         return true
     }
 
@@ -255,7 +247,7 @@ actor CircuitPersister {
         } catch {
             throw .storeUnavailable("\(error)")
         }
-        guard let record, CircuitSecret.hashesMatch(record.secretHash, CircuitSecret.hash(of: secret)) else { return nil }
+        guard let record, CircuitSecret.constantTimeEqual(record.secretHash, CircuitSecret.hash(of: secret)) else { return nil }
         return record
     }
 
@@ -333,54 +325,4 @@ actor CircuitPersister {
         await store?.close()
         store = nil
     }
-}
-
-/// Runs `work`, or throws `DeadlineExceeded` once `limit` has passed. Not a task group: a group
-/// waits for all its tasks, and a store call stuck in a driver may never end; it is cancelled
-/// and left behind instead.
-func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    let outcome = FirstOutcome<T>()
-    let worker = Task {
-        do { outcome.settle(.success(try await work())) } catch { outcome.settle(.failure(error)) }
-    }
-    let timer = Task {
-        try? await Task.sleep(for: limit)
-        outcome.settle(.failure(DeadlineExceeded(limit: limit)))
-    }
-    defer {
-        timer.cancel()
-        worker.cancel()
-    }
-    return try await outcome.value()
-}
-
-/// The first result settled, handed to the one task that waits for it.
-private final class FirstOutcome<T: Sendable>: Sendable {
-    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
-
-    func settle(_ result: Result<T, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: result)
-    }
-
-    func value() async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let settled = state.withLock { state -> Result<T, any Error>? in
-                if let result = state.result { return result }
-                state.waiter = continuation
-                return nil
-            }
-            if let settled { continuation.resume(with: settled) }
-        }
-    }
-}
-
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "no answer within \(limit)" }
 }

@@ -20,8 +20,8 @@ struct CircuitSecret: Sendable {
         Array(SHA256.hash(data: Array(secret.utf8)))
     }
 
-    /// Compares two hashes in constant time: as long as the expected one, whatever the other.
-    static func hashesMatch(_ expected: [UInt8], _ given: [UInt8]) -> Bool {
+    /// Compares in constant time: as long as `expected`, whatever `given` is.
+    static func constantTimeEqual(_ expected: [UInt8], _ given: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: expected.count ^ given.count)
         for i in expected.indices {
             difference |= expected[i] ^ (i < given.count ? given[i] : 0)
@@ -31,13 +31,7 @@ struct CircuitSecret: Sendable {
 
     /// Constant time in the length of the expected secret, whatever the candidate.
     func matches(_ candidate: String) -> Bool {
-        let expected = Array(value.utf8)
-        let given = Array(candidate.utf8)
-        var difference = UInt8(truncatingIfNeeded: expected.count ^ given.count)
-        for i in expected.indices {
-            difference |= expected[i] ^ (i < given.count ? given[i] : 0)
-        }
-        return difference == 0
+        Self.constantTimeEqual(Array(value.utf8), Array(candidate.utf8))
     }
 }
 
