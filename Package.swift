@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // The wire vocabulary shared with the runtime's protocol.js: message kinds, edit codes,
@@ -64,6 +66,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // package.json only tells node (Tests/js) that the runtime's .js files are ES modules.
             exclude: ["Resources/package.json"],
@@ -87,13 +90,23 @@ let package = Package(
         // The demo app's pages and exposed methods, shared by the executable and the tests.
         .target(
             name: "DemoApp",
-            dependencies: ["TetherServer", "TetherUI", "TetherInterop", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "TetherServer", "TetherUI", "TetherInterop", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
             resources: [.copy("wwwroot"), .copy("Pages/ScriptsPage.js")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "Demo",
-            dependencies: ["DemoApp", "TetherServer", "TetherInterop"],
+            dependencies: [
+                "DemoApp", "TetherServer", "TetherInterop",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         // malloc's bytes in use, for the benchmark's memory figures: glibc's mallinfo2 is not in
@@ -138,6 +151,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,8 @@
 import DemoApp
 import Foundation
+import Hummingbird
+import ServiceLifecycle
+import UnixSignals
 import TetherInterop
 import TetherServer
 import TetherUI
@@ -49,5 +52,16 @@ if environment["TETHER_TEST_CSP"] == "1" {
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
 }
+// The demo embeds Tether the way an app with its own routes, context and sign-in does: Tether's
+// routes join the app's router, and its circuits are a service of the app's ServiceGroup, so
+// SIGTERM saves them and tells every page to resume on the next process.
+let tether = TetherService(app)
+let router = DemoSite.router(tether: tether)
+let server = Application(
+    router: router, server: tether.httpServer(webSocketRouter: router),
+    configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "Tether"), logger: app.logger)
+var configuration = ServiceGroupConfiguration(
+    services: [.init(service: server), .init(service: tether)], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
+configuration.maximumGracefulShutdownDuration = app.limits.shutdownGracePeriod
 print("tether-demo serving on http://127.0.0.1:\(port)")
-try await app.run(host: "127.0.0.1", port: port)
+try await ServiceGroup(configuration: configuration).run()

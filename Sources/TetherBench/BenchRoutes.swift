@@ -12,8 +12,8 @@ import TetherServer
 /// a request for another path under `/_bench/` (the bench page) no longer falls back to the
 /// app's `**` route and gets a 404.
 enum BenchRoutes {
-    static func add(to router: Router<TetherRequestContext>, maxFrameSize: Int) {
-        router.middlewares.add(CrossOriginIsolation<TetherRequestContext>())
+    static func add(to router: Router<BasicTetherRequestContext>, maxFrameSize: Int) {
+        router.middlewares.add(CrossOriginIsolation<BasicTetherRequestContext>())
         // The floor: what one WebSocket message costs each way on this server, with no Tether.
         router.ws("/_floor/echo") { inbound, outbound, _ in
             for try await message in inbound.messages(maxSize: maxFrameSize) {

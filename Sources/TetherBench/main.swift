@@ -47,7 +47,7 @@ app.logger.logLevel = .warning
 // concurrency figures at 200 circuits. Everything else keeps the app's defaults.
 app.limits.maxCircuitsPerClient = .max
 BenchMethods.register(in: &app.exports)
-// `addRoutes(to:)` saves nothing on its own: the durability figures choose a store here.
+// The durability figures choose a store here; nothing is saved otherwise.
 switch environment["TETHER_BENCH_STORE"] {
 case nil, "", "none": app.persistence.storage = .none
 case "memory": app.persistence.storage = .store(MemoryCircuitStore())
@@ -60,10 +60,10 @@ if let milliseconds = environment["TETHER_BENCH_PERSIST_INTERVAL_MS"].flatMap(In
 var logger = Logger(label: "tether-bench")
 logger.logLevel = .warning
 
-let router = Router(context: TetherRequestContext.self)
+let router = Router(context: BasicTetherRequestContext.self)
 BenchRoutes.add(to: router, maxFrameSize: BenchRoutes.maxFrameSize(app.limits))
 // After the bench routes: the app's routes end with a `**` catch-all.
-app.addRoutes(to: router)
+router.addRoutes(TetherService(app).routes(for: BasicTetherRequestContext.self))
 
 // The same server configuration as `TetherApp.application(host:port:)`, so the figures are the
 // ones a real app gets: its frame limit is the larger of the text limit and a binary chunk.

@@ -17,7 +17,9 @@
 /// | `descriptorRefused` | the prerender descriptor was invalid, expired or already used |
 /// | `protocolError` | the first message was not a valid `start` or `resume` |
 /// | `paused` | the page paused the circuit: the server saved it and freed it; the page resumes it when asked |
+/// | `unauthorized` | the page's user may no longer see it: signed out, another session, or a page they are not allowed; the page reloads, and the server decides what it shows |
 package enum CloseCode: UInt16, CaseIterable, Sendable {
     case normal = 1000, goingAway = 1001, invalidData = 1007, policy = 1008, tooBig = 1009, serviceRestart = 1012
-    case fatal = 4000, rejected = 4001, replaced = 4002, handshakeTimeout = 4003, descriptorRefused = 4004, protocolError = 4005, paused = 4006
+    case fatal = 4000, rejected = 4001, replaced = 4002, handshakeTimeout = 4003, descriptorRefused = 4004, protocolError = 4005, paused = 4006,
+        unauthorized = 4007
 }

@@ -42,57 +42,39 @@ public struct TetherApp: Sendable {
         (publicDirectory.map { [StaticContent(directory: $0, urlPrefix: "/")] } ?? []) + libraries
     }
     public var logger = Logger(label: "tether")
+    /// How Tether learns who a request is from, and where it sends those a page refuses.
+    public var authentication = AuthenticationOptions()
 
     public init(pages: [any Page.Type]) {
         self.pages = PageRouter(pages)
     }
 
-    /// Builds the Hummingbird application, for running or for tests.
+    /// Builds the Hummingbird application, for tests: Tether at the site root, saving nothing
+    /// unless `persistence` chooses a store, and no graceful shutdown of its own.
     public func application(host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
-        let router = Router(context: TetherRequestContext.self)
-        addRoutes(to: router)
-        return makeApplication(router: router, host: host, port: port)
-    }
-
-    func makeApplication(router: Router<TetherRequestContext>, host: String, port: Int) -> some ApplicationProtocol {
-        let webSocketResponder = router.buildResponder()
-        let limits = limits
-        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(idleTimeout: TimeAmount(limits.httpIdleTimeout)),
-            ws: .init(
-                maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: limits.keepAliveInterval),
-                validateUTF8: true))
+        let service = TetherService(self, automaticStorage: .none)
+        let router = Router(context: BasicTetherRequestContext.self)
+        router.addRoutes(service.routes(for: BasicTetherRequestContext.self))
         return Application(
-            router: router,
-            server: HTTPServerBuilder { responder in
-                HeaderDeadlineChannel(
-                    wrapping: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
-                    timeout: limits.httpHeaderTimeout)
-            },
-            configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
-            logger: logger
-        )
+            router: router, server: service.httpServer(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Tether"), logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT; then it stops accepting, tells every connected browser
-    /// (`bye`), closes the circuits and exits within `limits.shutdownGracePeriod`.
+    /// (`bye`), closes the circuits and exits within `limits.shutdownGracePeriod`. To add routes,
+    /// middleware or a request context of your own, mount a `TetherService` instead.
     public func run(host: String = "127.0.0.1", port: Int = 8080) async throws {
-        let registry = makeRegistry(automatic: .sqlite(path: CircuitStorage.defaultSQLitePath))
-        await registry.persister?.prepare()
-        let router = Router(context: TetherRequestContext.self)
-        addRoutes(to: router, registry: registry)
-        let application = makeApplication(router: router, host: host, port: port)
+        let service = TetherService(self)
+        let router = Router(context: BasicTetherRequestContext.self)
+        router.addRoutes(service.routes(for: BasicTetherRequestContext.self))
+        let application = Application(
+            router: router, server: service.httpServer(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Tether"), logger: logger)
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: application), .init(service: CircuitShutdown(registry: registry))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [.init(service: application), .init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
         configuration.maximumGracefulShutdownDuration = limits.shutdownGracePeriod
         try await ServiceGroup(configuration: configuration).run()
-    }
-
-    /// Adds the pages, the runtime script and the circuit endpoint to a router you own, so the
-    /// app can share a server with other routes.
-    public func addRoutes(to router: Router<TetherRequestContext>) {
-        addRoutes(to: router, registry: makeRegistry(automatic: .none))
     }
 
     /// The circuits of one server; `automatic` is the storage `persistence.storage = .automatic`
@@ -101,35 +83,38 @@ public struct TetherApp: Sendable {
         CircuitRegistry(limits: limits, persister: CircuitPersister.make(persistence, automatic: automatic, logger: logger), logger: logger)
     }
 
-    func addRoutes(to router: Router<TetherRequestContext>, registry: CircuitRegistry) {
+    /// Adds the pages, the runtime, the circuit endpoint and the static files under `mount`.
+    func addRoutes<Context: TetherRequestContext>(to routes: RouteCollection<Context>, registry: CircuitRegistry, mount: MountPath) {
         let app = self
-        router.middlewares.add(NotFoundPageMiddleware(app: self))
+        let base = mount.prefix
+        routes.add(middleware: NotFoundPageMiddleware<Context>(app: self, mount: mount))
         for content in staticContent {
-            router.middlewares.add(content.middleware())
+            routes.add(middleware: content.middleware(under: mount))
         }
-        let initializers = StaticContent.initializerURLs(in: staticContent)
-        router.get("/_tether/initializers") { _, _ in
+        let initializers = StaticContent.initializerURLs(in: staticContent).map(mount.browserURL(fromPage:))
+        routes.get("\(base)/_tether/initializers") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: "[" + initializers.map(JSONText.quoted).joined(separator: ",") + "]")))
         }
-        router.get("/_tether/prerender") { request, _ in
-            try await app.prerenderForManualStart(request)
+        routes.get("\(base)/_tether/prerender") { request, context in
+            try await app.prerenderForManualStart(request, identity: app.identity(of: request, context), mount: mount)
         }
         // A page closed for good (`pagehide`) whose circuit has no open socket says so with a
         // beacon: its saved copy is deleted. The same answer for an unknown id and a wrong secret.
-        router.post("/_tether/circuit/end") { request, _ -> HTTPResponse.Status in
+        routes.post("\(base)/_tether/circuit/end") { request, context -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 1024)
             guard let json = try? JSONParser.parse(body.readableBytesView), let id = json["id"]?.stringValue,
                 let secret = json["secret"]?.stringValue
             else { throw HTTPError(.badRequest, message: "expected {\"id\": …, \"secret\": …}") }
-            return await registry.end(id: id, secret: secret) ? .noContent : .notFound
+            let session = app.identity(of: request, context).binding
+            return await registry.end(id: id, secret: secret, session: session) ? .noContent : .notFound
         }
-        router.get("/_tether/{module}") { _, context in
+        routes.get("\(base)/_tether/{module}") { _, context in
             try RuntimeAsset.response(module: context.parameters.require("module"))
         }
         let allowedOrigins = limits.allowedOrigins
-        router.ws("/_tether/circuit") { request, context in
+        routes.ws("\(base)/_tether/circuit") { request, context in
             // A browser always sends Origin: refuse pages of other sites (cross-site WebSocket
             // hijacking). Only clients that are not browsers can leave it out.
             guard let origin = request.headers[.origin] else { return .upgrade([:]) }
@@ -139,51 +124,81 @@ public struct TetherApp: Sendable {
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let client = context.requestContext.remoteAddress?.ipAddress ?? "unknown"
-            try await CircuitConnection(app: app, registry: registry, client: client)
+            // The upgrade request, as the app's middleware left its context: its cookies and
+            // its user are who the circuit serves.
+            let identity = app.identity(of: context.request, context.requestContext)
+            let client = identity.state.clientAddress ?? "unknown"
+            try await CircuitConnection(app: app, registry: registry, client: client, identity: identity, mount: mount)
                 .serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, logger: context.logger)
         }
-        // "**" needs at least one path segment, so the site root gets its own routes.
-        for path: RouterPath in ["/", "**"] {
-            router.get(path) { request, _ in try await app.prerender(request) }
-            router.head(path) { request, _ in try await app.prerender(request) }
+        // "**" needs at least one path segment, so the mount's root gets its own routes.
+        let paths: [RouterPath] = base.isEmpty ? ["/", "**"] : [RouterPath(base), RouterPath(base + "/**")]
+        for path in paths {
+            routes.get(path) { request, context in try await app.prerender(request, identity: app.identity(of: request, context), mount: mount) }
+            routes.head(path) { request, context in try await app.prerender(request, identity: app.identity(of: request, context), mount: mount) }
         }
     }
 
-    /// Renders a page to complete HTML, with a signed descriptor the circuit starts from.
-    func prerender(_ request: Request) async throws -> Response {
+    /// What the app's context and the request say about who sent it.
+    func identity<Context: TetherRequestContext>(of request: Request, _ context: Context) -> RequestIdentity {
+        authentication.capture(request, user: context.tetherUser, clientAddress: context.remoteAddress?.ipAddress)
+    }
+
+    /// Renders a page to complete HTML, with a signed descriptor the circuit starts from. A page
+    /// the visitor may not see redirects to the login page, or is refused a signed-in user.
+    func prerender(_ request: Request, identity: RequestIdentity, mount: MountPath) async throws -> Response {
         // `%ff` names no byte sequence a path can be: say so, rather than match it to a page.
         guard request.uri.path.removingPercentEncoding != nil else {
             throw HTTPError(.badRequest, message: "The URL's path has invalid percent-encoding.")
         }
-        let url = request.uri.description
-        guard let (pageType, route) = pages.match(url: url) else {
-            // Thrown, so the public folder gets its turn before the 404 page.
+        // Thrown, so the public folder gets its turn before the 404 page.
+        guard let url = mount.pageURL(fromBrowser: request.uri.description), let (pageType, route) = pages.match(url: url) else {
             throw HTTPError(.notFound)
         }
-        return await render(pageType.init(), route: route, url: url, status: .ok)
+        guard pageType.authorization.allows(identity.state) else {
+            return refusal(of: pageType, to: identity, browserURL: request.uri.description, mount: mount)
+        }
+        return await render(pageType.init(), route: route, url: url, identity: identity, mount: mount, status: .ok)
     }
 
-    func render(_ page: any Component, route: RouteValues, url: String, status: HTTPResponse.Status) async -> Response {
+    /// A visitor nobody signed in is sent to sign in, and comes back after; a signed-in user the
+    /// page does not allow gets 403.
+    func refusal(of page: any Page.Type, to identity: RequestIdentity, browserURL: String, mount: MountPath) -> Response {
+        guard identity.state.user != nil else {
+            return Response(
+                status: .found,
+                headers: [.location: authentication.loginRedirect(returningTo: browserURL), .cacheControl: "no-store"])
+        }
+        logger.info("refused a page", metadata: ["page": "\(page.route)", "requires": "\(page.authorization.summary)"])
+        let content = "<p id=\"tether-forbidden\">You are not allowed to see this page.</p>"
+        return htmlResponse(document.render(content: content, descriptor: "", base: mount.prefix), status: .forbidden)
+    }
+
+    func render(
+        _ page: any Component, route: RouteValues, url: String, identity: RequestIdentity, mount: MountPath, status: HTTPResponse.Status
+    ) async -> Response {
         let content: String
         do {
-            content = try await prerenderedContent(page, route: route)
+            content = try await prerenderedContent(page, route: route, identity: identity)
         } catch {
             logger.error("prerender failed", metadata: ["url": LogSafe.metadata(url), "error": "\(error)"])
-            return htmlResponse(document.render(content: "<p>An error has occurred.</p>", descriptor: ""), status: .internalServerError)
+            return htmlResponse(
+                document.render(content: "<p>An error has occurred.</p>", descriptor: "", base: mount.prefix), status: .internalServerError)
         }
-        let descriptor = signer.sign(url: url, markup: content)
-        return htmlResponse(document.render(content: content, descriptor: descriptor), status: status)
+        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest)
+        return htmlResponse(document.render(content: content, descriptor: descriptor, base: mount.prefix), status: status)
     }
 
     /// The content and descriptor of a page, as JSON, for a static page that starts the runtime
     /// by hand with `Tether.start({ url })`. It reveals no more than a GET of that page does.
-    func prerenderForManualStart(_ request: Request) async throws -> Response {
-        guard let url = request.uri.queryParameters["url"].map(String.init), url.hasPrefix("/"), !url.hasPrefix("//"),
-            let (pageType, route) = pages.match(url: url)
+    func prerenderForManualStart(_ request: Request, identity: RequestIdentity, mount: MountPath) async throws -> Response {
+        guard let browserURL = request.uri.queryParameters["url"].map(String.init), browserURL.hasPrefix("/"), !browserURL.hasPrefix("//"),
+            let url = mount.pageURL(fromBrowser: browserURL), let (pageType, route) = pages.match(url: url)
         else { throw HTTPError(.badRequest, message: "no page at that url") }
-        let content = try await prerenderedContent(pageType.init(), route: route)
-        let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(signer.sign(url: url, markup: content)))}"
+        guard pageType.authorization.allows(identity.state) else { throw HTTPError(.forbidden, message: "not allowed to see that page") }
+        let content = try await prerenderedContent(pageType.init(), route: route, identity: identity)
+        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest)
+        let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(descriptor))}"
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: json)))
@@ -191,16 +206,20 @@ public struct TetherApp: Sendable {
 
     /// A page's complete first HTML, with no browser attached: JS calls fail with
     /// `JSPrerenderingError`, `onInitialized` is awaited.
-    func prerenderedContent(_ page: any Component, route: RouteValues) async throws -> String {
+    func prerenderedContent(_ page: any Component, route: RouteValues, identity: RequestIdentity) async throws -> String {
+        var services = services
+        services.authentication = identity.state
         let renderer = Renderer(
             page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: true)
         return try await Circuit.renderSettled(renderer)
     }
 
     /// The not-found page for a GET nothing else answered.
-    func notFoundResponse(_ request: Request) async -> Response {
-        let url = request.uri.description
-        return await render(notFoundPage.init(), route: RouteValues(path: request.uri.path), url: url, status: .notFound)
+    func notFoundResponse(_ request: Request, identity: RequestIdentity, mount: MountPath) async -> Response {
+        let url = mount.pageURL(fromBrowser: request.uri.description) ?? request.uri.description
+        return await render(
+            notFoundPage.init(), route: RouteValues(path: URLComponents(string: url)?.percentEncodedPath ?? request.uri.path), url: url,
+            identity: identity, mount: mount, status: .notFound)
     }
 
     func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
@@ -212,14 +231,15 @@ public struct TetherApp: Sendable {
 }
 
 /// Turns a 404 from any route or file into the app's own "not found" page.
-struct NotFoundPageMiddleware<Context: RequestContext>: RouterMiddleware {
+struct NotFoundPageMiddleware<Context: TetherRequestContext>: RouterMiddleware {
     let app: TetherApp
+    let mount: MountPath
 
     @concurrent func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && request.method == .get {
-            return await app.notFoundResponse(request)
+            return await app.notFoundResponse(request, identity: app.identity(of: request, context), mount: mount)
         }
     }
 }

@@ -20,15 +20,17 @@ public final class ComponentTestHost<Root: Component> {
     /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
     /// `onAfterRender(firstRender: true)`. `services` sets the services the app would register.
     /// `restoring` starts it from what another host saved, as a circuit resumed after a restart
-    /// starts: persisted properties are restored before `onInitialized`.
+    /// starts: persisted properties are restored before `onInitialized`. `authentication` is who
+    /// the circuit's browser is, as a server would capture it (`.anonymous` by default).
     public init(
         _ component: Root, js: ScriptedJS = ScriptedJS(), route: RouteValues? = nil, restoring saved: SavedState? = nil,
-        services: (inout ServiceValues) -> Void = { _ in }
+        authentication: AuthenticationState = .anonymous, services: (inout ServiceValues) -> Void = { _ in }
     ) async throws {
         self.js = js
         self.component = component
         var values = ServiceValues()
         services(&values)
+        values.authentication = authentication
         var host = RendererHost()
         host.schedule = { work in
             let confined = TestConfined(work)

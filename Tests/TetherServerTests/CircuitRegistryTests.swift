@@ -40,7 +40,7 @@ struct CircuitRegistryTests {
     /// True when the registry still holds the circuit: it resumes with its current secret. The
     /// secret rotates, so the new one is handed back for the next check.
     func resumes(_ registry: CircuitRegistry, _ id: String, secret: inout String) async -> Bool {
-        guard let resumed = await registry.resume(id: id, secret: secret, socket: socket()) else { return false }
+        guard let resumed = await registry.resume(id: id, secret: secret, session: .anonymous, socket: socket()) else { return false }
         secret = resumed.secret
         return true
     }

@@ -75,7 +75,7 @@ struct DurabilityTests {
         let handoff = try await Self.handOff(store, clicks: 3, draft: "half typed")
         let record = try #require(await store.load(id: handoff.id, now: Date()))
         #expect(record.url == "/durable")
-        #expect(record.secretHash == CircuitSecret.hash(of: handoff.secret))
+        #expect(record.secretHash == CircuitSecret.hash(of: handoff.secret, boundTo: .anonymous))
         #expect(!String(decoding: record.snapshot, as: UTF8.self).contains(handoff.secret), "the secret itself is never stored")
 
         try await withDemoServer(configure: Self.durable(store)) { server in
@@ -119,7 +119,7 @@ struct DurabilityTests {
             let first = try await Self.resume(handoff, on: server)
             _ = try await first.nextRender()
             let rotated = try #require(first.configuration?["secret"]?.stringValue)
-            #expect(await store.load(id: handoff.id, now: Date())?.secretHash == CircuitSecret.hash(of: rotated))
+            #expect(await store.load(id: handoff.id, now: Date())?.secretHash == CircuitSecret.hash(of: rotated, boundTo: .anonymous))
         }
         // A third process: the old secret is refused there too.
         try await withDemoServer(configure: Self.durable(store)) { server in

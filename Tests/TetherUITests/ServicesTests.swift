@@ -166,3 +166,38 @@ struct ServicesTests {
         #expect(reader.bodies == before + 1)
     }
 }
+
+/// `AuthorizeView` and `Authorization`, against the authentication a circuit was given.
+@Suite struct AuthorizationTests {
+    final class Greeting: Component {
+        var body: Content {
+            AuthorizeView(.roles(["admin"])) { user in
+                p(.id("admin")) { "Hello, \(user?.name ?? "")" }
+            } notAuthorized: {
+                p(.id("nobody")) { "Sign in" }
+            }
+        }
+    }
+
+    @Test func authorizeViewShowsTheContentTheRuleAllows() async throws {
+        let admin = AuthenticatedUser(id: "1", name: "Ada", roles: ["admin"])
+        let allowed = try await ComponentTestHost(Greeting(), authentication: AuthenticationState(user: admin))
+        #expect(allowed.html.contains(#"<p id="admin">Hello, Ada</p>"#))
+        let member = AuthenticatedUser(id: "2", name: "Bo", roles: ["member"])
+        let refused = try await ComponentTestHost(Greeting(), authentication: AuthenticationState(user: member))
+        #expect(refused.html.contains(#"<p id="nobody">Sign in</p>"#))
+        let anonymous = try await ComponentTestHost(Greeting())
+        #expect(anonymous.html.contains(#"<p id="nobody">Sign in</p>"#))
+    }
+
+    @Test func rulesReadTheCapturedState() {
+        let ann = AuthenticationState(user: AuthenticatedUser(id: "1", name: "Ann", roles: ["a"]), headers: ["x-tenant": "t1"])
+        #expect(Authorization.anyone.allows(.anonymous))
+        #expect(!Authorization.authenticated.allows(.anonymous))
+        #expect(Authorization.authenticated.allows(ann))
+        #expect(Authorization.roles(["a", "b"]).allows(ann))
+        #expect(!Authorization.roles(["b"]).allows(ann))
+        #expect(Authorization.policy { $0.headers["x-tenant"] == "t1" }.allows(ann))
+        #expect(!Authorization.policy { $0.headers["x-tenant"] == "t2" }.allows(ann))
+    }
+}

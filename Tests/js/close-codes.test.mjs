@@ -46,17 +46,19 @@ test('CloseCode is the frozen table the server uses', () => {
   assert.deepEqual({ ...CloseCode }, {
     normal: 1000, goingAway: 1001, invalidData: 1007, policy: 1008, tooBig: 1009, serviceRestart: 1012,
     fatal: 4000, rejected: 4001, replaced: 4002, handshakeTimeout: 4003, descriptorRefused: 4004,
-    protocolError: 4005, paused: 4006,
+    protocolError: 4005, paused: 4006, unauthorized: 4007,
   });
 });
 
-test('closeDisposition: final, rejected, paused, and retry for everything else', () => {
+test('closeDisposition: final, rejected, paused, reload, and retry for everything else', () => {
   for (const [code] of FINAL) assert.equal(closeDisposition(code), 'final', String(code));
   assert.equal(closeDisposition(4001), 'rejected');
   assert.equal(closeDisposition(CloseCode.paused), 'paused');
+  // Signed out, or another session's circuit: a full load lets the server decide.
+  assert.equal(closeDisposition(CloseCode.unauthorized), 'reload');
   // A drained server saved its circuits: the next process resumes them.
   assert.equal(closeDisposition(CloseCode.serviceRestart), 'retry');
-  for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 3000, 4007, 4999, undefined]) {
+  for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 3000, 4008, 4999, undefined]) {
     assert.equal(closeDisposition(code), 'retry', String(code));
   }
 });

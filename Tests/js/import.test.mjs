@@ -19,7 +19,7 @@ test('this process really has no DOM', () => {
 test('the runtime is the modules the server serves', () => {
   assert.deepEqual(MODULES, [
     'bytes.js', 'circuit.js', 'dom-edits.js', 'events.js', 'initializers.js', 'interop.js',
-    'lifecycle.js', 'log.js', 'navigation.js', 'protocol.js', 'reconnect.js', 'streams.js', 'tether.js',
+    'lifecycle.js', 'log.js', 'navigation.js', 'paths.js', 'protocol.js', 'reconnect.js', 'streams.js', 'tether.js',
   ]);
 });
 

@@ -45,6 +45,8 @@ public final class DemoLayout: Layout {
             }
             // Filled in by the demo JS initializer's afterStarted.
             span(.id("initializer"), .class("initializer"))
+            " "
+            accountCorner()
         }
         main(.id("page")) {
             Cascade(ThemeKey.self, "light") { pageBody }

@@ -16,7 +16,10 @@ package actor Circuit {
     nonisolated let transport: CircuitTransport
     let pages: PageRouter
     let notFound: any Page.Type
+    /// The app's services, with this circuit's `authentication`.
     let services: ServiceValues
+    /// Where the app mounted Tether: the browser's URLs are under it, the circuit's are inside it.
+    let mount: MountPath
     let logger: Logger
     let maxUnacknowledgedBatches: Int
     /// Saves the circuit so its page can resume it on another process; nil when nothing is saved.
@@ -65,10 +68,11 @@ package actor Circuit {
 
     init(
         id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
-        services: ServiceValues = ServiceValues(), maxUnacknowledgedBatches: Int = 10, maxQueuedBrowserWork: Int = 1_000,
-        persister: CircuitPersister? = nil, secretHash: [UInt8] = [], logger: Logger
+        services: ServiceValues = ServiceValues(), mount: MountPath = .root, maxUnacknowledgedBatches: Int = 10,
+        maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], logger: Logger
     ) {
         self.id = id
+        self.mount = mount
         self.persister = persister
         secretHashBox = Mutex(secretHash)
         self.services = services
@@ -356,23 +360,31 @@ package actor Circuit {
     }
 
     /// A link or back/forward in the browser: a page of this app is shown in the circuit; any
-    /// other URL is loaded in full, so static files and real 404s still work.
+    /// other URL is loaded in full, so static files and real 404s still work, and so does a page
+    /// this user may not see, which the server then answers with its login redirect.
     private func navigateFromBrowser(_ url: String) async {
-        guard pages.match(url: url) != nil else {
+        guard let pageURL = mount.pageURL(fromBrowser: url), pages.match(url: pageURL) != nil, mayShow(pageURL) else {
             transport.send(.navigateTo(url: url, replace: true, inCircuit: false))
             return
         }
-        await show(url)
+        await show(pageURL)
     }
 
     private func navigateFromSwift(_ url: String, replace: Bool, forceLoad: Bool) async {
         let isLocal = url.hasPrefix("/") && !url.hasPrefix("//")
-        guard isLocal, !forceLoad else {
-            transport.send(.navigateTo(url: url, replace: replace, inCircuit: false))
+        let browserURL = mount.browserURL(fromPage: url)
+        guard isLocal, !forceLoad, mayShow(url) else {
+            transport.send(.navigateTo(url: browserURL, replace: replace, inCircuit: false))
             return
         }
-        transport.send(.navigateTo(url: url, replace: replace, inCircuit: true))
+        transport.send(.navigateTo(url: browserURL, replace: replace, inCircuit: true))
         await show(url)
+    }
+
+    /// Whether the circuit's user may see the page at `url`; a URL no page matches shows the
+    /// not-found page, which anyone may see.
+    private func mayShow(_ url: String) -> Bool {
+        pages.match(url: url).map { $0.page.authorization.allows(services.authentication) } ?? true
     }
 
     /// An error no boundary caught: the browser shows its error bar, and the circuit ends (the

@@ -12,6 +12,9 @@ struct CircuitConnection {
     let app: TetherApp
     let registry: CircuitRegistry
     let client: String
+    /// Who the upgrade request came from: whom the circuit serves, and the session it is bound to.
+    let identity: RequestIdentity
+    let mount: MountPath
 
     /// How long one socket's reading runs before it lets other tasks have the thread.
     static let readSlice = Duration.milliseconds(1)
@@ -181,7 +184,7 @@ struct CircuitConnection {
                 outbox.enqueue(.shutdown("The server is restarting; this page resumes on its own.", resumes: true))
                 return nil
             }
-            guard let (circuit, connection, newSecret) = await registry.resume(id: id, secret: secret, socket: outbox) else {
+            guard let (circuit, connection, newSecret) = await registry.resume(id: id, secret: secret, session: identity.binding, socket: outbox) else {
                 return await restore(id: id, secret: secret, lastBatch: lastBatch, outbox: outbox, refusals: refusals, logger: &logger)
             }
             logger[metadataKey: "circuit"] = "\(id)"
@@ -208,19 +211,22 @@ struct CircuitConnection {
         let descriptor: PrerenderDescriptor
         do {
             descriptor = try app.signer.verify(token)
+            // A descriptor copied out of another browser's page starts nothing here.
+            guard SessionBinding(digest: descriptor.session).matches(identity.binding) else { throw DescriptorError.otherSession }
             guard await registry.claim(descriptor) else { throw DescriptorError.alreadyUsed }
         } catch {
             let reason = "circuit refused: \(error)"
             refuseCircuit(reason, .descriptorRefused, outbox, refusals)
             return nil
         }
+        guard allowed(descriptor.url, outbox: outbox, refusals: refusals) else { return nil }
         guard let budget = await registry.admit(client: client) else {
             refuseOverCircuitLimit(outbox, refusals)
             return nil
         }
         let id = makeCircuitID()
         logger[metadataKey: "circuit"] = "\(id)"
-        let circuit = await register(id: id, secret: CircuitSecret(), budget: budget, outbox: outbox, restored: false, logger: logger)
+        let circuit = await register(id: id, secret: CircuitSecret(boundTo: identity.binding), budget: budget, outbox: outbox, restored: false, logger: logger)
         // The circuit outlives this socket: it keeps running while the page reconnects.
         Task { await circuit.run(url: descriptor.url, origin: .prerendered(digest: descriptor.markupDigest)) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
@@ -235,8 +241,10 @@ struct CircuitConnection {
         let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), logger: logger)
         outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
         outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value, restored: restored)))
+        var services = app.services
+        services.authentication = identity.state
         let circuit = Circuit(
-            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: app.services,
+            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: services, mount: mount,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents,
             persister: registry.persister, secretHash: secret.hash, logger: logger)
         await registry.register(circuit, secret: secret, client: client, socket: outbox)
@@ -262,9 +270,9 @@ struct CircuitConnection {
             return nil
         }
         let record: CircuitRecord
-        let newSecret = CircuitSecret()
+        let newSecret = CircuitSecret(boundTo: identity.binding)
         do {
-            guard let saved = try await persister.load(id: id, secret: secret) else {
+            guard let saved = try await persister.load(id: id, secret: secret, session: identity.binding) else {
                 await registry.release(client: client)
                 return reject("no saved circuit \(LogSafe.clip(id)) with that secret")
             }
@@ -281,6 +289,10 @@ struct CircuitConnection {
             return nil
         }
         logger[metadataKey: "circuit"] = "\(id)"
+        guard allowed(record.url, outbox: outbox, refusals: refusals) else {
+            await registry.release(client: client)
+            return nil
+        }
         let states: ComponentStates
         do {
             states = try ComponentStates(bytes: record.snapshot, formatVersion: record.formatVersion)
@@ -292,6 +304,16 @@ struct CircuitConnection {
         Task { await circuit.run(url: record.url, origin: .restored(states, lastBatch: lastBatch)) }
         logger.info("circuit restored", metadata: ["url": LogSafe.metadata(record.url), "from": LogSafe.metadata(record.ownerNode)])
         return (circuit, 0)
+    }
+
+    /// Whether this socket's user may see the page at `url`. When not (they signed out, or lost a
+    /// role), the page is told to reload, and its prerender then sends them to sign in.
+    private func allowed(_ url: String, outbox: WebSocketOutbox, refusals: RefusalLog) -> Bool {
+        guard let page = app.pages.match(url: url)?.page, !page.authorization.allows(identity.state) else { return true }
+        let reason = "this page requires \(page.authorization.summary)"
+        refusals.refused("refused a circuit", reason: reason)
+        outbox.requestClose(CircuitClose(.unauthorized, reason))
+        return false
     }
 
     private func configuration(id: String, secret: String, restored: Bool = false) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TetherInterop
+import TetherProtocol
 
 /// The live circuits of one server, the disconnected ones kept for a while so their pages can
 /// resume them with state intact, and what each client address holds.
@@ -92,13 +93,15 @@ actor CircuitRegistry {
     /// Resumes a circuit on a new socket if the id is known and the secret matches. The secret is
     /// replaced (the new one is returned, for the page), and the socket that served the circuit
     /// until now is closed at once; anything it still sends is ignored.
-    func resume(id: String, secret: String, socket: WebSocketOutbox) -> (circuit: Circuit, connection: Int, secret: String)? {
-        guard var entry = entries[id], entry.secret.matches(secret) else { return nil }
+    func resume(
+        id: String, secret: String, session: SessionBinding, socket: WebSocketOutbox
+    ) -> (circuit: Circuit, connection: Int, secret: String)? {
+        guard var entry = entries[id], entry.secret.matches(secret, from: session) else { return nil }
         entry.expiry?.cancel()
         entry.expiry = nil
         entry.disconnectedSince = nil
         entry.connection += 1
-        entry.secret = CircuitSecret()
+        entry.secret = CircuitSecret(boundTo: session)
         entry.circuit.rotateSecret(to: entry.secret.hash)
         entry.circuit.serve(connection: entry.connection)
         entry.socket?.requestClose(.replaced)
@@ -135,13 +138,26 @@ actor CircuitRegistry {
 
     /// A page closed for good: its circuit ends here or in the store. False when neither knows the
     /// id with this secret.
-    func end(id: String, secret: String) async -> Bool {
+    func end(id: String, secret: String, session: SessionBinding) async -> Bool {
         if let entry = entries[id] {
-            guard entry.secret.matches(secret) else { return false }
+            guard entry.secret.matches(secret, from: session) else { return false }
             await remove(entry.circuit)
             return true
         }
-        return await persister?.forgetSaved(id: id, secret: secret) ?? false
+        return await persister?.forgetSaved(id: id, secret: secret, session: session) ?? false
+    }
+
+    /// A session ended (its user signed out): its circuits end, and each connected page is told
+    /// to reload, so the server decides what the browser sees now. Their saved copies can no
+    /// longer be resumed, since the session they are bound to is gone, and they go too.
+    /// Returns how many circuits ended.
+    func endCircuits(boundTo session: SessionBinding, reason: String) async -> Int {
+        let ending = entries.values.filter { $0.secret.binding.matches(session) }
+        for entry in ending {
+            entry.socket?.requestClose(CircuitClose(.unauthorized, reason))
+            await remove(entry.circuit)
+        }
+        return ending.count
     }
 
     /// The page paused its circuit: save it, then free it. False when it could not be saved; it
@@ -204,11 +220,22 @@ actor CircuitRegistry {
             saved = (try? await withDeadline(persister.options.storeTimeout) { await persister.persistNow(all) }) ?? false
         }
         if saved { logger.info("drained: every circuit is saved", metadata: ["circuits": "\(all.count)"]) }
+        let bye: OutboundMessage =
+            saved ? .shutdown("The server is restarting; this page resumes on its own.", resumes: true) : .shutdown(reason)
+        let byeClose = saved ? CircuitClose(.serviceRestart, "The server is restarting.") : CircuitClose(.goingAway, reason)
+        var sockets: [WebSocketOutbox] = []
         for entry in entries.values {
             entry.expiry?.cancel()
-            entry.circuit.transport.send(
-                saved ? .shutdown("The server is restarting; this page resumes on its own.", resumes: true) : .shutdown(reason))
+            entry.circuit.transport.send(bye)
             await entry.circuit.close()
+            if let socket = entry.socket { sockets.append(socket) }
+        }
+        // Each page hears `bye` and its close code before the HTTP server, stopping next, closes
+        // the sockets itself with a plain 1000.
+        _ = try? await withDeadline(.seconds(2)) { [sockets] in
+            await withTaskGroup(of: Void.self) { group in
+                for socket in sockets { group.addTask { await socket.closeAfterFlush(byeClose) } }
+            }
         }
         entries.removeAll()
         clients.removeAll()

@@ -240,14 +240,14 @@ actor CircuitPersister {
 
     /// The saved circuit with this id, if its secret matches; waits for the store at most
     /// `storeTimeout`.
-    func load(id: String, secret: String) async throws(LoadError) -> CircuitRecord? {
+    func load(id: String, secret: String, session: SessionBinding) async throws(LoadError) -> CircuitRecord? {
         let record: CircuitRecord?
         do {
             record = try await withDeadline(options.storeTimeout) { try await self.currentStore().load(id: id, now: Date()) }
         } catch {
             throw .storeUnavailable("\(error)")
         }
-        guard let record, CircuitSecret.constantTimeEqual(record.secretHash, CircuitSecret.hash(of: secret)) else { return nil }
+        guard let record, CircuitSecret.constantTimeEqual(record.secretHash, CircuitSecret.hash(of: secret, boundTo: session)) else { return nil }
         return record
     }
 
@@ -265,8 +265,8 @@ actor CircuitPersister {
 
     /// Deletes a saved circuit whose page closed for good, if the secret matches; true when
     /// there was one.
-    func forgetSaved(id: String, secret: String) async -> Bool {
-        guard circuits[id] == nil, let record = try? await load(id: id, secret: secret) else { return false }
+    func forgetSaved(id: String, secret: String, session: SessionBinding) async -> Bool {
+        guard circuits[id] == nil, let record = try? await load(id: id, secret: secret, session: session) else { return false }
         do {
             try await currentStore().delete(id: record.id)
             return true

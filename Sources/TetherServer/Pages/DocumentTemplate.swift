@@ -27,19 +27,22 @@ public struct DocumentTemplate: Sendable {
     /// The entry's imports, fetched in parallel with it rather than one import level at a time.
     /// They close `<head>`, so the fetches start before the body is parsed and after anything the
     /// app put in `head` that governs them, such as a Content-Security-Policy `<meta>`.
-    private static let runtimePreloads = RuntimeAsset.imported
-        .map { "<link rel=\"modulepreload\" href=\"/_tether/\($0)\">" }
-        .joined()
+    private static func runtimePreloads(base: String) -> String {
+        RuntimeAsset.imported.map { "<link rel=\"modulepreload\" href=\"\(base)/_tether/\($0)\">" }.joined()
+    }
 
-    func render(content: String, descriptor: String) -> String {
+    /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under.
+    func render(content: String, descriptor: String, base: String) -> String {
         var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
         out += "<title>\(HTMLWriter.escape(title))</title>"
         out += head
-        out += Self.runtimePreloads
-        out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\">"
+        out += Self.runtimePreloads(base: base)
+        out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\""
+        if !base.isEmpty { out += " data-tether-base=\"\(HTMLWriter.escape(base, attribute: true))\"" }
+        out += ">"
         out += content
-        out += "</div><script type=\"module\" src=\"/_tether/\(RuntimeAsset.entry)\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        out += "</div><script type=\"module\" src=\"\(base)/_tether/\(RuntimeAsset.entry)\"\(autostart ? "" : " autostart=\"false\"")></script>"
         out += bodyEnd
         out += "</body></html>"
         return out

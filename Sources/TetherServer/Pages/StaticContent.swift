@@ -39,12 +39,14 @@ public struct StaticContent: Sendable {
         return byFile.values.map(\.url).sorted()
     }
 
-    func middleware<Context: RequestContext>() -> PrefixedFileMiddleware<Context> {
-        PrefixedFileMiddleware(
+    /// Serves the folder at `mount`'s prefix plus `urlPrefix`.
+    func middleware<Context: RequestContext>(under mount: MountPath) -> PrefixedFileMiddleware<Context> {
+        let prefix = mount.prefix + (urlPrefix == "/" ? "" : urlPrefix)
+        return PrefixedFileMiddleware(
             files: FileMiddleware(
-                directory, urlBasePath: urlPrefix == "/" ? nil : urlPrefix,
+                directory, urlBasePath: prefix.isEmpty ? nil : prefix,
                 cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: false),
-            urlPrefix: urlPrefix == "/" ? "" : urlPrefix)
+            urlPrefix: prefix)
     }
 }
 
@@ -59,7 +61,10 @@ struct PrefixedFileMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response = try await files.handle(request, context: context, next: next)
-        if !urlPrefix.isEmpty, (300..<400).contains(response.status.code), let location = response.headers[.location],
+        // Only a redirect the file middleware made for a path under its prefix: a page's own
+        // redirect (to sign in, say) passes through this middleware too.
+        if !urlPrefix.isEmpty, request.uri.path.hasPrefix(urlPrefix + "/"), (300..<400).contains(response.status.code),
+            let location = response.headers[.location],
             location.hasPrefix("/"), !location.hasPrefix(urlPrefix + "/")
         {
             response.headers[.location] = urlPrefix + location

@@ -14,6 +14,9 @@ package struct PrerenderDescriptor: Codable, Sendable, Equatable {
     /// Random, so two renders of the same page in the same second still differ: a descriptor
     /// starts one circuit, and the server remembers which it has seen until they expire.
     package var nonce: String
+    /// The `SessionBinding` digest of the request that rendered the page: only a socket from the
+    /// same session and user starts its circuit.
+    package var session: String
 }
 
 package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -21,6 +24,7 @@ package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertibl
     case badSignature
     case expired
     case alreadyUsed
+    case otherSession
 
     package var description: String {
         switch self {
@@ -28,6 +32,7 @@ package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertibl
         case .badSignature: "the prerender descriptor's signature is invalid"
         case .expired: "the prerender descriptor has expired; reload the page"
         case .alreadyUsed: "the prerender descriptor was already used; reload the page"
+        case .otherSession: "the prerender descriptor belongs to another session; reload the page"
         }
     }
 }
@@ -44,12 +49,12 @@ public struct DescriptorSigner: Sendable {
         self.lifetime = lifetime
     }
 
-    package func sign(url: String, markup: String, now: Date = Date()) -> String {
+    package func sign(url: String, markup: String, session: String = SessionBinding.anonymous.digest, now: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()
         let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let descriptor = PrerenderDescriptor(
             url: url, markupDigest: Self.digest(markup), expires: Int(now.timeIntervalSince1970) + Int(lifetime.components.seconds),
-            nonce: Self.base64url(Data(nonce)))
+            nonce: Self.base64url(Data(nonce)), session: session)
         let payload = try! JSONEncoder().encode(descriptor)
         let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
         return Self.base64url(payload) + "." + Self.base64url(Data(mac))

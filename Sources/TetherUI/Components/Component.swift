@@ -221,10 +221,14 @@ public protocol Routable: AnyObject {
     static var layout: (any Layout.Type)? { get }
     /// Receives the route's parameters and query before the first render.
     func receive(route: RouteValues)
+    /// Who may open the page. Anyone else is sent to the app's login page by the prerender, and
+    /// a circuit for the page is refused them.
+    static var authorization: Authorization { get }
 }
 
 extension Routable {
     public static var layout: (any Layout.Type)? { nil }
+    public static var authorization: Authorization { .anyone }
     public func receive(route: RouteValues) {}
 }
 

@@ -1,3 +1,4 @@
+import Hummingbird
 import HummingbirdWSClient
 import Logging
 import NIOCore
@@ -50,7 +51,8 @@ final class ProtocolTestClient: Sendable {
     /// Opens a WebSocket to `ws://127.0.0.1:<port><path>`. With `dom`, render batches patch that
     /// copy of the page; with `autoAck`, each batch is acknowledged as the browser does.
     static func connect(
-        port: Int, path: String = "/_tether/circuit", dom: MirrorDOM? = nil, autoAck: Bool = true, timeout: Duration = defaultWait
+        port: Int, path: String = "/_tether/circuit", dom: MirrorDOM? = nil, autoAck: Bool = true, timeout: Duration = defaultWait,
+        headers: HTTPFields = [:]
     ) async throws -> ProtocolTestClient {
         let url = "ws://127.0.0.1:\(port)\(path)"
         let inbox = MessageInbox()
@@ -62,7 +64,7 @@ final class ProtocolTestClient: Sendable {
         let connection = Task {
             do {
                 let closeFrame = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 1 << 22), logger: logger
+                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
                 ) { inbound, outbound, _ in
                     opened.fulfill(.success(outbound))
                     var messages = inbound.messages(maxSize: 1 << 22).makeAsyncIterator()

@@ -7,6 +7,7 @@ import { CallTarget, CloseCode, MessageKind, ObjectOperation } from './protocol.
 import { applyEdits } from './dom-edits.js';
 import { EventSender } from './events.js';
 import { bytesToMarker, readSegment, utf8Length, withoutBytes } from './bytes.js';
+import { tetherPath } from './paths.js';
 
 export const ConnectionState = Object.freeze({
   /** Made, and not yet connecting. */
@@ -86,6 +87,9 @@ export const CloseDisposition = Object.freeze({
   final: 'final',
   /** The server saved the circuit as the page asked: resume when the page wants it back. */
   paused: 'paused',
+  /** The page's user may no longer see it: a full load lets the server decide (a sign-in page,
+   * or the page as the new visitor sees it). */
+  reload: 'reload',
 });
 
 /** What a close code means for the circuit. */
@@ -100,6 +104,8 @@ export function closeDisposition(code) {
       return CloseDisposition.rejected;
     case CloseCode.paused:
       return CloseDisposition.paused;
+    case CloseCode.unauthorized:
+      return CloseDisposition.reload;
     // A drained server saved every circuit before it closed: the next process resumes them.
     case CloseCode.serviceRestart:
       return CloseDisposition.retry;
@@ -196,7 +202,7 @@ export class Circuit {
     return new Promise((resolve, reject) => {
       this.transition(S.connecting);
       const loc = globalThis.location;
-      const url = new URL(this.options.circuitPath || '/_tether/circuit', loc.href);
+      const url = new URL(this.options.circuitPath || tetherPath('/_tether/circuit'), loc.href);
       url.protocol = loc.protocol === 'https:' ? 'wss:' : 'ws:';
       if (typeof this.options.configureConnection === 'function') this.options.configureConnection(url);
       const ws = new WebSocket(url);
@@ -425,7 +431,7 @@ export class Circuit {
     // After a refusal the circuit stays refused, whatever code the socket then closes with,
     // unless that code is final.
     let next = S.disconnected;
-    if (disposition === CloseDisposition.final) next = S.ended;
+    if (disposition === CloseDisposition.final || disposition === CloseDisposition.reload) next = S.ended;
     else if (disposition === CloseDisposition.rejected || previous === S.rejected) next = S.rejected;
     else if (disposition === CloseDisposition.paused && canTransition(previous, S.paused)) next = S.paused;
     // Moved before anyone hears of the close, so a retry loop awaiting resume() sees it.
@@ -532,7 +538,7 @@ export class Circuit {
   endByBeacon() {
     const nav = globalThis.navigator;
     if (!this.circuitId || !this.secret || !nav || typeof nav.sendBeacon !== 'function') return;
-    const url = new URL((this.options.circuitPath || '/_tether/circuit') + '/end', globalThis.location.href);
+    const url = new URL((this.options.circuitPath || tetherPath('/_tether/circuit')) + '/end', globalThis.location.href);
     // A string body is sent as text/plain, which needs no CORS preflight a page in unload
     // could not wait for.
     try {

@@ -2,13 +2,14 @@
 // before the circuit starts. beforeStart(options) is awaited before it connects and may change
 // the options; afterStarted(tether) runs after the first render. One that fails is reported and
 // does not stop the others, or the app.
+import { tetherPath } from './paths.js';
 
 /** Imports every initializer the server lists; one that fails to load is reported and skipped. */
 export async function loadInitializers(options, log) {
   if (options.initializers === false || typeof fetch !== 'function') return [];
   let urls = [];
   try {
-    const response = await fetch('/_tether/initializers');
+    const response = await fetch(tetherPath('/_tether/initializers'));
     if (response.ok) urls = await response.json();
   } catch (err) {
     log.warning('could not list JS initializers', err);

@@ -3,6 +3,7 @@
 // same circuit; the server's own navigations arrive as `go`.
 
 import { MessageKind } from './protocol.js';
+import { tetherPath } from './paths.js';
 
 /** The server navigated (`go`): in the circuit only the history entry changes. */
 export function navigated(url, replace, inCircuit) {
@@ -51,7 +52,7 @@ export function followLinks(circuit) {
 /** Renders the page at `url` into an empty root, for a static page that starts the runtime with
  * `url` (Tether.start({ url })). */
 export async function prerenderInto(root, url) {
-  const response = await fetch('/_tether/prerender?url=' + encodeURIComponent(url));
+  const response = await fetch(tetherPath('/_tether/prerender') + '?url=' + encodeURIComponent(url));
   if (!response.ok) throw new Error(`Tether could not render ${url}: ${response.status}`);
   const { html, descriptor } = await response.json();
   root.innerHTML = html;

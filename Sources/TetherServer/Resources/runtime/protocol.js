@@ -114,4 +114,5 @@ export const CloseCode = Object.freeze({
   descriptorRefused: 4004,
   protocolError: 4005,
   paused: 4006,
+  unauthorized: 4007,
 });

@@ -116,6 +116,10 @@ export class Reconnection {
         // A running attempt shows it when its handshake resolves false.
         if (!expected && !this.attempting) this.show(ReconnectState.rejected, {});
         return false;
+      case CloseDisposition.reload:
+        this.log.info(`reloading: ${e.reason || 'the session changed'}`);
+        globalThis.location?.reload();
+        return false;
       case CloseDisposition.retry:
         break;
       default:
