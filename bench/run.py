@@ -1052,8 +1052,8 @@ def write_markdown(r, notes, path):
     w("- **NiceGUI**: `../shared/peers/nicegui/measure.py`, run as is: its round trip is `ui.run_javascript('return i+1')` "
       "timed on the server (the analog of Swift→JS), its click→DOM is the same page-side code.")
     w("- **durable circuits** (issue #15): every server with persistence on has `app.persistence.storage = "
-      "`.sqlite(path:)` on a file of its own in a temporary folder (tether-bench's `TETHER_BENCH_STORE`; `addRoutes(to:)` "
-      "saves nothing on its own), default persist interval (1 s). *Click→DOM*: the click→DOM code above on `/counter` of "
+      "`.sqlite(path:)` on a file of its own in a temporary folder (tether-bench's `TETHER_BENCH_STORE`; it "
+      "saves nothing otherwise), default persist interval (1 s). *Click→DOM*: the click→DOM code above on `/counter` of "
       "two servers at once, persistence off and on, 5 rounds of 100 clicks alternating between them (after 50 "
       "unmeasured each); p50 and p99 of each server's pooled clicks, and their ratio. *Resume after kill -9*: "
       "`bench/circuits.py restart` opens 1,000 circuits, clicks each once, waits until the persister's row count "

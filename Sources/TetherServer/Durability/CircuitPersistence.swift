@@ -32,8 +32,8 @@ public struct CircuitPersistence: Sendable {
 
 /// Which store saves circuits.
 public enum CircuitStorage: Sendable {
-    /// `TetherApp.run` uses ``sqlite(path:)`` at `.tether/circuits.sqlite` in the working
-    /// directory; an app that mounts Tether with `addRoutes(to:)` saves nothing unless it chooses.
+    /// `TetherApp.run` and `TetherService` use ``sqlite(path:)`` at `.tether/circuits.sqlite` in
+    /// the working directory; `TetherApp.application()`, for tests, saves nothing unless it chooses.
     case automatic
     /// Circuits live in this process's memory only, as before persistence existed.
     case none

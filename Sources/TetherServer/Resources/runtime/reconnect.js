@@ -20,6 +20,12 @@
 import { CloseCode } from './protocol.js';
 import { CallFailure, CloseDisposition, ConnectionState } from './circuit.js';
 
+// A page that is already navigating away (a sign-out form posting, a link) must not reload over
+// that navigation when its circuit is ended for the same reason.
+let navigatingAway = false;
+globalThis.addEventListener?.('beforeunload', () => { navigatingAway = true; });
+globalThis.addEventListener?.('pageshow', () => { navigatingAway = false; });
+
 /** How long the page keeps trying after a server said it restarts and its circuits resume. */
 export const RESTART_BUDGET_MS = 120_000;
 
@@ -117,6 +123,7 @@ export class Reconnection {
         if (!expected && !this.attempting) this.show(ReconnectState.rejected, {});
         return false;
       case CloseDisposition.reload:
+        if (navigatingAway) return false;
         this.log.info(`reloading: ${e.reason || 'the session changed'}`);
         globalThis.location?.reload();
         return false;
