@@ -55,8 +55,14 @@ if environment["TETHER_DETAILED_ERRORS"] == "1" {
 // The demo embeds Tether the way an app with its own routes, context and sign-in does: Tether's
 // routes join the app's router, and its circuits are a service of the app's ServiceGroup, so
 // SIGTERM saves them and tells every page to resume on the next process.
+if let mount = environment["TETHER_MOUNT"], !mount.isEmpty {
+    app.document.bodyEnd = app.document.bodyEnd.replacingOccurrences(of: #"src="/js/"#, with: #"src="\#(mount)/js/"#)
+}
 let tether = TetherService(app)
-let router = DemoSite.router(tether: tether)
+// TETHER_MOUNT=/app serves every page under /app, as an app that mounts Tether under a prefix.
+// The public folder moves with it, and so must the document's script URLs.
+let mount = environment["TETHER_MOUNT"] ?? ""
+let router = DemoSite.router(tether: tether, mount: mount)
 let server = Application(
     router: router, server: tether.httpServer(webSocketRouter: router),
     configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "Tether"), logger: app.logger)

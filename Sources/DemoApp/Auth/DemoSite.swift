@@ -67,7 +67,8 @@ public enum DemoUsers {
 public enum DemoSite {
     /// The demo's router: sessions and the authenticator first, so every route (Tether's pages
     /// and its circuit socket included) sees who is signed in.
-    public static func router(tether: TetherService) -> Router<DemoContext> {
+    /// `mount` is where Tether's pages go: "" for the site root, or a prefix such as "/app".
+    public static func router(tether: TetherService, mount: String = "") -> Router<DemoContext> {
         let router = Router(context: DemoContext.self)
         router.middlewares.add(
             SessionMiddleware(
@@ -85,7 +86,7 @@ public enum DemoSite {
             context.sessions.clearSession()
             return Response(status: .seeOther, headers: [.location: "/"])
         }
-        router.addRoutes(tether.routes(for: DemoContext.self))
+        router.addRoutes(tether.routes(for: DemoContext.self, at: mount))
         return router
     }
 

@@ -11,6 +11,7 @@ export function afterStarted(tether) {
   const el = document.getElementById('initializer');
   if (el) el.textContent = `${tether.options.demoValue} started`;
   const script = document.createElement('script');
-  script.src = '/js/initializer-injected.js';
+  // Beside this module, wherever the app mounted its public folder.
+  script.src = new URL('js/initializer-injected.js', import.meta.url).href;
   document.body.appendChild(script);
 }
