@@ -24,7 +24,16 @@ API_FILE = ROOT / "Tests" / "PublicAPI.txt"
 MODULES = ["TetherProtocol", "TetherInterop", "TetherUI", "TetherServer", "TetherTesting", "TetherPostgres"]
 
 
-def declarations(module, modules_dir, out_dir):
+def modules_directory():
+    """The debug build's Modules folder, where the library modules' .swiftmodule files are."""
+    return pathlib.Path(subprocess.run(
+        ["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()) / "Modules"
+
+
+def extract_symbol_graphs(module, modules_dir, out_dir, *options):
+    """Writes `module`'s public symbol graphs (the module's own, and one per module it extends)
+    into out_dir, with `swift symbolgraph-extract` and any further options. Tests/docs/
+    check_doc_comments.py reads them too."""
     target = f"{platform.machine()}-unknown-linux-gnu"
     # The C modules of dependencies (NIO's and Atomics' shims) are found through their module maps.
     module_maps = []
@@ -34,8 +43,12 @@ def declarations(module, modules_dir, out_dir):
         module_maps += ["-Xcc", f"-fmodule-map-file={module_map}"]
     subprocess.run(
         ["swift", "symbolgraph-extract", "-module-name", module, "-I", str(modules_dir), "-target", target,
-         "-output-dir", str(out_dir), "-minimum-access-level", "public", "-skip-inherited-docs", *module_maps],
+         "-output-dir", str(out_dir), "-minimum-access-level", "public", *options, *module_maps],
         check=True)
+
+
+def declarations(module, modules_dir, out_dir):
+    extract_symbol_graphs(module, modules_dir, out_dir, "-skip-inherited-docs")
     lines = set()
     for graph in sorted(out_dir.glob(f"{module}*.symbols.json")):
         for symbol in json.loads(graph.read_text())["symbols"]:
@@ -48,8 +61,7 @@ def declarations(module, modules_dir, out_dir):
 
 
 def main():
-    modules_dir = pathlib.Path(subprocess.run(
-        ["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()) / "Modules"
+    modules_dir = modules_directory()
     current = []
     with tempfile.TemporaryDirectory() as scratch:
         for module in MODULES:
