@@ -11,7 +11,9 @@ import TetherUI
 /// #expect(host.find("#count")?.text == "1")
 /// ```
 public final class ComponentTestHost<Root: Component> {
+    /// The component under test, for asserting on its state.
     public let component: Root
+    /// The fake browser that answers the component's JS calls; script it and read its `calls`.
     public let js: ScriptedJS
     package let renderer: Renderer
     /// Every batch rendered since the first render.
@@ -86,6 +88,8 @@ public final class ComponentTestHost<Root: Component> {
         findAll(selector).first
     }
 
+    /// Every element matching a simple selector (`#id`, `.class`, `tag`, or `tag.class`), in
+    /// document order.
     public func findAll(_ selector: String) -> [TestElement] {
         let matcher = SimpleSelector(selector)
         var found: [TestElement] = []
@@ -133,6 +137,8 @@ public final class ComponentTestHost<Root: Component> {
         await renderer.afterRender()
     }
 
+    /// Clicks the first element matching `selector`: fires `click`, runs its handler, and
+    /// re-renders.
     public func click(_ selector: String) async throws {
         try await fire("click", at: selector)
     }
@@ -157,7 +163,9 @@ public final class ComponentTestHost<Root: Component> {
 public struct TestElement {
     package let element: RenderElement
 
+    /// The tag name, lowercased.
     public var tag: String { element.tag }
+    /// The value of an attribute as rendered, or nil when the element does not have it.
     public func attribute(_ name: String) -> String? { element.attribute(name) }
 
     /// The text content, as `textContent` would read it (raw markup included as written).
@@ -176,9 +184,12 @@ public struct TestElement {
         return out
     }
 
+    /// The element's markup, itself included, as the browser would receive it.
     public var html: String { HTMLWriter.html([.element(element)]) }
 }
 
+/// A test asked the host for something the rendered page does not have: no element matches the
+/// selector, the element has no handler for the event, or nothing asked for a render in time.
 public struct TestHostError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }

@@ -9,16 +9,23 @@ import TetherInterop
 /// js.reply("convertArray") { _ in .success("<em>hi</em>") }
 /// ```
 public final class ScriptedJS: InteropOutbox {
+    /// One call the code under test made.
     public struct Call: Sendable, Equatable {
+        /// The function, property or module the call named.
         public let identifier: String
+        /// The arguments as the browser would receive them: a JSON array.
         public let arguments: JSONValue
 
+        /// A call, to compare with what `calls` recorded.
         public init(identifier: String, arguments: JSONValue) {
             self.identifier = identifier
             self.arguments = arguments
         }
     }
 
+    /// Answers one call from its arguments (a JSON array): `.success(value)`, `.failure(message:stack:)`
+    /// (the caller gets a `JSException`), or nil to leave the call pending, as a browser that never
+    /// answers would.
     public typealias Script = @Sendable (_ arguments: JSONValue) -> JSCallOutcome?
 
     private struct State {
@@ -30,6 +37,8 @@ public final class ScriptedJS: InteropOutbox {
     private let state = Mutex(State())
     private let channelBox = Mutex<InteropChannel?>(nil)
 
+    /// A fake browser with no scripts: every call fails with a `JSException` saying so, until
+    /// `reply` scripts its identifier.
     public init() {}
 
     /// The channel this fake browser answers; pass its `JSRuntime` to the code under test.
@@ -49,6 +58,7 @@ public final class ScriptedJS: InteropOutbox {
         reply(identifier) { _ in .success(value) }
     }
 
+    /// Every call made so far, in order, scripted or not.
     public var calls: [Call] { state.withLock { $0.calls } }
 
     /// Every message the code under test sent other than calls, such as method results.

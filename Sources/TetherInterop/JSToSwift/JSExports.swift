@@ -2,7 +2,9 @@
 /// rejection of the caller's Promise. An exposed method may throw one to reject with a message of
 /// its own choosing; any other error is reported generically unless detailed errors are on.
 public struct InvocationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The text the caller's Promise is rejected with.
     public let message: String
+    /// A refusal with `message`, for an exposed method to throw: `throw InvocationError("The sum does not fit in an Int.")`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 
@@ -89,8 +91,12 @@ func parameterNames<each P>(_ types: repeat (each P).Type) -> [String] {
 public struct JSExports: Sendable {
     private var modules: [String: [String: ExposedMethod]] = [:]
 
+    /// No modules: JS can call nothing until a module is added.
     public init() {}
 
+    /// Adds methods to the module `name`, the first argument of `Tether.invokeMethodAsync`.
+    /// Calling it again with the same name adds to that module; a method exposed twice keeps the
+    /// later one.
     public mutating func module(_ name: String, _ build: (inout MethodTable) -> Void) {
         var table = MethodTable(owner: name, methods: modules[name] ?? [:])
         build(&table)

@@ -14,6 +14,9 @@ import TetherProtocol
 /// }
 /// ```
 public protocol JSInvokableObject: AnyObject, Sendable {
+    /// Lists the methods JS may call on an instance, each with `expose` or `exposeAction`. Tether
+    /// calls it whenever an instance is first handed to JS on a circuit, so it only lists methods;
+    /// a method not listed here cannot be called.
     static func exposeMethods(_ methods: inout ObjectMethodTable<Self>)
 }
 
@@ -23,6 +26,9 @@ public struct ObjectMethodTable<Object: JSInvokableObject> {
 
     init() { table = MethodTable(owner: String(describing: Object.self)) }
 
+    /// Exposes an instance method returning a value. The closure receives the object first, then
+    /// the arguments JS passed after the method name, each decoded into its declared type:
+    /// `methods.expose("Greet") { (helper: HelloHelper, greeting: String) in "\(greeting), \(helper.name)!" }`.
     public mutating func expose<each P: Decodable & SendableMetatype, R: Encodable & SendableMetatype>(
         _ name: String, _ body: @escaping @Sendable @concurrent (Object, repeat each P) async throws -> R
     ) {
@@ -77,6 +83,7 @@ extension InvocationTarget {
 /// an argument, a result or a field of one, and Swift decodes it as a `SwiftObjectReference` of
 /// the same object. `dispose()` from either side ends JS's access to it.
 public final class SwiftObjectReference<Object: JSInvokableObject>: Codable, Sendable {
+    /// The object JS calls.
     public let value: Object
     let assignment = Mutex<Assignment?>(nil)
 
@@ -87,6 +94,7 @@ public final class SwiftObjectReference<Object: JSInvokableObject>: Codable, Sen
         let id: Int
     }
 
+    /// Wraps `value` for JS; it is registered with the circuit when it is first sent.
     public init(_ value: Object) { self.value = value }
 
     public func encode(to encoder: any Encoder) throws {
@@ -222,7 +230,9 @@ package final class SwiftObjectRegistry: Sendable {
 /// A circuit holds as many Swift objects for JS as it may: the browser must release some first.
 /// A call whose arguments would hand JS one more fails with it, before anything is sent.
 public enum SwiftObjectLimitError: JSError, Equatable {
+    /// The circuit already holds `limit` objects (`InteropOptions.maxTrackedObjects`).
     case tooMany(limit: Int)
+    /// The client address has used its memory budget, of this many bytes.
     case budget(Int)
 
     public var description: String {

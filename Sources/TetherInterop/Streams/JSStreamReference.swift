@@ -91,7 +91,9 @@ public final class JSStreamReference: Sendable, Decodable {
 
 /// A JS stream delivered more bytes than the receiver allowed.
 public struct JSStreamTooLargeError: JSError, Equatable {
+    /// The limit the reader passed to `openReadStream(maxAllowedSize:chunkBytes:chunkTimeout:)`.
     public let maxAllowedSize: Int
+    /// The stream's declared length, or the bytes received when the limit was passed.
     public let length: Int
 
     public var description: String {

@@ -15,6 +15,8 @@ public final class SwiftStreamReference: Encodable, Sendable {
     public let length: Int?
     let source: StreamSource
 
+    /// Streams `chunks` as JS pulls them, one chunk per pull; `length`, when given, is what JS
+    /// sees as the stream's size before reading it.
     public init<S: AsyncSequence & Sendable>(_ chunks: S, length: Int? = nil) where S.Element == [UInt8] {
         self.length = length
         self.source = StreamSource(chunks)

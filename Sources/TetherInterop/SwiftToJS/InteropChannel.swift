@@ -27,6 +27,9 @@ public struct InteropOptions: Sendable {
     /// Swift objects one circuit may hand to JS at once (`SwiftObjectReference`, streams).
     public var maxTrackedObjects: Int
 
+    /// Options with Tether's defaults: a 60 s timeout, no error details, 16 MB of unclaimed
+    /// bytes, 16,384 calls in flight each way, 16 JS→Swift calls running at once and 16,384 Swift
+    /// objects handed to JS. An app changes them on `TetherApp.interop`.
     public init(
         defaultTimeout: Duration? = .seconds(60), detailedErrors: Bool = false, maxPendingBytes: Int = 16 << 20,
         maxPendingCalls: Int = 16_384, maxConcurrentInvocations: Int = 16, maxWaitingInvocations: Int = 16_384,
@@ -375,8 +378,11 @@ public enum CallTimeout: Sendable, Equatable {
     case appDefault
     /// Wait as long as it takes.
     case never
+    /// Fail with `JSTimeoutError` when no answer came within this duration.
     case after(Duration)
 
+    /// Fail with `JSTimeoutError` after `s` seconds: `timeout: .seconds(5)`.
     public static func seconds(_ s: Int) -> CallTimeout { .after(.seconds(s)) }
+    /// Fail with `JSTimeoutError` after `ms` milliseconds: `timeout: .milliseconds(250)`.
     public static func milliseconds(_ ms: Int) -> CallTimeout { .after(.milliseconds(ms)) }
 }

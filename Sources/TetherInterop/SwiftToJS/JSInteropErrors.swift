@@ -16,10 +16,16 @@ public protocol JSError: Error, Sendable, CustomStringConvertible {}
 
 /// A JavaScript function threw, or the Promise it returned was rejected.
 public struct JSException: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
+    /// The JavaScript error's message, or the rejection value as text; also what `description`
+    /// shows. A missing function reads `Could not find 'a.b.c' ('b' was undefined).`
     public let message: String
+    /// The JavaScript error's stack, when it had one.
     public let stack: String?
 
+    /// An exception as the browser reported it; a test double (such as `ScriptedJS`) makes one
+    /// the same way.
     public init(identifier: String, message: String, stack: String?) {
         self.identifier = identifier
         self.message = message
@@ -31,7 +37,9 @@ public struct JSException: JSError, Equatable {
 
 /// A Swift→JS call did not complete within its timeout.
 public struct JSTimeoutError: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
+    /// The timeout that passed.
     public let timeout: Duration
 
     public var description: String {
@@ -41,6 +49,7 @@ public struct JSTimeoutError: JSError, Equatable {
 
 /// The circuit went away while a call was in flight, or before it was made.
 public struct JSDisconnectedError: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
 
     public var description: String {
@@ -50,8 +59,11 @@ public struct JSDisconnectedError: JSError, Equatable {
 
 /// The value JavaScript returned could not be decoded as the type the caller asked for.
 public struct JSResultDecodingError: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
+    /// The Swift type the caller asked for, fully qualified.
     public let expectedType: String
+    /// Where and why decoding failed: `expected Int at .count: …`.
     public let underlying: String
 
     public var description: String {
@@ -61,6 +73,7 @@ public struct JSResultDecodingError: JSError, Equatable {
 
 /// JavaScript cannot be called yet: the component is being prerendered and no browser is attached.
 public struct JSPrerenderingError: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
 
     public var description: String {
@@ -71,7 +84,9 @@ public struct JSPrerenderingError: JSError, Equatable {
 
 /// An argument could not be encoded as JSON; nothing was sent.
 public struct JSArgumentEncodingError: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
+    /// Why an argument could not be encoded (a NaN, say, which JSON has no spelling for).
     public let underlying: String
 
     public var description: String {
@@ -90,7 +105,9 @@ extension Duration {
 
 /// Too many Swift→JS calls were already in flight on this circuit; nothing was sent.
 public struct JSCallLimitError: JSError, Equatable {
+    /// The function, property or module the call named.
     public let identifier: String
+    /// The most calls in flight the circuit allows (`InteropOptions.maxPendingCalls`).
     public let limit: Int
 
     public var description: String {

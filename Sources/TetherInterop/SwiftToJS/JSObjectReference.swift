@@ -10,9 +10,10 @@ import TetherProtocol
 /// ```swift
 /// let module = try await js.importModule("/Pages/Scripts.js")
 /// try await module.invokeVoid("showPrompt", "Hello")
-/// await module.dispose()
+/// module.dispose()
 /// ```
 public final class JSObjectReference: Sendable, Codable {
+    /// The browser's id for the object, unique within its circuit.
     public let id: Int
     let runtime: JSRuntime
     private let disposed = Mutex(false)
@@ -22,6 +23,7 @@ public final class JSObjectReference: Sendable, Codable {
         self.runtime = runtime
     }
 
+    /// Whether `dispose()` was called; every call after it throws `JSObjectDisposedError`.
     public var isDisposed: Bool { disposed.withLock { $0 } }
 
     /// Calls a method of the object; `identifier` may be a dotted path inside it.
@@ -32,6 +34,8 @@ public final class JSObjectReference: Sendable, Codable {
         return try await runtime.perform(.call, identifier, arguments: arguments, on: id, as: T.self, timeout: timeout)
     }
 
+    /// Calls a method of the object and ignores its result, which is never serialized in the
+    /// browser.
     public func invokeVoid(_ identifier: String, _ arguments: any Encodable..., timeout: CallTimeout = .appDefault) async throws {
         try checkAlive(identifier)
         try await runtime.performVoid(.call, identifier, arguments: arguments, on: id, timeout: timeout)
@@ -80,7 +84,9 @@ public final class JSObjectReference: Sendable, Codable {
 
 /// A call on a JS object handle that was already disposed.
 public struct JSObjectDisposedError: JSError, Equatable {
+    /// The disposed object's id (`JSObjectReference.id`).
     public let objectID: Int
+    /// The method or property the call named.
     public let identifier: String
 
     public var description: String {

@@ -81,6 +81,7 @@ public struct JSRuntime: Sendable {
         try await invokeVoid(identifier, arguments: arguments, timeout: timeout)
     }
 
+    /// Calls a function with an argument list built at run time and ignores its result.
     public func invokeVoid(_ identifier: String, arguments: [any Encodable], timeout: CallTimeout = .appDefault) async throws {
         try await performVoid(.call, identifier, arguments: arguments, on: 0, timeout: timeout)
     }

@@ -32,7 +32,10 @@ package enum InvocationTarget: Sendable, Equatable {
 
 /// What came back from a Swift→JS call.
 public enum JSCallOutcome: Sendable, Equatable {
+    /// The function returned this value (a Promise's, once settled).
     case success(JSONValue)
+    /// The function threw, or its Promise rejected: the caller gets a `JSException` with this
+    /// message and stack.
     case failure(message: String, stack: String?)
 }
 

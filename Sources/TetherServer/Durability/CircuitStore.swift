@@ -34,7 +34,8 @@ public struct CircuitRecord: Sendable, Equatable {
     public var secretHash: [UInt8]
     /// The URL the page shows: the circuit is rebuilt from it and its route values.
     public var url: String
-    /// The components' persisted state, as JSON (see ``CircuitSnapshot``).
+    /// The components' persisted state, as JSON: each mounted component's persisted values by
+    /// its place in the page and their names, `{"components": {"Notes": {"draft": "milk"}}}`.
     public var snapshot: [UInt8]
     /// The snapshot's format; a process refuses formats it does not know.
     public var formatVersion: Int
@@ -44,6 +45,7 @@ public struct CircuitRecord: Sendable, Equatable {
     /// The file and database stores keep it to the millisecond.
     public var expiresAt: Date
 
+    /// A record with every field given; a store rebuilds one from its row this way.
     public init(id: String, secretHash: [UInt8], url: String, snapshot: [UInt8], formatVersion: Int, ownerNode: String, expiresAt: Date) {
         self.id = id
         self.secretHash = secretHash
@@ -60,6 +62,7 @@ public struct CircuitRecord: Sendable, Equatable {
 public actor MemoryCircuitStore: CircuitStore {
     private var records: [String: CircuitRecord] = [:]
 
+    /// An empty store.
     public init() {}
 
     /// How many records the store holds, expired ones included.

@@ -9,7 +9,9 @@
 /// let theme = context.environment[ThemeKey.self]
 /// ```
 public protocol EnvironmentKey {
+    /// The type of the cascaded value.
     associatedtype Value
+    /// What a component reads when no ancestor cascades a value for this key.
     static var defaultValue: Value { get }
 }
 
@@ -17,8 +19,10 @@ public protocol EnvironmentKey {
 public struct EnvironmentValues: Equatable {
     var values: [ObjectIdentifier: CascadedValue] = [:]
 
+    /// No cascaded values: every key reads its default.
     public init() {}
 
+    /// The value the nearest enclosing `Cascade` gave `key`, or the key's `defaultValue`.
     public subscript<Key: EnvironmentKey>(key: Key.Type) -> Key.Value {
         get { values[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
         set { values[ObjectIdentifier(key)] = CascadedValue(newValue) }
@@ -52,6 +56,10 @@ public func Cascade<Key: EnvironmentKey>(_ key: Key.Type, _ value: Key.Value, @H
 }
 
 /// Something the HTML builder can place directly.
+///
+/// A type of yours that conforms is written in a body like an element or a string:
+/// `struct Badge: HTMLConvertible { var htmlContent: Content { span(.class("badge")) { "new" } } }`.
 public protocol HTMLConvertible {
+    /// The nodes this value renders as.
     var htmlContent: Content { get }
 }

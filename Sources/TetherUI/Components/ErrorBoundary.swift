@@ -12,6 +12,7 @@ public final class ErrorBoundary: Component {
     /// Builds the fallback for an error. Never equal to another, like `Fragment`.
     public struct ErrorFallback: Equatable {
         let build: (any Error) -> Content
+        /// A fallback that builds its markup from the caught error.
         public init(@HTMLBuilder _ build: @escaping (any Error) -> Content) { self.build = build }
         public static func == (lhs: ErrorFallback, rhs: ErrorFallback) -> Bool { false }
     }
@@ -22,11 +23,14 @@ public final class ErrorBoundary: Component {
     /// The error being shown, if any.
     public private(set) var error: (any Error)?
 
+    /// A boundary around `content`; `wrap(key:_:fallback:)` is the shorter way to write one in
+    /// a body.
     public init(content: Fragment, fallback: ErrorFallback) {
         self.content = content
         self.fallback = fallback
     }
 
+    /// The content, or the fallback for the error it caught.
     public var body: Content {
         if let error {
             fallback.build(error)
@@ -46,6 +50,9 @@ public final class ErrorBoundary: Component {
         stateHasChanged()
     }
 
+    /// Places a boundary in a body: `content` renders until one of its event handlers throws,
+    /// then `fallback` renders with the error until `recover()`. `key` tells boundaries among
+    /// siblings apart, as `key(_:)` does for other children.
     public static func wrap(
         key: String? = nil, @HTMLBuilder _ content: @escaping () -> Content,
         @HTMLBuilder fallback: @escaping (any Error) -> Content

@@ -3,25 +3,41 @@ import TetherProtocol
 
 /// What the browser reports about a DOM event. Fields that do not apply to the event are nil.
 public struct EventArgs: Sendable, Equatable {
+    /// The event's name: `click`, `input`, `keydown`, …
     public var type: String
     /// The target's `value` (inputs, selects, textareas).
     public var value: String?
     /// The target's `checked` (checkboxes, radios).
     public var checked: Bool?
+    /// The key's value, as `KeyboardEvent.key` gives it (`"a"`, `"Enter"`), for keyboard events.
     public var key: String?
+    /// The physical key, as `KeyboardEvent.code` gives it (`"KeyA"`), for keyboard events.
     public var code: String?
+    /// Whether Alt (Option) was held.
     public var altKey = false
+    /// Whether Control was held.
     public var ctrlKey = false
+    /// Whether Shift was held.
     public var shiftKey = false
+    /// Whether Meta (Command, Windows) was held.
     public var metaKey = false
+    /// The mouse button that changed: 0 the main one, 1 the middle, 2 the secondary.
     public var button: Int?
+    /// The pointer's horizontal position in the viewport, in CSS pixels.
     public var clientX: Double?
+    /// The pointer's vertical position in the viewport, in CSS pixels.
     public var clientY: Double?
+    /// The pointer's horizontal position within the target element, in CSS pixels.
     public var offsetX: Double?
+    /// The pointer's vertical position within the target element, in CSS pixels.
     public var offsetY: Double?
+    /// `UIEvent.detail`: for a click, how many clicks in a row (2 for the second of a double click).
     public var detail: Int?
+    /// `"mouse"`, `"pen"` or `"touch"`, for pointer events.
     public var pointerType: String?
 
+    /// Arguments with only the event's name set, for firing an event in a test:
+    /// `var args = EventArgs(type: "input"); args.value = "Ada"`.
     public init(type: String) { self.type = type }
 
     /// Reads event args from the browser, keeping only fields of the expected types.
@@ -74,7 +90,10 @@ public struct EventArgs: Sendable, Equatable {
     }
 }
 
+/// Event arguments from the browser that do not have the shape of `EventArgs`: the event is
+/// refused and its handler does not run.
 public struct EventArgsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was wrong, naming the field: `event arg 'button' must be an integer, …`.
     public let message: String
     init(_ message: String) { self.message = message }
     public var description: String { message }
@@ -82,13 +101,19 @@ public struct EventArgsError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Per-handler behaviour decided in the browser, before the event goes to the server.
 public struct EventOptions: Sendable, Equatable {
+    /// Call `preventDefault()` on the event in the browser (Blazor's `@onclick:preventDefault`):
+    /// a link does not navigate, a form does not submit.
     public var preventDefault = false
+    /// Call `stopPropagation()` on the event in the browser, so handlers of enclosing elements do
+    /// not see it.
     public var stopPropagation = false
     /// Send only after the event has been quiet this long (LiveView's `phx-debounce`).
     public var debounceMilliseconds: Int?
     /// Send at most once per this interval.
     public var throttleMilliseconds: Int?
 
+    /// Options for `on(_:_:_:)`: `EventOptions(debounce: 300)`. `debounce` and `throttle` are in
+    /// milliseconds; the last event of a burst is always sent, with the burst's last value.
     public init(preventDefault: Bool = false, stopPropagation: Bool = false, debounce: Int? = nil, throttle: Int? = nil) {
         self.preventDefault = preventDefault
         self.stopPropagation = stopPropagation
@@ -96,7 +121,9 @@ public struct EventOptions: Sendable, Equatable {
         self.throttleMilliseconds = throttle
     }
 
+    /// No options: the event goes to the server as it happens, and the browser's default runs.
     public static let none = EventOptions()
+    /// Only `preventDefault`: `a(.href("/x")).onClick(.preventDefault) { … }`.
     public static let preventDefault = EventOptions(preventDefault: true)
 
     /// The suffix after the handler id in the `data-t-<event>` attribute.
@@ -114,14 +141,22 @@ public struct EventOptions: Sendable, Equatable {
 /// freely. It may be synchronous or `async`.
 public typealias EventHandler = (EventArgs) async throws -> Void
 
+/// An event handler attached to an element with `on(_:_:_:)` or one of its shorthands.
 public struct EventBinding {
+    /// The event's name, lowercased.
     public let name: String
+    /// What the browser does with the event before sending it.
     public let options: EventOptions
+    /// What runs on the circuit when the event arrives.
     public let handler: EventHandler
 }
 
 extension Element {
-    /// Handles a DOM event by name, one the runtime listens for (`DOMEventName`).
+    /// Handles a DOM event by name, one the runtime listens for (`DOMEventName`), with the
+    /// event's arguments: `input().on("keydown") { args in if args.key == "Enter" { … } }`.
+    ///
+    /// A name the runtime does not listen for (`"clik"`), or a second handler for the same event
+    /// (which replaces the first, and with it a `bind` handler), is reported as a `MarkupError`.
     public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         var copy = self
         let name = event.lowercased()
@@ -137,22 +172,28 @@ extension Element {
         return copy
     }
 
+    /// Handles a DOM event by name, without its arguments.
     public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping () async throws -> Void) -> Element {
         on(event, options) { (_: EventArgs) in try await handler() }
     }
 
+    /// Handles `click`: `button { "Save" }.onClick { try await self.save() }`.
     public func onClick(_ options: EventOptions = .none, _ handler: @escaping () async throws -> Void) -> Element {
         on("click", options, handler)
     }
 
+    /// Handles `click` with its arguments (button, modifiers, coordinates).
     public func onClick(_ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         on("click", options, handler)
     }
 
+    /// Handles `input`, sent on every keystroke; `args.value` is the field's new value.
     public func onInput(_ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         on("input", options, handler)
     }
 
+    /// Handles `change`, sent when a field's edit is committed; `args.value` (or `args.checked`)
+    /// is the new value.
     public func onChange(_ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         on("change", options, handler)
     }

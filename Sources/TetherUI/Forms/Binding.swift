@@ -11,7 +11,9 @@ import Foundation
 /// textarea().bind(binding(\.notes))
 /// ```
 public struct Binding<Value> {
+    /// Reads the current value.
     public let get: () -> Value
+    /// Writes a new value, then re-renders the component that made the binding.
     public let set: (Value) -> Void
 
     /// Writing through the binding re-renders the component whose body created it, which owns
@@ -25,6 +27,7 @@ public struct Binding<Value> {
         }
     }
 
+    /// The value, read and written through `get` and `set`.
     public var wrappedValue: Value {
         get { get() }
         nonmutating set { set(newValue) }

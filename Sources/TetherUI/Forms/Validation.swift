@@ -36,6 +36,7 @@ public final class FormValidation<Owner: AnyObject> {
     /// Set by the first `validate`; weak, because the owner holds this validation.
     private weak var validated: Owner?
 
+    /// A validation with the rules `build` adds: `FormValidation<Search> { $0.add("name") { $0.name.isEmpty ? "Name is required." : nil } }`.
     public init(_ build: (inout Rules) -> Void) {
         var rules = Rules()
         build(&rules)

@@ -1,29 +1,51 @@
 /// An HTML attribute. A nil value leaves the attribute out, which is how boolean attributes such
 /// as `disabled` are turned off.
 public struct Attribute: Sendable, Equatable {
+    /// The name, lowercased.
     public let name: String
+    /// The value, or nil to leave the attribute out. Always escaped when written.
     public let value: String?
 
+    /// Any attribute: `Attribute("aria-label", "Close")`. A `javascript:`, `vbscript:` or
+    /// `data:text/html` URL in `href`, `src`, `action`, `formaction`, `poster` or `cite` becomes
+    /// `about:blank#blocked`.
     public init(_ name: String, _ value: String?) {
         let lowered = name.lowercased()
         self.name = lowered
         self.value = value.map { Self.neutralizeScriptURL(name: lowered, value: $0) }
     }
 
+    /// `id="…"`; also what `ComponentTestHost.find("#…")` finds an element by.
     public static func id(_ value: String) -> Attribute { Attribute("id", value) }
+    /// `class="…"`, one or more class names separated by spaces.
     public static func `class`(_ value: String) -> Attribute { Attribute("class", value) }
+    /// `style="…"`, inline CSS.
     public static func style(_ value: String) -> Attribute { Attribute("style", value) }
+    /// `href="…"`; a script URL is neutralized (see `init(_:_:)`).
     public static func href(_ value: String) -> Attribute { Attribute("href", value) }
+    /// `src="…"`; a script URL is neutralized (see `init(_:_:)`).
     public static func src(_ value: String) -> Attribute { Attribute("src", value) }
+    /// `type="…"`, as on `input` and `button`.
     public static func type(_ value: String) -> Attribute { Attribute("type", value) }
+    /// `name="…"`, a form field's name.
     public static func name(_ value: String) -> Attribute { Attribute("name", value) }
+    /// `value="…"`, a field's initial value or an option's value. To keep a field and a property
+    /// in step, bind it instead (`bind(_:on:)`).
     public static func value(_ value: String) -> Attribute { Attribute("value", value) }
+    /// `placeholder="…"`, the hint an empty field shows.
     public static func placeholder(_ value: String) -> Attribute { Attribute("placeholder", value) }
+    /// `for="…"`, the id of the control a `label` names.
     public static func `for`(_ value: String) -> Attribute { Attribute("for", value) }
+    /// `title="…"`, advisory text such as a tooltip.
     public static func title(_ value: String) -> Attribute { Attribute("title", value) }
+    /// `disabled` when `on`, and no attribute at all when not.
     public static func disabled(_ on: Bool = true) -> Attribute { Attribute("disabled", on ? "" : nil) }
+    /// `checked` when `on`, and no attribute at all when not.
     public static func checked(_ on: Bool = true) -> Attribute { Attribute("checked", on ? "" : nil) }
+    /// `selected` when `on`, and no attribute at all when not.
     public static func selected(_ on: Bool = true) -> Attribute { Attribute("selected", on ? "" : nil) }
+    /// `data-name="…"`, a custom data attribute. Names starting with `t-` are Tether's own and are
+    /// dropped.
     public static func data(_ name: String, _ value: String) -> Attribute { Attribute("data-" + name, value) }
 
     /// Attribute names are checked because a name comes straight into the markup: a name with a
@@ -53,6 +75,9 @@ public struct Attribute: Sendable, Equatable {
 }
 
 extension Element {
+    /// This element with the attribute set (replacing one of the same name), or removed when
+    /// `value` is nil. An invalid name, an inline `on*` handler or a `data-t-*` name is dropped
+    /// and reported instead (see `MarkupError`).
     public func attribute(_ name: String, _ value: String?) -> Element {
         applying(Attribute(name, value))
     }
@@ -76,8 +101,11 @@ extension Element {
         return copy
     }
 
+    /// This element with `id="…"`.
     public func id(_ value: String) -> Element { attribute("id", value) }
+    /// This element with `class="…"`.
     public func `class`(_ value: String) -> Element { attribute("class", value) }
+    /// This element with `style="…"`.
     public func style(_ value: String) -> Element { attribute("style", value) }
 
     /// Identifies this element among its siblings, so a reordered list keeps each element's DOM

@@ -82,6 +82,7 @@ public struct Persisted: @unchecked Sendable {
 /// `restore(from:)` runs before `onInitialized`, like the properties in ``Persisted``, and only on
 /// a restored start. Its snapshot is saved under the key `$snapshot`.
 public protocol PersistsSnapshot: AnyObject {
+    /// The type of what is saved: any `Codable` value.
     associatedtype Snapshot: Codable
     /// What to save; read after every change the circuit persists, at most once per
     /// `persistInterval`.
