@@ -4,7 +4,10 @@
 // does not stop the others, or the app.
 import { tetherPath } from './paths.js';
 
-/** Imports every initializer the server lists; one that fails to load is reported and skipped. */
+/** Imports every initializer the server lists; one that fails to load is reported and skipped.
+ * @param {import('./tether').TetherStartOptions} options `initializers: false` loads none
+ * @param {import('./log.js').Logger} log
+ * @returns {Promise<{ url: string, module: import('./tether').TetherInitializer }[]>} */
 export async function loadInitializers(options, log) {
   if (options.initializers === false || typeof fetch !== 'function') return [];
   let urls = [];
@@ -26,7 +29,11 @@ export async function loadInitializers(options, log) {
   return loaded.filter(Boolean);
 }
 
-/** Awaits each initializer's `hook(argument)` in turn, where it has one. */
+/** Awaits each initializer's `hook(argument)` in turn, where it has one.
+ * @param {{ url: string, module: import('./tether').TetherInitializer }[]} initializers
+ * @param {'beforeStart' | 'afterStarted'} hook
+ * @param {any} argument the start options for beforeStart, the runtime for afterStarted
+ * @param {import('./log.js').Logger} log */
 export async function runHook(initializers, hook, argument, log) {
   for (const { url, module } of initializers) {
     if (typeof module[hook] !== 'function') continue;

@@ -6,7 +6,11 @@ import { CallTarget, Marker, MessageKind, ObjectOperation, ResultMode } from './
 import { withoutBytes } from './bytes.js';
 import { JSStreamSource, SwiftStreamProxy } from './streams.js';
 
-/** "a.b.c" is window.a.b.c, called with this = window.a.b. */
+/** "a.b.c" is window.a.b.c, called with this = window.a.b.
+ * @param {string} identifier a dotted path from `root`
+ * @param {object} [root] where the path starts; `globalThis` (window) by default
+ * @returns {{ fn: any, thisArg: unknown }} the function, and the object that holds it
+ * @throws {Error} naming the segment that was missing, or the value that is not a function */
 export function resolveFunction(identifier, root = globalThis) {
   if (typeof identifier !== 'string' || identifier.length === 0) {
     throw new Error('The function identifier must be a non-empty string.');
@@ -32,7 +36,11 @@ export function resolveFunction(identifier, root = globalThis) {
   return { fn: value, thisArg: owner };
 }
 
-/** The object holding the last segment of `identifier`, for reading and assigning properties. */
+/** The object holding the last segment of `identifier`, for reading and assigning properties.
+ * @param {string} identifier a dotted path from `root`
+ * @param {object} [root] where the path starts; `globalThis` (window) by default
+ * @returns {{ owner: any, key: string }}
+ * @throws {Error} naming the segment that was missing */
 export function resolveMember(identifier, root = globalThis) {
   if (typeof identifier !== 'string' || identifier.length === 0) {
     throw new Error('The property name must be a non-empty string.');
@@ -51,16 +59,22 @@ export function resolveMember(identifier, root = globalThis) {
   return { owner, key };
 }
 
-/** A Swift object JS holds by reference (SwiftObjectReference on the Swift side). */
+/** A Swift object JS holds by reference (SwiftObjectReference on the Swift side); typed as
+ * TetherSwiftObjectReference in tether.d.ts. */
 class SwiftObjectProxy {
   constructor(circuit, id) {
     this._circuit = circuit;
     this._id = id;
   }
+  /** Calls a method the object's Swift type exposes.
+   * @param {string} method the name given to `expose` in its `exposeMethods`
+   * @param {...unknown} args
+   * @returns {Promise<unknown>} the method's result; rejects once the object is disposed */
   invokeMethodAsync(method, ...args) {
     if (this._disposed) return Promise.reject(new Error(`There is no tracked object with id ${this._id}. It may have been disposed.`));
     return this._circuit.invokeSwift(this._id, method, args);
   }
+  /** Ends this page's access to the object, and tells Swift it may forget it. */
   dispose() {
     if (this._disposed) return;
     this._disposed = true;
@@ -73,14 +87,19 @@ class SwiftObjectProxy {
 
 /** Helpers Swift can call by identifier, such as "Tether.files.open" for a file input. */
 export const files = Object.freeze({
-  /** The `index`th file chosen in an <input type="file">, for reading as a stream. */
+  /** The `index`th file chosen in an <input type="file">, for reading as a stream.
+   * @param {HTMLInputElement} input
+   * @param {number} [index]
+   * @returns {File} */
   open(input, index = 0) {
     if (!input || !input.files) throw new Error('Tether.files.open needs an <input type="file"> element.');
     const file = input.files[index];
     if (!file) throw new Error(`No file at index ${index} is selected.`);
     return file;
   },
-  /** Name, size and type of each chosen file. */
+  /** Name, size and type of each chosen file.
+   * @param {HTMLInputElement} input
+   * @returns {{ name: string, size: number, type: string, lastModified: number }[]} */
   list(input) {
     return [...(input && input.files ? input.files : [])]
       .map((f) => ({ name: f.name, size: f.size, type: f.type, lastModified: f.lastModified }));
@@ -96,7 +115,9 @@ export class JSInterop {
     this.segments = new Map();
   }
 
-  /** Keeps a JS object for Swift and returns its handle id. */
+  /** Keeps a JS object for Swift and returns its handle id.
+   * @param {object} value an object or a function
+   * @returns {number} */
   track(value) {
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
       throw new Error('Only objects and functions can be held by reference.');
@@ -106,6 +127,7 @@ export class JSInterop {
     return id;
   }
 
+  /** @param {object} value @returns {{ __tetherJSObject: number }} the handle Swift decodes */
   createJSObjectReference(value) {
     return { [Marker.jsObject]: this.track(value) };
   }
@@ -116,10 +138,14 @@ export class JSInterop {
     return false;
   }
 
+  /** Forgets the object a handle names; anything else is ignored.
+   * @param {{ __tetherJSObject: number }} reference */
   disposeJSObjectReference(reference) {
     if (reference && typeof reference[Marker.jsObject] === 'number') this.jsObjects.delete(reference[Marker.jsObject]);
   }
 
+  /** @param {Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>} value
+   * @returns {{ __tetherJSStream: number, length: number | null }} the handle Swift decodes */
   createJSStreamReference(value) {
     const source = new JSStreamSource(value);
     return { [Marker.jsStream]: this.track(source), length: source.length };

@@ -20,7 +20,8 @@ export class Logger {
   }
 
   /** Sets the least severe level that is printed. A name that is not a level is reported and the
-   * default kept, rather than silencing the runtime by accident. */
+   * default kept, rather than silencing the runtime by accident.
+   * @param {string | undefined} level a TetherLogLevel; another name is reported */
   setLevel(level) {
     const name = level ?? DEFAULT_LEVEL;
     if (Object.hasOwn(LogLevel, name)) {

@@ -6,6 +6,8 @@ import { MessageKind } from './protocol.js';
 
 /** A Blob, buffer or ReadableStream that Swift reads through a JS stream reference. */
 export class JSStreamSource {
+  /** @param {Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>} value
+   * @throws {Error} for anything else */
   constructor(value) {
     if (value instanceof Blob) {
       this.blob = value;
@@ -27,7 +29,9 @@ export class JSStreamSource {
     this.reading = false;
   }
 
-  /** The next chunk of at most `max` bytes, or null at the end. */
+  /** The next chunk of at most `max` bytes, or null at the end.
+   * @param {number} max
+   * @returns {Promise<Uint8Array | null>} */
   async read(max) {
     this.reading = true;
     try {
@@ -65,7 +69,8 @@ export class JSStreamSource {
   }
 }
 
-/** A Swift stream handed to JS, read once, as a ReadableStream or as a whole. */
+/** A Swift stream handed to JS, read once, as a ReadableStream or as a whole; typed as
+ * TetherSwiftStreamReference in tether.d.ts. */
 export class SwiftStreamProxy {
   constructor(circuit, id, length) {
     this._circuit = circuit;
@@ -74,7 +79,9 @@ export class SwiftStreamProxy {
     this._used = false;
   }
 
-  /** A ReadableStream of Uint8Array chunks, pulled from Swift as it is read. */
+  /** A ReadableStream of Uint8Array chunks, pulled from Swift as it is read.
+   * @returns {ReadableStream<Uint8Array>}
+   * @throws {Error} when the stream was already read */
   stream() {
     if (this._used) throw new Error('This Swift stream has already been read.');
     this._used = true;
@@ -109,6 +116,8 @@ export class SwiftStreamProxy {
     }, { highWaterMark: 1 });
   }
 
+  /** All of the stream's bytes.
+   * @returns {Promise<ArrayBuffer>} */
   async arrayBuffer() {
     return new Response(this.stream()).arrayBuffer();
   }

@@ -11,6 +11,17 @@ import { Reconnection, showErrorBar } from './reconnect.js';
 import { PageLifecycle } from './lifecycle.js';
 import { loadInitializers, runHook } from './initializers.js';
 
+/**
+ * The types of the runtime's public surface are declared in tether.d.ts, beside this file.
+ * @typedef {import('./tether').TetherStartOptions} TetherStartOptions
+ * @typedef {import('./tether').TetherRuntime} TetherRuntimeType
+ * @typedef {import('./tether').TetherStreamSource} TetherStreamSource
+ * @typedef {import('./tether').TetherJSStreamReference} TetherJSStreamReference
+ * @typedef {import('./tether').TetherJSObjectReference} TetherJSObjectReference
+ * @typedef {import('./tether').TetherNavigationOptions} TetherNavigationOptions
+ */
+
+/** The `Tether` global, and this module's default export. */
 class TetherRuntime {
   #log = new Logger();
   #interop = new JSInterop();
@@ -27,7 +38,8 @@ class TetherRuntime {
     this.files = files;
   }
 
-  /** The JS objects Swift holds handles to, by id. */
+  /** The JS objects Swift holds handles to, by id.
+   * @returns {Map<number, unknown>} */
   get jsObjects() { return this.#interop.jsObjects; }
 
   /**
@@ -40,6 +52,9 @@ class TetherRuntime {
    * turns it off): a page hidden that long, with no call or stream under way, pauses its circuit
    * so the server can save it and free its memory, and resumes it when shown again. autoPause is
    * read when the page is hidden, so it may be changed after start.
+   * @param {TetherStartOptions} [options]
+   * @returns {Promise<TetherRuntimeType | undefined>} `ready`, or undefined when the page has no
+   *   #tether-root to connect.
    */
   async start(options = {}) {
     if (this.#started) return this.ready;
@@ -80,39 +95,54 @@ class TetherRuntime {
     return this.ready;
   }
 
-  /** Calls an exposed static Swift method: Tether.invokeMethodAsync('Demo', 'Add', 2, 3). */
+  /** Calls an exposed static Swift method: Tether.invokeMethodAsync('Demo', 'Add', 2, 3).
+   * @template [T=unknown]
+   * @param {string} moduleName the module's name in `app.exports.module(name)`
+   * @param {string} methodId the method's name in `expose(name)`
+   * @param {...unknown} args JSON values, byte arrays, and references made by this runtime
+   * @returns {Promise<T>} the method's result; rejects with the server's message */
   invokeMethodAsync(moduleName, methodId, ...args) {
     if (!this.circuit) return Promise.reject(new Error('Tether has not started.'));
     return this.circuit.invokeSwift(moduleName, methodId, args);
   }
 
   /** Wraps a Blob, File, ArrayBuffer, typed array or ReadableStream so Swift can read it as a
-   * stream: pass the result to Tether.invokeMethodAsync as an argument. */
+   * stream: pass the result to Tether.invokeMethodAsync as an argument.
+   * @param {TetherStreamSource} value
+   * @returns {TetherJSStreamReference} */
   createJSStreamReference(value) { return this.#interop.createJSStreamReference(value); }
 
   /** Keeps a JS object for Swift, the analog of Blazor's DotNet.createJSObjectReference: pass the
    * result to Tether.invokeMethodAsync (as an argument or inside one) or return it from a
-   * function Swift calls, and Swift receives a JSObjectReference to call it. */
+   * function Swift calls, and Swift receives a JSObjectReference to call it.
+   * @param {object} value an object or a function
+   * @returns {TetherJSObjectReference} */
   createJSObjectReference(value) { return this.#interop.createJSObjectReference(value); }
 
-  /** Forgets a reference made by createJSObjectReference; Swift calls on it then fail. */
+  /** Forgets a reference made by createJSObjectReference; Swift calls on it then fail.
+   * @param {TetherJSObjectReference} reference */
   disposeJSObjectReference(reference) { this.#interop.disposeJSObjectReference(reference); }
 
-  /** Navigates inside the circuit, as a link click does: Tether.navigateTo('/counter'). */
+  /** Navigates inside the circuit, as a link click does: Tether.navigateTo('/counter').
+   * @param {string} url
+   * @param {TetherNavigationOptions} [options] */
   navigateTo(url, options) { navigateTo(this.circuit, url, options); }
 
-  /** Tries once to resume the circuit now. Resolves true when it is back. */
+  /** Tries once to resume the circuit now. Resolves true when it is back.
+   * @returns {Promise<boolean>} */
   reconnect() { return this.#reconnection.reconnect(); }
 
   /** Asks the server to save the circuit and close its socket, freeing it while the page does not
    * need it; nothing retries and no overlay shows. Resolves true once paused (then
    * `tether:paused` is dispatched on document), false when the circuit is not open. Calls to
-   * Swift fail at once until Tether.resume(). */
+   * Swift fail at once until Tether.resume().
+   * @returns {Promise<boolean>} */
   pause() { return this.#reconnection.pause(); }
 
   /** Brings back a paused circuit, or a disconnected one nothing is retrying, from the server
    * that saved it or from the next one. Resolves true when it is back (then `tether:resumed` is
-   * dispatched on document). */
+   * dispatched on document).
+   * @returns {Promise<boolean>} */
   resume() { return this.#reconnection.resume(); }
 
   /** Closes the circuit's socket. The server keeps the circuit; Tether.reconnect() resumes it. */
