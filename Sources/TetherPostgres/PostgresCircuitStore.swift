@@ -5,7 +5,7 @@ import NIOSSL
 import PostgresNIO
 import TetherServer
 
-/// A ``CircuitStore`` in a PostgreSQL table, for an app that runs on several nodes: a page resumes
+/// A `CircuitStore` in a PostgreSQL table, for an app that runs on several nodes: a page resumes
 /// its circuit on whichever node its reconnect reaches, and of two nodes resuming the same circuit
 /// exactly one wins (``replaceSecret(id:expected:with:owner:now:)`` is one conditional `UPDATE`).
 ///
@@ -61,7 +61,11 @@ public actor PostgresCircuitStore: CircuitStore {
 
     /// A store on the database `configuration` points at. The client starts now; the table is made
     /// on first use (call ``prepare()`` to make it, and find out that the database answers, at startup).
-    /// - Parameter table: several apps, or test runs, can share a database under different tables.
+    ///
+    /// - Parameters:
+    ///   - configuration: where the database is and how to reach it.
+    ///   - table: several apps, or test runs, can share a database under different tables.
+    ///   - logger: where the PostgreSQL client and the store's statements log.
     public init(
         configuration: PostgresClient.Configuration, table: String = "tether_circuits",
         logger: Logger = Logger(label: "tether.store.postgres")
