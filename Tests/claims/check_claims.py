@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every test README.md and SECURITY.md cite as proof must exist.
+"""Every test README.md, SECURITY.md and the DocC articles (Sources/*/*.docc) cite as proof must exist.
 
 The documents name their proofs in backticks: a Swift suite (`SecurityTests`), a suite and a test
 function (`HostileClientTests.memoryBudget`), a suite with the quoted start of a test's name
@@ -15,7 +15,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DOCUMENTS = ["README.md", "SECURITY.md"]
+DOCUMENTS = ["README.md", "SECURITY.md", *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("Sources/*/*.docc/**/*.md"))]
 
 SWIFT_TESTS = {p: p.read_text() for p in (ROOT / "Tests").rglob("*.swift")}
 PY_TESTS = {p: p.read_text() for p in (ROOT / "Tests").rglob("*.py")}

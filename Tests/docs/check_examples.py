@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""README.md's Swift examples compile, in a package of their own, with only what README tells a
-user to write; and code the API promises to refuse does not compile.
+"""README.md's and the DocC articles' Swift examples compile, in a package of their own, with only
+what README tells a user to write; and code the API promises to refuse does not compile.
 
-Every ```swift block in README.md is preceded by a marker that says where it goes:
+The documents are README.md and every article of the DocC catalogs (Sources/*/*.docc/*.md). Every
+```swift block in them is preceded by a marker that says where it goes:
 
     <!-- compile: package -->            the user's Package.swift (exactly one); its
                                          `.package(path: "../tether")` finds this checkout
@@ -11,7 +12,12 @@ Every ```swift block in README.md is preceded by a marker that says where it goe
     <!-- compile: test NAME.swift -->    a source file of its test target, as written
     <!-- compile: body(PARAMS) -->       statements: the body of `func f(PARAMS) async throws`
                                          in a file that imports Foundation and Tether's modules
+    <!-- compile: pending SYMBOL -->     not compiled yet: the block uses SYMBOL, API that is being
+                                         built; the check lists each such block, and the marker
+                                         becomes one of the above when SYMBOL lands
 
+All examples share one package, so an article may use a type README's examples declare, and a
+file name is one file: a second block under the same name must repeat the first word for word.
 A swift block without a marker fails the check, so an example cannot drift out of it. The package
 is built with `swift build --build-tests` (its own scratch folder, kept in .build-docs/ so a
 second run is incremental), and the tests among the examples must pass. Then every file in Tests/docs/must-not-compile/ is type-checked
@@ -28,9 +34,10 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+ARTICLES = sorted(ROOT.glob("Sources/*/*.docc/**/*.md"))
 WORK = ROOT / ".build-docs" / "package"
 MUST_NOT_COMPILE = ROOT / "Tests" / "docs" / "must-not-compile"
-MARKER = re.compile(r"<!--\s*compile:\s*(package|file|test|body)\s*(.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*compile:\s*(package|file|test|body|pending)\s*(.*?)\s*-->")
 BODY_IMPORTS = "import Foundation\nimport TetherInterop\nimport TetherServer\nimport TetherUI\n"
 LOCAL_DEPENDENCY = '.package(path: "../tether")'
 
@@ -40,8 +47,9 @@ def fail(message):
     sys.exit(1)
 
 
-def swift_blocks(lines):
-    """Yields (marker kind, marker argument, first line number, code) for each swift block."""
+def swift_blocks(lines, name):
+    """Yields (marker kind, marker argument, first line number, code) for each swift block of the
+    document `name`."""
     marker = None
     i = 0
     while i < len(lines):
@@ -55,7 +63,7 @@ def swift_blocks(lines):
             while end < len(lines) and not lines[end].startswith("```"):
                 end += 1
             if marker is None or marker[2] < i - 1 or any(lines[k].strip() for k in range(marker[2], i)):
-                fail(f"README.md:{i + 1}: a swift block without a <!-- compile: ... --> marker right above it")
+                fail(f"{name}:{i + 1}: a swift block without a <!-- compile: ... --> marker right above it")
             yield marker[0], marker[1], start + 1, "\n".join(lines[start:end]) + "\n"
             marker = None
             i = end
@@ -71,28 +79,45 @@ def target_names(manifest):
     return sources[0], tests[0]
 
 
+def examples():
+    """Yields (document name, marker kind, marker argument, line, code) for every swift block of
+    README.md and the articles."""
+    for document in [README, *ARTICLES]:
+        name = str(document.relative_to(ROOT))
+        for kind, argument, line, code in swift_blocks(document.read_text().splitlines(), name):
+            yield name, kind, argument, line, code
+
+
 def generate():
-    lines = README.read_text().splitlines()
     manifest = None
-    files = []  # (relative path, README line, text)
-    for number, (kind, argument, line, code) in enumerate(swift_blocks(lines), start=1):
+    files = []  # (kind, file name, document, line, text, lines of generated header)
+    pending = []
+    for number, (document, kind, argument, line, code) in enumerate(examples(), start=1):
         if kind == "package":
-            if manifest is not None:
-                fail(f"README.md:{line}: a second Package.swift")
+            if manifest is not None and code == manifest:
+                continue  # an article showing README's Package.swift, word for word
+            if manifest is not None or document != "README.md":
+                fail(f"{document}:{line}: a second Package.swift (README.md has the one; an article may repeat it word for word)")
             if LOCAL_DEPENDENCY not in code:
-                fail(f"README.md:{line}: the Package.swift must depend on {LOCAL_DEPENDENCY}")
+                fail(f"{document}:{line}: the Package.swift must depend on {LOCAL_DEPENDENCY}")
             manifest = code
         elif kind in ("file", "test"):
             if not re.fullmatch(r"\w+\.swift", argument):
-                fail(f"README.md:{line}: '{kind}' needs a file name, like <!-- compile: {kind} Counter.swift -->")
-            files.append((kind, argument, line, code, 0))
+                fail(f"{document}:{line}: '{kind}' needs a file name, like <!-- compile: {kind} Counter.swift -->")
+            files.append((kind, argument, document, line, code, 0))
+        elif kind == "pending":
+            if not argument:
+                fail(f"{document}:{line}: 'pending' needs the symbol it waits for, like <!-- compile: pending TetherService -->")
+            pending.append((document, line, argument))
         else:
             params = re.fullmatch(r"\((.*)\)", argument)
             if params is None:
-                fail(f"README.md:{line}: 'body' needs its parameters, like <!-- compile: body(js: JSRuntime) -->")
+                fail(f"{document}:{line}: 'body' needs its parameters, like <!-- compile: body(js: JSRuntime) -->")
             indented = "".join("    " + l if l.strip() else l for l in code.splitlines(True))
             text = f"{BODY_IMPORTS}\nfunc readmeExample{number}({params.group(1)}) async throws {{\n{indented}}}\n"
-            files.append(("file", f"ReadmeExample{number}.swift", line, text, BODY_IMPORTS.count("\n") + 2))
+            files.append(("file", f"ReadmeExample{number}.swift", document, line, text, BODY_IMPORTS.count("\n") + 2))
+    for document, line, symbol in pending:
+        print(f"docs: {document}:{line}: not compiled, waits for {symbol}")
     if manifest is None:
         fail("README.md has no <!-- compile: package --> block")
     source_target, test_target = target_names(manifest)
@@ -111,23 +136,27 @@ def generate():
         (WORK / "Sources" / source_target / resource).mkdir(parents=True, exist_ok=True)
         (WORK / "Sources" / source_target / resource / ".keep").touch()
     origin = {}
-    for kind, name, line, text, header in files:
+    for kind, name, document, line, text, header in files:
         folder = WORK / ("Sources" if kind == "file" else "Tests") / (source_target if kind == "file" else test_target)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name
         if path.exists():
-            fail(f"README.md:{line}: {name} is already the name of another example")
+            # An article may repeat an example word for word under its file name: it is compiled once.
+            if path.read_text() == text:
+                continue
+            fail(f"{document}:{line}: {name} is already the name of another example, with other code")
         path.write_text(text)
-        origin[str(path)] = line - header
+        origin[str(path)] = (document, line - header)
     return origin, len(files)
 
 
-def readme_line(error_line, origin):
-    """Points a compiler diagnostic in a generated file back at its line of README.md."""
+def document_line(error_line, origin):
+    """Points a compiler diagnostic in a generated file back at its document and line."""
     match = re.match(r"(/[^:]+):(\d+):(\d+): (error|warning)", error_line)
     if not match or match.group(1) not in origin:
         return None
-    return origin[match.group(1)] + int(match.group(2)) - 1
+    document, offset = origin[match.group(1)]
+    return f"{document}:{offset + int(match.group(2)) - 1}"
 
 
 def build(origin):
@@ -135,29 +164,29 @@ def build(origin):
         ["swift", "build", "--build-tests", "--package-path", str(WORK)], capture_output=True, text=True)
     output = result.stdout + result.stderr
     # A statement example shows a value without using it: "never used" is expected there only.
-    ours = sorted({l for l in output.splitlines() if readme_line(l, origin) is not None
+    ours = sorted({l for l in output.splitlines() if document_line(l, origin) is not None
                    and not ("[#no-usage]" in l and "/ReadmeExample" in l)})
     for l in ours:
-        print(f"README.md:{readme_line(l, origin)}: {l.split(': ', 1)[1]}")
+        print(f"{document_line(l, origin)}: {l.split(': ', 1)[1]}")
     if result.returncode != 0:
         print(output[-6000:])
-        fail("README's examples do not compile")
+        fail("the examples do not compile")
     warnings = [l for l in ours if ": warning:" in l]
     if warnings:
-        fail(f"README's examples compile with {len(warnings)} warning(s)")
+        fail(f"the examples compile with {len(warnings)} warning(s)")
 
 
 def run_tests():
-    """README's test examples must pass, not only compile."""
+    """The test examples must pass, not only compile."""
     result = subprocess.run(["swift", "test", "--package-path", str(WORK)], capture_output=True, text=True)
     output = result.stdout + result.stderr
     if result.returncode != 0:
         print(output[-6000:])
-        fail("README's test examples fail")
+        fail("the test examples fail")
     passed = re.search(r"Test run with (\d+) tests? .*passed", output)
     if passed is None or int(passed.group(1)) == 0:
         print(output[-3000:])
-        fail("README's test examples ran no test")
+        fail("the test examples ran no test")
     return int(passed.group(1))
 
 
@@ -189,7 +218,8 @@ def main():
     build(origin)
     tests = run_tests()
     refused = check_must_not_compile()
-    print(f"docs: {count} README examples compile, their {tests} tests pass; {refused} mistakes do not compile")
+    print(f"docs: {count} examples of README.md and {len(ARTICLES)} articles compile, their {tests} tests pass; "
+          f"{refused} mistakes do not compile")
 
 
 if __name__ == "__main__":
