@@ -11,6 +11,7 @@ public struct AuthenticatedUser: Sendable, Codable, Equatable {
     /// Anything else the app wants components to know (an email, a tenant), by name.
     public var claims: [String: String]
 
+    /// A user as the app's request context describes them in `tetherUser`.
     public init(id: String, name: String, roles: Set<String> = [], claims: [String: String] = [:]) {
         self.id = id
         self.name = name
@@ -38,6 +39,8 @@ public struct AuthenticationState: Sendable, Equatable {
     /// The client's address as the server saw it, when known.
     public var clientAddress: String?
 
+    /// A state with these parts; the server makes one per circuit, and a test passes one to
+    /// `ComponentTestHost` to render as that user.
     public init(user: AuthenticatedUser? = nil, headers: [String: String] = [:], cookies: [String: String] = [:], clientAddress: String? = nil) {
         self.user = user
         self.headers = headers
@@ -48,6 +51,7 @@ public struct AuthenticationState: Sendable, Equatable {
     /// Nobody signed in, nothing captured.
     public static let anonymous = AuthenticationState()
 
+    /// Whether someone is signed in.
     public var isAuthenticated: Bool { user != nil }
 }
 
@@ -133,6 +137,8 @@ public final class AuthorizedContent: Component {
         choice = Choice(authorization: authorization, authorized: authorized, notAuthorized: notAuthorized)
     }
 
+    /// The authorized content, given the user, when the rule allows the circuit's state; the
+    /// other content otherwise.
     public var body: Content {
         let state = context.services.authentication
         return choice.authorization.allows(state) ? choice.authorized(state.user) : choice.notAuthorized()
