@@ -18,15 +18,23 @@ import HummingbirdCore
 /// try await app.run(port: 8080)
 /// ```
 public struct TetherApp: Sendable {
+    /// The pages, by route; `init(pages:)` sets them.
     public var pages: PageRouter
     /// The services every circuit's components can `@Inject`, registered once for the app.
     public var services = ServiceValues()
     /// Shown for a URL no page matches, with status 404 on a GET.
     public var notFoundPage: any Page.Type = NotFoundPage.self
+    /// The Swift methods JavaScript may call with `Tether.invokeMethodAsync`.
     public var exports = JSExports()
+    /// The HTML shell every page is rendered into: its title, and tags for `<head>` and the end
+    /// of `<body>`.
     public var document = DocumentTemplate()
+    /// Interop settings of every circuit: the default call timeout, error details, and the limits
+    /// on calls and objects.
     public var interop = InteropOptions()
+    /// Signs the prerender descriptors circuits start from; share its key between nodes.
     public var signer = DescriptorSigner()
+    /// Every limit on what one browser can make the server hold or do.
     public var limits = CircuitLimits()
     /// Where circuits are saved so their pages survive restarts, deploys and crashes; see
     /// ``CircuitPersistence``. `run` saves to `.tether/circuits.sqlite` unless told otherwise.
@@ -41,10 +49,12 @@ public struct TetherApp: Sendable {
     var staticContent: [StaticContent] {
         (publicDirectory.map { [StaticContent(directory: $0, urlPrefix: "/")] } ?? []) + libraries
     }
+    /// Where the server and its circuits log.
     public var logger = Logger(label: "tether")
     /// How Tether learns who a request is from, and where it sends those a page refuses.
     public var authentication = AuthenticationOptions()
 
+    /// An app serving `pages`, each at its `route`, with every other setting at its default.
     public init(pages: [any Page.Type]) {
         self.pages = PageRouter(pages)
     }

@@ -42,6 +42,7 @@ extension TetherRequestContext {
 /// The request context `TetherApp.run` serves with: nobody is signed in.
 public struct BasicTetherRequestContext: TetherRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Hummingbird's handler for the WebSocket upgrade of the circuit endpoint.
     public let webSocket: WebSocketHandlerReference<BasicTetherRequestContext>
     public let channel: any Channel
 

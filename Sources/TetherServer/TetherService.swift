@@ -27,6 +27,8 @@ public final class TetherService: Service, Sendable {
     public let app: TetherApp
     let registry: CircuitRegistry
 
+    /// A service for `app`: its circuits, and the store `app.persistence` names (with
+    /// `.automatic`, `.tether/circuits.sqlite`), opened when the service runs.
     public convenience init(_ app: TetherApp) {
         self.init(app, automaticStorage: .sqlite(path: CircuitStorage.defaultSQLitePath))
     }

@@ -54,6 +54,7 @@ public struct CircuitLimits: Sendable {
     /// How long an HTTP connection may stay idle between requests before it is closed.
     public var httpIdleTimeout: Duration = .seconds(60)
 
+    /// The defaults given with each limit; an app changes them on `TetherApp.limits`.
     public init() {}
 
     /// What the runtime is told at the start of a circuit.

@@ -7,7 +7,9 @@ import TetherUI
 /// patched into the DOM, and the browser never runs scripts inserted that way. Load scripts here,
 /// from a module imported through the JS runtime, or from a JS initializer.
 public struct DocumentTemplate: Sendable {
+    /// The `<title>` of every page, escaped.
     public var title: String
+    /// The `lang` attribute of `<html>`.
     public var lang: String
     /// Raw HTML added to `<head>`: `<meta>`, `<link>`, `<script>` tags.
     public var head: String
@@ -16,6 +18,8 @@ public struct DocumentTemplate: Sendable {
     /// Set false to start the runtime yourself with `Tether.start(options)`.
     public var autostart: Bool
 
+    /// A template; `TetherApp.document` starts as `DocumentTemplate()`, and an app usually sets
+    /// its properties one by one.
     public init(title: String = "Tether", lang: String = "en", head: String = "", bodyEnd: String = "", autostart: Bool = true) {
         self.title = title
         self.lang = lang

@@ -10,6 +10,7 @@ public final class NotFoundPage: Page {
         path = route.path
     }
 
+    /// A heading and the URL that matched no page.
     public var body: Content {
         h1 { "Not found" }
         p(.id("not-found")) { "There is no page at \(path)." }

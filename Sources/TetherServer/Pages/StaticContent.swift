@@ -8,9 +8,12 @@ import Hummingbird
 /// Modified`), and `Cache-Control: no-cache`, so browsers revalidate cheaply. Paths with `..`, in
 /// any encoding, are refused.
 public struct StaticContent: Sendable {
+    /// The folder whose files are served.
     public let directory: String
+    /// The URL path the folder is served under: `/` for the public folder.
     public let urlPrefix: String
 
+    /// A folder served under `urlPrefix`; ``library(_:directory:)`` makes a library's.
     public init(directory: String, urlPrefix: String) {
         self.directory = directory
         self.urlPrefix = urlPrefix

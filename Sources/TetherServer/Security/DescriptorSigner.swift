@@ -42,8 +42,12 @@ package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct DescriptorSigner: Sendable {
     private let keyBytes: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+    /// How long a prerendered page may take to start its circuit; after it, a reload is needed.
     public let lifetime: Duration
 
+    /// A signer with `key`, or a random 32-byte key when nil (one per process, so a page
+    /// prerendered by one process cannot start its circuit on another). Give every node the same
+    /// key, from a secret store, to let them share pages.
     public init(key: [UInt8]? = nil, lifetime: Duration = .seconds(600)) {
         self.keyBytes = key ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
         self.lifetime = lifetime

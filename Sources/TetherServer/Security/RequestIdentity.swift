@@ -21,6 +21,8 @@ public struct AuthenticationOptions: Sendable {
     /// captured, so a component cannot leak it into markup.
     public var capturedCookies: [String]
 
+    /// The defaults: sign-in at `/login` with `returnUrl`, hummingbird-auth's `SESSION_ID` as the
+    /// session cookie, and nothing captured for components.
     public init(
         loginPath: String = "/login", returnURLParameter: String = "returnUrl", sessionCookie: String? = "SESSION_ID",
         capturedHeaders: [HTTPField.Name] = [], capturedCookies: [String] = []

@@ -68,6 +68,8 @@ open class ComponentBase {
 
 /// Something with a body of HTML.
 public protocol Renderable: AnyObject {
+    /// The component's markup, from its state as it is now. Tether evaluates it at each render, on
+    /// the circuit's executor, and patches what differs from the last render.
     @HTMLBuilder var body: Content { get }
     /// The properties a parent sets through this component's initializer; none unless declared.
     static var parameters: Parameters { get }
@@ -140,6 +142,8 @@ public struct Parameters: @unchecked Sendable {
         isEmpty = true
     }
 
+    /// The listed properties, copied from each new instance into the mounted child:
+    /// `Parameters(\TodoRow.text, \TodoRow.onRemove)`.
     public init<Owner: AnyObject, each Value>(_ keyPath: repeat ReferenceWritableKeyPath<Owner, each Value>) {
         var steps: [(Owner, Owner) -> Bool] = []
         for keyPath in repeat each keyPath { steps.append(Self.step(keyPath)) }
@@ -257,6 +261,7 @@ public typealias Layout = LayoutBase & Renderable
 public final class ComponentContext {
     /// The app's services, with this circuit's `js` and `navigation`; `@Inject` reads them.
     public let services: ServiceValues
+    /// True while the page is rendered on the server with no browser attached: JS calls fail then.
     public let isPrerendering: Bool
     /// Values cascaded from ancestors with `Cascade`.
     public internal(set) var environment = EnvironmentValues()
@@ -280,6 +285,7 @@ public final class ElementReference: Encodable {
     /// Assigned by the renderer when the element is first rendered.
     public internal(set) var id: String?
 
+    /// A reference to capture an element with `ref(_:)`; its id is assigned when the element renders.
     public init() {}
 
     public func encode(to encoder: any Encoder) throws {
@@ -324,11 +330,13 @@ public struct EventCallback<Value>: Equatable {
     /// action most likely changed its state (Blazor's "receiver").
     let receiver: RenderingComponent?
 
+    /// A callback running `action`; the component whose body makes it re-renders after each call.
     public init(_ action: @escaping (Value) async throws -> Void) {
         self.action = action
         self.receiver = RenderingComponent.current
     }
 
+    /// Runs the action with `value`, then re-renders the component that created the callback.
     public func callAsFunction(_ value: Value) async throws {
         defer { receiver?.component?.stateHasChanged() }
         try await action(value)
@@ -343,6 +351,7 @@ extension EventCallback where Value == Void {
         self.init { (_: Void) in try await action() }
     }
 
+    /// Runs the action, then re-renders the component that created the callback.
     public func callAsFunction() async throws { try await self(()) }
 }
 
@@ -362,8 +371,10 @@ struct RenderingComponent: @unchecked Sendable {
 public struct Fragment: Equatable {
     let build: () -> Content
 
+    /// Markup built by the parent's closure each time the child renders it.
     public init(@HTMLBuilder _ build: @escaping () -> Content) { self.build = build }
 
+    /// The markup, for the child's body.
     public var content: Content { build() }
 
     public static func == (lhs: Fragment, rhs: Fragment) -> Bool { false }

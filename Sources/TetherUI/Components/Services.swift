@@ -16,6 +16,7 @@ import TetherInterop
 /// A service is shared by every circuit of the app, which run at the same time on different
 /// threads: its value must be `Sendable`.
 public protocol ServiceKey {
+    /// The service's type; every circuit shares it, so it is `Sendable`.
     associatedtype Value: Sendable
     /// The service where the app registered none.
     static var defaultValue: Value { get }
@@ -26,8 +27,10 @@ public protocol ServiceKey {
 public struct ServiceValues: Sendable {
     private var values: [ObjectIdentifier: any Sendable] = [:]
 
+    /// No services registered: every key reads its default.
     public init() {}
 
+    /// The service registered for `key`, or the key's `defaultValue`; set it to register one.
     public subscript<Key: ServiceKey>(key: Key.Type) -> Key.Value {
         get { values[ObjectIdentifier(key)] as? Key.Value ?? Key.defaultValue }
         set { values[ObjectIdentifier(key)] = newValue }
@@ -72,6 +75,7 @@ private enum NavigationKey: ServiceKey {
 public struct Inject<Value> {
     let keyPath: KeyPath<ServiceValues, Value>
 
+    /// Injects the service at `keyPath`: `@Inject(\.orders) var orders`.
     public init(_ keyPath: KeyPath<ServiceValues, Value>) {
         self.keyPath = keyPath
     }

@@ -24,6 +24,9 @@ public final class NavigationManager: Sendable {
         set { current.withLock { $0 = newValue } }
     }
 
+    /// Shows `url`: inside the circuit for a path of this app, with a new history entry (or in
+    /// place of the current one with `replace`); with a full load for another origin or when
+    /// `forceLoad` is true.
     public func navigateTo(_ url: String, replace: Bool = false, forceLoad: Bool = false) {
         navigate(url, replace, forceLoad)
     }

@@ -24,6 +24,8 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
     let segments: [Segment]
     public let description: String
 
+    /// Parses a template such as `/items/{id:int}`: literal segments, and parameters in braces
+    /// with an optional constraint (`int`, `bool`, `double`).
     public init(_ template: String) {
         description = template
         segments = template.split(separator: "/", omittingEmptySubsequences: true).map { part in
@@ -62,11 +64,14 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
 
 /// The values a route matched: typed parameters from the path, and the query string.
 public struct RouteValues: Sendable, Equatable {
+    /// The path that matched, percent-decoded.
     public let path: String
+    /// The route's parameters by name, as text; the typed accessors read them.
     public let parameters: [String: String]
     /// Query items in order; a name may repeat.
     public let query: [(name: String, value: String)]
 
+    /// Route values as a match would make them; a test passes them to a page it renders.
     public init(path: String, parameters: [String: String] = [:], query: [(name: String, value: String)] = []) {
         self.path = path
         self.parameters = parameters
@@ -78,10 +83,13 @@ public struct RouteValues: Sendable, Equatable {
             && lhs.query.map { "\($0.name)=\($0.value)" } == rhs.query.map { "\($0.name)=\($0.value)" }
     }
 
+    /// A parameter as text.
     public func string(_ name: String) -> String? { parameters[name] }
+    /// A parameter as an `Int`; nil when it is missing or no `Int` holds it.
     public func int(_ name: String) -> Int? { parameters[name].flatMap { Int($0) } }
     /// Finite only: "nan", "inf" and "1e400" are not numbers a route can mean.
     public func double(_ name: String) -> Double? { parameters[name].flatMap(Self.finiteDouble) }
+    /// A parameter as a `Bool`: `true` or `false`, in any case.
     public func bool(_ name: String) -> Bool? { parameters[name].flatMap { Bool($0.lowercased()) } }
     static func finiteDouble(_ text: String) -> Double? {
         guard let value = Double(text), value.isFinite else { return nil }
@@ -94,13 +102,18 @@ public struct RouteValues: Sendable, Equatable {
 
 /// The app's pages by route.
 public struct PageRouter: Sendable {
+    /// A page and its parsed route.
     public struct Entry: Sendable {
+        /// The page's route, parsed.
         public let template: RouteTemplate
+        /// The page.
         public let page: any Page.Type
     }
 
+    /// The pages in the order they are tried: routes with more literal segments first.
     public private(set) var entries: [Entry] = []
 
+    /// A router for `pages`, each at its `route`.
     public init(_ pages: [any Page.Type]) {
         entries = pages.map { Entry(template: RouteTemplate($0.route), page: $0) }
             .sorted { $0.template.specificity > $1.template.specificity }
