@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "tether-demo", targets: ["Demo"]),
         .executable(name: "tether-bench", targets: ["TetherBench"]),
         .executable(name: "tether-fuzz", targets: ["TetherFuzz"]),
+        .executable(name: "tether", targets: ["TetherCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -38,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         // `swift package generate-documentation` (scripts/docs): the DocC catalogs of the library modules.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // The wire vocabulary shared with the runtime's protocol.js: message kinds, edit codes,
@@ -131,6 +133,15 @@ let package = Package(
             dependencies: ["TetherInterop", "TetherUI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // What `tether new` writes, and the checks on what it is given: no I/O beyond writing the
+        // files, no dependencies, so its tests build in seconds.
+        .target(name: "TetherScaffold", swiftSettings: swiftSettings),
+        // The `tether` command-line tool: `tether new NAME` makes an app package that depends on Tether.
+        .executableTarget(
+            name: "TetherCLI",
+            dependencies: ["TetherScaffold", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TetherInteropTests",
             dependencies: ["TetherProtocol", "TetherInterop", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -155,6 +166,11 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TetherScaffoldTests",
+            dependencies: ["TetherScaffold"],
             swiftSettings: swiftSettings
         ),
         // One contract, every CircuitStore: memory, SQLite, PostgreSQL.
