@@ -120,7 +120,7 @@ package struct AppTemplate: Sendable {
         app.document.title = "\#(name)"
         print("\#(name) serving on http://127.0.0.1:\(port)")
         // Serves until SIGTERM or SIGINT (Ctrl-C), then closes every circuit and exits. Circuits are
-        // saved in .tether/ in the working folder, so open pages carry on after a restart.
+        // saved in .tether/ in the working folder, so open pages resume after a restart.
         try await app.run(host: "127.0.0.1", port: port)
 
         """#
@@ -152,6 +152,8 @@ package struct AppTemplate: Sendable {
         final class Counter: Page {
             static let route = "/"
             static let layout: (any Layout.Type)? = MainLayout.self
+            /// Saved with the circuit, so an open page keeps its count across a restart of the server.
+            static let persisted = Persisted(("count", \Counter.count))
 
             private(set) var count = 0
 
@@ -179,6 +181,15 @@ package struct AppTemplate: Sendable {
             try await host.click("#increment")
             #expect(host.find("#count")?.text == "1")
             #expect(host.component.count == 1)
+        }
+
+        // What a restart of the server keeps: the circuit's saved state brings the count back.
+        @Test func theCountSurvivesARestart() async throws {
+            let before = try await ComponentTestHost(Counter())
+            try await before.click("#increment")
+            let after = try await ComponentTestHost(Counter(), restoring: before.savedState())
+            #expect(after.find("#count")?.text == "1")
+            #expect(after.restoreProblems.isEmpty)
         }
 
         """#
@@ -220,10 +231,11 @@ package struct AppTemplate: Sendable {
             | `Sources/\#(name)/main.swift` | the server: `TetherApp(pages:)` and `run(host:port:)` |
             | `Sources/\#(name)/Counter.swift` | the page at `/`: a count and a button |
             | `Sources/\#(name)/MainLayout.swift` | the frame around every page |
-            | `Tests/\#(name.testTarget)/CounterTests.swift` | the page, rendered and clicked without a browser (`TetherTesting`) |
+            | `Tests/\#(name.testTarget)/CounterTests.swift` | the page, rendered, clicked and restored without a browser (`TetherTesting`) |
 
             A new page is a class like `Counter` with its own `route`, added to `TetherApp(pages:)`.
-            Circuits are saved in `.tether/`, so open pages carry on after a restart.
+            Circuits are saved in `.tether/`: an open page resumes after a restart of the server with
+            what its components list in `persisted`, as the counter does with its count.
 
             \#(source)
 

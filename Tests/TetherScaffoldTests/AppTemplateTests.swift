@@ -66,6 +66,7 @@ import Testing
         #expect(page.contains("@Observable\nfinal class Counter: Page {"))
         #expect(page.contains("static let layout: (any Layout.Type)? = MainLayout.self"))
         #expect(page.contains(".onClick { self.count += 1 }"))
+        #expect(page.contains(#"static let persisted = Persisted(("count", \Counter.count))"#))
         let layout = try file("Sources/Shop/MainLayout.swift", of: fromCheckout)
         #expect(layout.contains("final class MainLayout: Layout {"))
         #expect(layout.contains(#"header { a(.href("/")) { "Shop" } }"#))
@@ -77,6 +78,7 @@ import Testing
         #expect(test.contains("import TetherTesting\n\n@testable import Shop\n"))
         #expect(test.contains("ComponentTestHost(Counter())"))
         #expect(test.contains(##"try await host.click("#increment")"##))
+        #expect(test.contains("ComponentTestHost(Counter(), restoring: before.savedState())"))
     }
 
     @Test func theReadmeGivesTheTwoCommandsAndWhereTetherComesFrom() throws {
