@@ -55,16 +55,33 @@ struct NewApp: ParsableCommand {
         if tetherVersion != nil && tetherURL == nil {
             throw ValidationError("--tether-version goes with --tether-url; a checkout (the default, or --tether-path) has no version")
         }
+        // A Tether the command line names is a usage error when it is wrong, as the name is.
+        if tetherURL != nil || tetherPath != nil {
+            do {
+                _ = try namedSource()
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    /// The Tether the options name, if they name one.
+    private func namedSource() throws(TetherSource.Invalid) -> TetherSource? {
+        if let tetherURL, let tetherVersion {
+            return try TetherSource.published(url: tetherURL, version: tetherVersion)
+        }
+        if let tetherPath {
+            return try TetherSource.checkout(at: tetherPath, relativeTo: FileManager.default.currentDirectoryPath)
+        }
+        return nil
     }
 
     func run() throws {
         let appName = try AppName(name)
         let workingFolder = FileManager.default.currentDirectoryPath
         let source: TetherSource
-        if let tetherURL, let tetherVersion {
-            source = try TetherSource.published(url: tetherURL, version: tetherVersion)
-        } else if let tetherPath {
-            source = try TetherSource.checkout(at: tetherPath, relativeTo: workingFolder)
+        if let named = try namedSource() {
+            source = named
         } else {
             do {
                 source = try TetherSource.checkout(at: Self.builtFromCheckout, relativeTo: workingFolder)

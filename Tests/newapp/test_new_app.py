@@ -3,7 +3,7 @@
 its page over a real circuit.
 
 1. The tool's refusals, through the real binary: a name that is not a Swift identifier, a folder
-   that is not empty, --tether-url without --tether-version.
+   that is not empty, --tether-url without --tether-version, a --tether-path that is not there.
 2. `scripts/new-app HelloTether DIR` into a temporary folder; the app is built with
    `swift build --build-tests` (no warning may come from its files) and tested with its own
    `.ci/run`. Its scratch folder is .build-newapp/ in this checkout, so after the first run only
@@ -84,6 +84,9 @@ def check_refusals(scratch):
     code, err = tool("new", "Shop", "--tether-url", "https://github.com/o/tether.git", cwd=scratch)
     check(code == 64 and "--tether-url needs --tether-version" in err,
           f"--tether-url without --tether-version is refused (got {code}: {err.strip()[:200]})")
+    code, err = tool("new", "Shop", "--tether-path", str(scratch / "nowhere"), cwd=scratch)
+    check(code == 64 and f"Error: there is no folder at {scratch / 'nowhere'} to take Tether from" in err,
+          f"a --tether-path that is not there is refused (got {code}: {err.strip()[:200]})")
     check(not (scratch / "refused").exists() and not (scratch / "Shop").exists(), "nothing was written for a refusal")
 
 
