@@ -80,6 +80,9 @@ package struct AppName: Sendable, Equatable, CustomStringConvertible {
             "Hummingbird", "HummingbirdCore", "HummingbirdHTTP2", "HummingbirdRouter", "HummingbirdTLS",
             "HummingbirdTesting", "PerformanceTest",
         ]),
+        ("hummingbird-auth", [
+            "CBcrypt", "HummingbirdAuth", "HummingbirdAuthTesting", "HummingbirdBasicAuth", "HummingbirdBcrypt", "HummingbirdOTP",
+        ]),
         ("hummingbird-websocket", [
             "HummingbirdWSClient", "HummingbirdWSCompression", "HummingbirdWSTesting", "HummingbirdWebSocket",
         ]),
@@ -120,6 +123,9 @@ package struct AppName: Sendable, Equatable, CustomStringConvertible {
         ]),
         ("swift-distributed-tracing", [
             "InMemoryTracing", "Instrumentation", "ServiceContextModule", "Tracing",
+        ]),
+        ("swift-extras-base64", [
+            "ExtrasBase64",
         ]),
         ("swift-http-structured-headers", [
             "RawStructuredFieldValues", "StructuredFieldValues",
