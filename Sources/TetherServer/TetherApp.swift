@@ -125,9 +125,7 @@ public struct TetherApp: Sendable {
             else { throw HTTPError(.badRequest, message: "expected {\"id\": …, \"secret\": …}") }
             return await registry.end(id: id, secret: secret) ? .noContent : .notFound
         }
-        router.get("/_tether/{module}") { _, context in
-            try RuntimeAsset.response(module: context.parameters.require("module"))
-        }
+        RuntimeAsset.addRoutes(to: router)
         let allowedOrigins = limits.allowedOrigins
         router.ws("/_tether/circuit") { request, context in
             // A browser always sends Origin: refuse pages of other sites (cross-site WebSocket

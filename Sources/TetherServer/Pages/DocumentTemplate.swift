@@ -28,7 +28,7 @@ public struct DocumentTemplate: Sendable {
     /// They close `<head>`, so the fetches start before the body is parsed and after anything the
     /// app put in `head` that governs them, such as a Content-Security-Policy `<meta>`.
     private static let runtimePreloads = RuntimeAsset.imported
-        .map { "<link rel=\"modulepreload\" href=\"/_tether/\($0)\">" }
+        .map { "<link rel=\"modulepreload\" href=\"\(RuntimeAsset.path(for: $0))\">" }
         .joined()
 
     func render(content: String, descriptor: String) -> String {
@@ -39,7 +39,7 @@ public struct DocumentTemplate: Sendable {
         out += Self.runtimePreloads
         out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\">"
         out += content
-        out += "</div><script type=\"module\" src=\"/_tether/\(RuntimeAsset.entry)\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        out += "</div><script type=\"module\" src=\"\(RuntimeAsset.path(for: RuntimeAsset.entry))\"\(autostart ? "" : " autostart=\"false\"")></script>"
         out += bodyEnd
         out += "</body></html>"
         return out
