@@ -28,6 +28,8 @@ public struct TetherApp: Sendable {
     public var interop = InteropOptions()
     public var signer = DescriptorSigner()
     public var limits = CircuitLimits()
+    /// The circuit socket's options: permessage-deflate.
+    public var webSocket = WebSocketOptions()
     /// Where circuits are saved so their pages survive restarts, deploys and crashes; see
     /// ``CircuitPersistence``. `run` saves to `.tether/circuits.sqlite` unless told otherwise.
     public var persistence = CircuitPersistence()
@@ -58,10 +60,7 @@ public struct TetherApp: Sendable {
         let webSocketResponder = router.buildResponder()
         let limits = limits
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(idleTimeout: TimeAmount(limits.httpIdleTimeout)),
-            ws: .init(
-                maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: limits.keepAliveInterval),
-                validateUTF8: true))
+            http1: .init(idleTimeout: TimeAmount(limits.httpIdleTimeout)), ws: webSocketConfiguration)
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in
