@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import NIOCore
 import Testing
 
@@ -52,9 +53,10 @@ struct RuntimeServingTests {
         try await withDemoServer { server in
             let other = String(repeating: "0", count: 16)
             #expect(other != RuntimeAsset.version)
-            #expect(try await server.fetch("/_tether/v/\(other)/tether.js").status == .notFound)
-            #expect(try await server.fetch("/_tether/v/\(RuntimeAsset.version)/nope.js").status == .notFound)
-            #expect(try await server.fetch("/_tether/v/\(RuntimeAsset.version)/package.json").status == .notFound)
+            for path in ["/_tether/v/\(other)/tether.js", "/_tether/v/\(RuntimeAsset.version)/nope.js", "/_tether/v/\(RuntimeAsset.version)/package.json"] {
+                let status = try await server.fetch(path).status
+                #expect(status == .notFound, "\(path)")
+            }
         }
     }
 
@@ -64,7 +66,7 @@ struct RuntimeServingTests {
         let two = RuntimeAsset.module(Data("export const a = 2;".utf8))
         #expect(one.identityTag != two.identityTag)
         #expect(RuntimeAsset.version.count == 16)
-        #expect(RuntimeAsset.version.allSatisfy(\.isHexDigit))
+        #expect(RuntimeAsset.version.allSatisfy { $0.isHexDigit })
     }
 
     @Test("/_tether/<name>.js still serves each module, revalidated on every load (no-cache, with an ETag)")
@@ -115,8 +117,8 @@ struct RuntimeServingTests {
         try await withDemoServer { server in
             let path = url == "versioned" ? RuntimeAsset.path(for: "tether.js") : "/_tether/tether.js"
             for encoding in ["gzip", "identity"] {
-                let get = try server.raw("GET", path, headers: ["Accept-Encoding: \(encoding)"])
-                let head = try server.raw("HEAD", path, headers: ["Accept-Encoding: \(encoding)"])
+                let get = try await server.raw("GET", path, headers: ["Accept-Encoding: \(encoding)"])
+                let head = try await server.raw("HEAD", path, headers: ["Accept-Encoding: \(encoding)"])
                 #expect(head.head.first == "HTTP/1.1 200 OK", "\(head.head)")
                 #expect(head.body.isEmpty, "HEAD sent \(head.body.count) body bytes")
                 #expect(!get.body.isEmpty)
@@ -137,7 +139,7 @@ struct RuntimeServingTests {
             }
             // A conditional HEAD is a 304 like a conditional GET.
             let tag = try #require(try await server.fetch(path).headers[.eTag])
-            let notModified = try server.raw("HEAD", path, headers: ["If-None-Match: \(tag)"])
+            let notModified = try await server.raw("HEAD", path, headers: ["If-None-Match: \(tag)"])
             #expect(notModified.head.first == "HTTP/1.1 304 Not Modified", "\(notModified.head)")
             #expect(notModified.body.isEmpty)
         }

@@ -18,7 +18,7 @@ struct AcceptEncoding: Equatable, Sendable {
             var weight = 1.0
             var malformed = false
             for parameter in parts.dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1)
+                let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard pair.count == 2, pair[0].trimmed.lowercased() == "q" else { continue }
                 guard let value = Self.weight(pair[1].trimmed) else {
                     malformed = true

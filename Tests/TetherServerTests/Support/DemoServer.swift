@@ -52,12 +52,15 @@ struct DemoServer: Sendable {
 
     /// A request over a socket of its own, with `Connection: close`; every byte the server sent
     /// back, split at the end of the head, so a test can see that a HEAD carries no body.
-    func raw(_ method: String, _ path: String, headers: [String] = []) throws -> (head: [String], body: [UInt8]) {
-        let socket = try SocketLine.connect(port: port)
-        defer { socket.close() }
-        let lines = ["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"] + headers
-        try socket.write(lines.joined(separator: "\r\n") + "\r\n\r\n")
-        let bytes = socket.readAll(timeout: .seconds(10))
+    func raw(_ method: String, _ path: String, headers: [String] = []) async throws -> (head: [String], body: [UInt8]) {
+        let port = port
+        let bytes = try await offThePool {
+            let socket = try SocketLine.connect(port: port)
+            defer { socket.close() }
+            let lines = ["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"] + headers
+            try socket.write(lines.joined(separator: "\r\n") + "\r\n\r\n")
+            return socket.readAll(timeout: .seconds(10))
+        }
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: Array("\r\n\r\n".utf8)) }) else {
             throw EditError(description: "\(method) \(path): no complete head in \(bytes.count) bytes")
         }

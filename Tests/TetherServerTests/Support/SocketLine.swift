@@ -105,3 +105,12 @@ struct SocketLine {
 
     func close() { _ = Glibc.close(fd) }
 }
+
+/// Runs blocking socket work on a thread of its own. On Swift's cooperative pool (two threads on
+/// a two-core machine) a blocked read would starve the server under test, which runs its handlers
+/// on that same pool, and the read would wait for an answer that cannot come.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
