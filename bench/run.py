@@ -715,11 +715,17 @@ DEFLATE_START = "<!-- deflate:start -->"
 DEFLATE_END = "<!-- deflate:end -->"
 
 
-def proc_cpu_ticks(pid):
-    """utime + stime of every thread of the process, in clock ticks."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+def proc_cpu_ns(pid):
+    """CPU time of every thread of the process, in nanoseconds (/proc/<pid>/task/*/schedstat: the
+    scheduler's own count, where /proc/<pid>/stat has 10 ms ticks)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:  # a thread that just ended
+            pass
+    return total
 
 
 def proc_io(pid):
@@ -741,7 +747,6 @@ def deflate_figures(cfg, results, notes):
     from playwright.sync_api import sync_playwright
 
     d = cfg["deflate"]
-    tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
     out = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
            "clicks_per_round": d["clicks_per_round"], "rounds": d["rounds"], "load_start": loadavg(), "pages": {}}
     servers = {}
@@ -765,15 +770,15 @@ def deflate_figures(cfg, results, notes):
                         page.evaluate("() => Tether.ready.then(() => true)")
                         page.evaluate(CLICK_SAMPLES_JS, d["click_warm"])
                         pages[mode] = page
-                    acc = {m: {"lat": [], "ticks": 0, "wrote": 0, "read": 0, "clicks": 0} for m in servers}
+                    acc = {m: {"lat": [], "cpu_ns": 0, "wrote": 0, "read": 0, "clicks": 0} for m in servers}
                     order = list(servers)
                     for k in range(d["rounds"]):
                         for mode in order[k % len(order):] + order[:k % len(order)]:
                             pid = servers[mode].pid
-                            t0, (w0, r0) = proc_cpu_ticks(pid), proc_io(pid)
+                            t0, (w0, r0) = proc_cpu_ns(pid), proc_io(pid)
                             acc[mode]["lat"] += pages[mode].evaluate(CLICK_SAMPLES_JS, d["clicks_per_round"])
-                            t1, (w1, r1) = proc_cpu_ticks(pid), proc_io(pid)
-                            acc[mode]["ticks"] += t1 - t0
+                            t1, (w1, r1) = proc_cpu_ns(pid), proc_io(pid)
+                            acc[mode]["cpu_ns"] += t1 - t0
                             acc[mode]["wrote"] += w1 - w0
                             acc[mode]["read"] += r1 - r0
                             acc[mode]["clicks"] += d["clicks_per_round"]
@@ -789,7 +794,7 @@ def deflate_figures(cfg, results, notes):
                             "p99_ms": round(lat[min(n - 1, int(n * 0.99))], 3),
                             "bytes_out_per_click": round(a["wrote"] / a["clicks"]),
                             "bytes_in_per_click": round(a["read"] / a["clicks"]),
-                            "cpu_us_per_click": round(a["ticks"] * tick_us / a["clicks"], 1),
+                            "cpu_us_per_click": round(a["cpu_ns"] / 1000 / a["clicks"], 1),
                             "extensions": handshakes.get(mode, {}).get("sec-websocket-extensions", ""),
                         }
                     for mode in figures:
@@ -822,7 +827,7 @@ def deflate_markdown(x):
              "(`TETHER_BENCH_DEFLATE` off, on = `PerMessageDeflate()`, takeover = `PerMessageDeflate(contextTakeover: true)`), one "
              f"Chromium page each, {x['rounds']} rounds of {x['clicks_per_round']} clicks per server and page, in rotating order. "
              "Bytes are what the server process wrote and read (`/proc/<pid>/io`: WebSocket frames, without TCP/IP headers); "
-             "CPU is the server's user + system time (`/proc/<pid>/stat`) over its own rounds; click→DOM as above.\n",
+             "CPU is the server's, summed over its threads (`/proc/<pid>/task/*/schedstat`) over its own rounds; click→DOM as above.\n",
              "| page | deflate | bytes out / click | bytes in / click | server CPU / click | click→DOM p50 / p99 | p50 vs off | negotiated |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for page_key, path in DEFLATE_PAGES:

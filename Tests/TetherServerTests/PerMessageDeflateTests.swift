@@ -110,18 +110,29 @@ struct PerMessageDeflateTests {
         }
     }
 
-    @Test("off (the default): an offering client gets no extension, and every frame is plain")
-    func offByDefault() async throws {
+    @Test("on by default, without context takeover")
+    func onByDefault() async throws {
+        #expect(TetherApp(pages: []).webSocket.perMessageDeflate == PerMessageDeflate())
+        #expect(PerMessageDeflate().contextTakeover == false)
         try await withDemoServer { server in
-            #expect(TetherApp(pages: []).webSocket.perMessageDeflate == nil)
+            let record = try await Self.roundTrip(server)
+            #expect(record.answer?.parameters["server_no_context_takeover"] == .null)
+            #expect(record.frames.contains { $0.rsv1 })
+        }
+    }
+
+    @Test("off: an offering client gets no extension, and the circuit works uncompressed")
+    func off() async throws {
+        try await withDemoServer(configure: { $0.webSocket.perMessageDeflate = nil }) { server in
             let record = try await Self.roundTrip(server)
             #expect(record.answer == nil)
+            #expect(record.frames.isEmpty, "no extension, so nothing passed through the recording one")
         }
     }
 
     @Test("on, with a client that does not offer it: the circuit works, uncompressed")
     func clientWithoutDeflate() async throws {
-        try await withDemoServer(configure: { $0.webSocket.perMessageDeflate = PerMessageDeflate() }) { server in
+        try await withDemoServer { server in
             let (client, _) = try await server.startCircuit("/todos")
             try await client.input(id: "new-todo", value: Self.longText)
             try await client.click(id: "add")

@@ -7,16 +7,19 @@ import Synchronization
 /// The WebSocket options of the circuit socket.
 public struct WebSocketOptions: Sendable {
     /// Compression of circuit messages, when the browser offers it (every current browser does);
-    /// nil leaves messages as they are. See ``PerMessageDeflate``.
+    /// nil leaves messages as they are. On by default, without context takeover: measured
+    /// (BENCHMARKS.md), a 10 KB re-render goes out in 2.2 KB for 8% more server CPU, a small one
+    /// is untouched, and an idle circuit holds no compression state. See ``PerMessageDeflate``.
     public var perMessageDeflate: PerMessageDeflate?
 
-    public init(perMessageDeflate: PerMessageDeflate? = nil) {
+    public init(perMessageDeflate: PerMessageDeflate? = PerMessageDeflate()) {
         self.perMessageDeflate = perMessageDeflate
     }
 }
 
-/// permessage-deflate (RFC 7692): the server deflates each outbound message of at least
-/// `minimumMessageBytes`, and inflates what the browser deflates.
+/// permessage-deflate (RFC 7692): the server deflates each outbound text message of at least
+/// `minimumMessageBytes`, and inflates what the browser deflates. Binary messages (byte arrays,
+/// streams) go out as they are: mostly files and images, already compressed.
 ///
 /// Without context takeover (the default), every message is compressed on its own, in both
 /// directions: a socket holds no compression state between messages, so an idle circuit costs
@@ -366,7 +369,10 @@ final class OutboundDeflate: @unchecked Sendable {
     func deflate(_ payload: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
         guard !failed, payload.readableBytes >= agreement.minimumMessageBytes else { return nil }
         guard agreement.contextTakeover else {
+            // A message that does not shrink (bytes already compressed) goes out as it is: with no
+            // shared context, nothing on either side depends on it having gone through zlib.
             return Deflater.deflateAlone(payload, agreement: agreement, allocator: allocator)
+                .flatMap { $0.readableBytes < payload.readableBytes ? $0 : nil }
         }
         if own == nil { own = Deflater.make(agreement) }
         guard let compressed = own?.deflate(payload, allocator: allocator) else {

@@ -218,7 +218,9 @@ final class WebSocketOutbox: Sendable {
                 case .binary(let bytes):
                     webSocketFrame = WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes))
                 }
-                if let compressed = deflate?.deflate(webSocketFrame.data, allocator: channel.allocator) {
+                // Only text: binary frames carry byte arrays and streams, mostly files and images
+                // already compressed, where deflate would spend CPU for nothing.
+                if webSocketFrame.opcode == .text, let compressed = deflate?.deflate(webSocketFrame.data, allocator: channel.allocator) {
                     webSocketFrame.data = compressed
                     webSocketFrame.rsv1 = true
                 }
