@@ -225,10 +225,16 @@ struct DeflateNegotiationTests {
         #expect(!asked.contextTakeover)
     }
 
-    @Test("options are clamped to what zlib takes")
+    @Test("options are clamped to what zlib takes, when made and when changed")
     func clamped() {
         let options = PerMessageDeflate(compressionLevel: 42, windowBits: 3, memoryLevel: 0, minimumMessageBytes: -5)
         #expect(options == PerMessageDeflate(compressionLevel: 9, windowBits: 9, memoryLevel: 1, minimumMessageBytes: 0))
+        var changed = PerMessageDeflate()
+        changed.windowBits = 3
+        changed.compressionLevel = 0
+        changed.memoryLevel = 10
+        changed.minimumMessageBytes = -1
+        #expect(changed == PerMessageDeflate(compressionLevel: 1, windowBits: 9, memoryLevel: 9, minimumMessageBytes: 0))
     }
 
     @Test("a deflated message inflates back, alone or with context, and a message over the limit is refused")

@@ -29,22 +29,26 @@ public struct WebSocketOptions: Sendable {
 public struct PerMessageDeflate: Sendable, Equatable {
     /// Keep the compressor's window from one outbound message to the next.
     public var contextTakeover: Bool
-    /// zlib's level, 1 (fastest) to 9 (smallest).
-    public var compressionLevel: Int
+    /// zlib's level, 1 (fastest) to 9 (smallest); a value outside is clamped.
+    public var compressionLevel: Int { didSet { compressionLevel = compressionLevel.clamped(to: 1...9) } }
     /// The compressor's window, 2^windowBits bytes: 9 to 15. A browser may ask for less.
-    public var windowBits: Int
+    public var windowBits: Int { didSet { windowBits = windowBits.clamped(to: 9...15) } }
     /// zlib's memory level, 1 to 9: memory for speed and ratio.
-    public var memoryLevel: Int
+    public var memoryLevel: Int { didSet { memoryLevel = memoryLevel.clamped(to: 1...9) } }
     /// Smaller messages go out as they are: deflate cannot shrink them enough to pay for itself.
-    public var minimumMessageBytes: Int
+    public var minimumMessageBytes: Int { didSet { minimumMessageBytes = max(minimumMessageBytes, 0) } }
 
     public init(contextTakeover: Bool = false, compressionLevel: Int = 6, windowBits: Int = 15, memoryLevel: Int = 8, minimumMessageBytes: Int = 256) {
         self.contextTakeover = contextTakeover
-        self.compressionLevel = min(max(compressionLevel, 1), 9)
-        self.windowBits = min(max(windowBits, 9), 15)
-        self.memoryLevel = min(max(memoryLevel, 1), 9)
+        self.compressionLevel = compressionLevel.clamped(to: 1...9)
+        self.windowBits = windowBits.clamped(to: 9...15)
+        self.memoryLevel = memoryLevel.clamped(to: 1...9)
         self.minimumMessageBytes = max(minimumMessageBytes, 0)
     }
+}
+
+extension Int {
+    fileprivate func clamped(to range: ClosedRange<Int>) -> Int { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }
 
 /// What one socket agreed to: how the server compresses. The browser is always asked not to keep
