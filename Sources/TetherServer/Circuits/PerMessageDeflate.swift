@@ -132,8 +132,8 @@ struct PerMessageDeflateNegotiation: WebSocketExtensionBuilder {
 
 /// Hands what a socket's upgrade agreed to the connection that serves it. The connection reads the
 /// socket with a link bound; the extension, which inflates each message on the reading task,
-/// fills it in at the first. A socket that agreed nothing leaves it empty, so the outbox deflates only what
-/// the browser was told to expect.
+/// fills it in at the first. A socket that agreed nothing leaves it empty, so the outbox deflates
+/// only what the browser was told to expect.
 final class DeflateLink: Sendable {
     @TaskLocal static var current: DeflateLink?
 
