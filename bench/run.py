@@ -8,10 +8,13 @@
                                     missing
     python3 bench/run.py --report   measure nothing: rewrite BENCHMARKS.md from .bench/results.json
     --skip-peer, --skip-ladder      leave those out of a full run
-    --only durability               one part (browser, memory, ladder, peer, durability): durable
-                                    circuits are click→DOM with SQLite persistence on vs off,
-                                    circuits resumed after a kill -9, memory per paused circuit and
-                                    the store's write rate under click load
+    --only durability               one part (browser, memory, ladder, peer, durability, deflate):
+                                    durable circuits are click→DOM with SQLite persistence on vs
+                                    off, circuits resumed after a kill -9, memory per paused circuit
+                                    and the store's write rate under click load
+    --only deflate                  permessage-deflate off / on / with context takeover on /counter
+                                    and /_bench/grid: bytes per click each way, server CPU per
+                                    click, click→DOM; rewrites that section of BENCHMARKS.md
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -703,6 +706,160 @@ def durability_write_rate(d, folder, results, notes):
 
 
 # --------------------------------------------------------------------------------------------
+# permessage-deflate on the circuit socket (issue #16): the same clicks against three servers at
+# once, deflate off, on (no context takeover, shared compressors) and on with context takeover.
+
+DEFLATE_MODES = (("off", "off"), ("on", "on"), ("takeover", "takeover"))
+DEFLATE_PAGES = (("counter", "/counter"), ("grid", "/_bench/grid"))
+DEFLATE_START = "<!-- deflate:start -->"
+DEFLATE_END = "<!-- deflate:end -->"
+
+
+def proc_cpu_ns(pid):
+    """CPU time of every thread of the process, in nanoseconds (/proc/<pid>/task/*/schedstat: the
+    scheduler's own count, where /proc/<pid>/stat has 10 ms ticks)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:  # a thread that just ended
+            pass
+    return total
+
+
+def proc_io(pid):
+    """(bytes the process wrote, bytes it read) through write/read-family calls: with one page
+    connected and logging off, what it sent and received on its sockets."""
+    io = {}
+    with open(f"/proc/{pid}/io") as f:
+        for line in f:
+            k, v = line.split(":")
+            io[k] = int(v)
+    return io["wchar"], io["rchar"]
+
+
+def deflate_figures(cfg, results, notes):
+    """Click→DOM on /counter (small batches, under the 256-byte threshold) and /_bench/grid (a
+    200-row re-render, ~10 KB per click) against the three servers, rounds interleaved in a
+    rotating order; per server: its CPU (/proc/<pid>/stat), the bytes it wrote and read
+    (/proc/<pid>/io) over its own rounds only, and every click's latency."""
+    from playwright.sync_api import sync_playwright
+
+    d = cfg["deflate"]
+    out = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+           "clicks_per_round": d["clicks_per_round"], "rounds": d["rounds"], "load_start": loadavg(), "pages": {}}
+    servers = {}
+    try:
+        for mode, env_value in DEFLATE_MODES:
+            servers[mode] = Server(f"deflate-{mode}", env={"TETHER_BENCH_DEFLATE": env_value}).__enter__()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+            try:
+                for page_key, path in DEFLATE_PAGES:
+                    pages, handshakes = {}, {}
+                    for mode, server in servers.items():
+                        page = browser.new_page()
+                        page.set_default_timeout(120_000)
+                        cdp = page.context.new_cdp_session(page)
+                        cdp.send("Network.enable")
+                        cdp.on("Network.webSocketHandshakeResponseReceived",
+                               lambda e, m=mode: handshakes.setdefault(m, {k.lower(): v for k, v in e["response"]["headers"].items()}))
+                        page.goto(server.url(path))
+                        page.wait_for_function("() => window.Tether !== undefined")
+                        page.evaluate("() => Tether.ready.then(() => true)")
+                        page.evaluate(CLICK_SAMPLES_JS, d["click_warm"])
+                        pages[mode] = page
+                    acc = {m: {"lat": [], "cpu_ns": 0, "wrote": 0, "read": 0, "clicks": 0} for m in servers}
+                    order = list(servers)
+                    for k in range(d["rounds"]):
+                        for mode in order[k % len(order):] + order[:k % len(order)]:
+                            pid = servers[mode].pid
+                            t0, (w0, r0) = proc_cpu_ns(pid), proc_io(pid)
+                            acc[mode]["lat"] += pages[mode].evaluate(CLICK_SAMPLES_JS, d["clicks_per_round"])
+                            t1, (w1, r1) = proc_cpu_ns(pid), proc_io(pid)
+                            acc[mode]["cpu_ns"] += t1 - t0
+                            acc[mode]["wrote"] += w1 - w0
+                            acc[mode]["read"] += r1 - r0
+                            acc[mode]["clicks"] += d["clicks_per_round"]
+                    for page in pages.values():
+                        page.close()
+                    figures = {}
+                    for mode, a in acc.items():
+                        lat = sorted(a["lat"])
+                        n = len(lat)
+                        figures[mode] = {
+                            "clicks": a["clicks"],
+                            "p50_ms": round(lat[n // 2], 3),
+                            "p99_ms": round(lat[min(n - 1, int(n * 0.99))], 3),
+                            "bytes_out_per_click": round(a["wrote"] / a["clicks"]),
+                            "bytes_in_per_click": round(a["read"] / a["clicks"]),
+                            "cpu_us_per_click": round(a["cpu_ns"] / 1000 / a["clicks"], 1),
+                            "extensions": handshakes.get(mode, {}).get("sec-websocket-extensions", ""),
+                        }
+                    for mode in figures:
+                        for q in ("p50", "p99"):
+                            r = ratio(figures[mode][f"{q}_ms"], figures["off"][f"{q}_ms"])
+                            figures[mode][f"{q}_ratio"] = round(r, 3) if r is not None else None
+                        for key in ("bytes_out_per_click", "cpu_us_per_click"):
+                            r = ratio(figures[mode][key], figures["off"][key])
+                            figures[mode][key.replace("_per_click", "_ratio")] = round(r, 3) if r is not None else None
+                    out["pages"][page_key] = figures
+                    for mode, f in figures.items():
+                        print(f"    {path} deflate {mode}: {f}", flush=True)
+                        if mode != "off" and not f["extensions"].startswith("permessage-deflate"):
+                            notes.append(f"deflate {mode} on {path}: the handshake did not agree permessage-deflate ({f['extensions']!r})")
+            finally:
+                browser.close()
+    finally:
+        for server in servers.values():
+            server.__exit__(None, None, None)
+    out["load_end"] = loadavg()
+    results["deflate"] = out
+
+
+def deflate_markdown(x):
+    """The permessage-deflate section, with its own date and machine: a partial run rewrites it alone."""
+    m = x["machine"]
+    lines = [DEFLATE_START, "## permessage-deflate on the circuit socket\n",
+             f"`bench/run.py --only deflate`, {x['date']}: {m['nproc']} cores, {m['cpu']}; {m['chromium']}; commit {m['commit']}; "
+             f"1-minute load average {x['load_start']} at the start, {x['load_end']} at the end. Three tether-bench servers at once "
+             "(`TETHER_BENCH_DEFLATE` off, on = `PerMessageDeflate()`, takeover = `PerMessageDeflate(contextTakeover: true)`), one "
+             f"Chromium page each, {x['rounds']} rounds of {x['clicks_per_round']} clicks per server and page, in rotating order. "
+             "Bytes are what the server process wrote and read (`/proc/<pid>/io`: WebSocket frames, without TCP/IP headers); "
+             "CPU is the server's, summed over its threads (`/proc/<pid>/task/*/schedstat`) over its own rounds; click→DOM as above.\n",
+             "| page | deflate | bytes out / click | bytes in / click | server CPU / click | click→DOM p50 / p99 | p50 vs off | negotiated |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for page_key, path in DEFLATE_PAGES:
+        for mode, _ in DEFLATE_MODES:
+            f = (x["pages"].get(page_key) or {}).get(mode)
+            if not f:
+                continue
+            rel = "" if mode == "off" else f" ({fmt(f['bytes_out_ratio'])}×)"
+            cpu_rel = "" if mode == "off" else f" ({fmt(f['cpu_us_ratio'])}×)"
+            lines.append(f"| `{path}` | {mode} | {fmt(f['bytes_out_per_click'], ' B')}{rel} | {fmt(f['bytes_in_per_click'], ' B')} | "
+                         f"{fmt(f['cpu_us_per_click'], ' µs')}{cpu_rel} | {fmt(f['p50_ms'], ' ms')} / {fmt(f['p99_ms'], ' ms')} | "
+                         f"{fmt(f['p50_ratio'])}× | `{f['extensions'] or '—'}` |")
+    lines += ["", DEFLATE_END]
+    return lines
+
+
+def rewrite_deflate_section(x, path):
+    """Puts the deflate section into BENCHMARKS.md in place of the old one, or before "How it is
+    measured"; the rest of the file is left as the last full run wrote it."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    section = "\n".join(deflate_markdown(x))
+    a, b = text.find(DEFLATE_START), text.find(DEFLATE_END)
+    if a >= 0 and b > a:
+        text = text[:a] + section + text[b + len(DEFLATE_END):]
+    else:
+        at = text.find("## How it is measured")
+        text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# --------------------------------------------------------------------------------------------
 # The peer
 
 
@@ -1025,6 +1182,14 @@ def write_markdown(r, notes, path):
                   f"{fmt(y['p50_ms'], ' ms')} | {fmt(y['p99_ms'], ' ms') if y['p99_ms'] is not None else 'unanswered'} | "
                   f"{y['server_cpu']} | {store} |")
         w("")
+    if r.get("deflate"):
+        out.extend(deflate_markdown(r["deflate"]))
+        w("")
+    elif os.path.exists(path):
+        old = open(path).read()
+        a, b = old.find(DEFLATE_START), old.find(DEFLATE_END)
+        if a >= 0 and b > a:
+            w(old[a:b + len(DEFLATE_END)] + "\n")
     w("## How it is measured\n")
     w("- **floor**: a raw Hummingbird WebSocket echo (`/_floor/echo`) on the same server and router, with no Tether: "
       "one message of a Tether call's size each way, sent from the bench page. Round trips in a row, timed in the page "
@@ -1099,13 +1264,14 @@ def main():
     ap.add_argument("--report", action="store_true",
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
     ap.add_argument("--only", default="",
-                    help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability); "
-                         "implies --no-markdown and writes .bench/results-partial.json")
+                    help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability, "
+                         "deflate); implies --no-markdown (but deflate rewrites its own section of BENCHMARKS.md) and "
+                         "writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer", "durability"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if only:
@@ -1127,7 +1293,8 @@ def main():
                    memory_ns=[100],
                    durability=dict(interval_ms=100, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
                                    pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
-                                   load_contrast=False))
+                                   load_contrast=False),
+                   deflate=dict(click_warm=5, rounds=2, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
                    stream_bytes=50_000_000,
@@ -1136,7 +1303,8 @@ def main():
                    ladder_budget_s=420, ladder_step_s=90, ladder_warmup_s=2, ladder_seconds=8,
                    durability=dict(interval_ms=1000, click_warm=50, click_rounds=5, clicks_per_round=100, restart_n=1000,
                                    pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
-                                   load_contrast=True))
+                                   load_contrast=True),
+                   deflate=dict(click_warm=50, rounds=6, clicks_per_round=100))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False
@@ -1176,6 +1344,12 @@ def main():
         print("==> durable circuits", flush=True)
         durability_figures(cfg, results, notes)
     load["after_durability"] = loadavg()
+    if wanted("deflate"):
+        print("==> permessage-deflate", flush=True)
+        try:
+            deflate_figures(cfg, results, notes)
+        except Exception as e:  # keep the other parts' figures
+            notes.append(f"permessage-deflate: not measured: {first_line(e)}")
     if not args.smoke and not args.skip_peer and wanted("peer"):
         print("==> NiceGUI peer", flush=True)
         peer_figures(results, notes)
@@ -1201,6 +1375,9 @@ def main():
         print("wrote BENCHMARKS.md")
 
     if only:
+        if "deflate" in only and results.get("deflate") and not args.smoke:
+            rewrite_deflate_section(results["deflate"], os.path.join(ROOT, "BENCHMARKS.md"))
+            print("wrote the permessage-deflate section of BENCHMARKS.md")
         return
     required = list(REQUIRED) + ([] if args.smoke or args.skip_ladder else ["max_circuits"])
     missing = [k for k in required if not is_number(results.get(k))]

@@ -49,6 +49,14 @@ if environment["TETHER_TEST_CSP"] == "1" {
     // scripts are then blocked, as they should be; the runtime must not need any.
     app.document.head = #"<meta http-equiv="Content-Security-Policy" content="script-src 'self'">"# + app.document.head
 }
+// permessage-deflate on the circuit socket: "on" (`PerMessageDeflate()`), "takeover" (with
+// context takeover) or "off"; unset keeps the app's default.
+switch environment["TETHER_DEFLATE"] {
+case "on": app.webSocket.perMessageDeflate = PerMessageDeflate()
+case "takeover": app.webSocket.perMessageDeflate = PerMessageDeflate(contextTakeover: true)
+case "off": app.webSocket.perMessageDeflate = nil
+default: break
+}
 if environment["TETHER_DETAILED_ERRORS"] == "1" {
     app.interop.detailedErrors = true
 }

@@ -8,6 +8,7 @@
 // | --- | --- |
 // | every demo page (`/counter`, ...) | as `tether-demo` serves them |
 // | `/_bench/interop` | `BenchPage`: Swift→JS round trips, sequential and pipelined, timed in Swift |
+// | `/_bench/grid` | `GridPage`: a 200-row table re-rendered on every click, for permessage-deflate |
 // | `/_floor/echo` | the floor: a raw WebSocket that echoes every message unchanged |
 // | `/_floor/index.html` | an empty page the driver runs the floor test from |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
@@ -15,6 +16,8 @@
 //
 // Circuits are saved nowhere unless `TETHER_BENCH_STORE` names a store: an SQLite file path, or
 // `memory`. `TETHER_BENCH_PERSIST_INTERVAL_MS` sets `persistence.persistInterval` (default 1 s).
+// `TETHER_BENCH_DEFLATE` sets `webSocket.perMessageDeflate`: `off`, `on` (`PerMessageDeflate()`),
+// or `takeover` (with context takeover); unset keeps the app's default.
 //
 // Every response carries COOP/COEP headers, so the pages are cross-origin isolated and
 // `performance.now()` has 5 µs resolution in Chromium instead of 100 µs.
@@ -40,7 +43,7 @@ let host = environment["HOST"] ?? "127.0.0.1"
 let port = Int(environment["PORT"] ?? "") ?? 8099
 
 var app = DemoApp.make()
-app.pages = PageRouter(DemoApp.pages + [BenchPage.self])
+app.pages = PageRouter(DemoApp.pages + [BenchPage.self, GridPage.self])
 app.document.bodyEnd += BenchAssets.pageScript
 app.logger.logLevel = .warning
 // Every bench circuit comes from 127.0.0.1: the per-address cap would stop the memory and
@@ -52,6 +55,12 @@ switch environment["TETHER_BENCH_STORE"] {
 case nil, "", "none": app.persistence.storage = .none
 case "memory": app.persistence.storage = .store(MemoryCircuitStore())
 case let path?: app.persistence.storage = .sqlite(path: path)
+}
+switch environment["TETHER_BENCH_DEFLATE"] {
+case "off": app.webSocket.perMessageDeflate = nil
+case "on": app.webSocket.perMessageDeflate = PerMessageDeflate()
+case "takeover": app.webSocket.perMessageDeflate = PerMessageDeflate(contextTakeover: true)
+default: break
 }
 if let milliseconds = environment["TETHER_BENCH_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
     app.persistence.persistInterval = .milliseconds(milliseconds)
@@ -65,14 +74,11 @@ BenchRoutes.add(to: router, maxFrameSize: BenchRoutes.maxFrameSize(app.limits))
 // After the bench routes: the app's routes end with a `**` catch-all.
 router.addRoutes(TetherService(app).routes(for: BasicTetherRequestContext.self))
 
-// The same server configuration as `TetherApp.application(host:port:)`, so the figures are the
-// ones a real app gets: its frame limit is the larger of the text limit and a binary chunk.
-let maxFrameSize = BenchRoutes.maxFrameSize(app.limits)
+// The WebSocket configuration of `TetherApp.application(host:port:)`, so the figures are the ones
+// a real app gets: its frame limit, keep-alive pings and permessage-deflate.
 let server = Application(
     router: router,
-    server: .http1WebSocketUpgrade(
-        webSocketRouter: router,
-        configuration: .init(ws: .init(maxFrameSize: maxFrameSize, autoPing: .enabled(timePeriod: app.limits.keepAliveInterval), validateUTF8: true))),
+    server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: app.webSocketConfiguration)),
     configuration: .init(address: .hostname(host, port: port), serverName: "Tether"),
     onServerRunning: { [host, port] _ in
         let line = "tether-bench listening on http://\(host):\(port) (pid \(ProcessInfo.processInfo.processIdentifier))\n"

@@ -36,6 +36,8 @@ public struct TetherApp: Sendable {
     public var signer = DescriptorSigner()
     /// Every limit on what one browser can make the server hold or do.
     public var limits = CircuitLimits()
+    /// The circuit socket's options: permessage-deflate.
+    public var webSocket = WebSocketOptions()
     /// Where circuits are saved so their pages survive restarts, deploys and crashes; see
     /// ``CircuitPersistence``. `run` saves to `.tether/circuits.sqlite` unless told otherwise.
     public var persistence = CircuitPersistence()
@@ -120,9 +122,7 @@ public struct TetherApp: Sendable {
             let session = app.identity(of: request, context).binding
             return await registry.end(id: id, secret: secret, session: session) ? .noContent : .notFound
         }
-        routes.get("\(base)/_tether/{module}") { _, context in
-            try RuntimeAsset.response(module: context.parameters.require("module"))
-        }
+        RuntimeAsset.addRoutes(to: routes, under: base)
         let allowedOrigins = limits.allowedOrigins
         routes.ws("\(base)/_tether/circuit") { request, context in
             // A browser always sends Origin: refuse pages of other sites (cross-site WebSocket

@@ -49,15 +49,13 @@ public final class TetherService: Service, Sendable {
     }
 
     /// The HTTP server Tether's circuits need: HTTP/1.1 with WebSocket upgrades through `router`,
-    /// the frame limit and keep-alive pings of `app.limits`, and its header and idle deadlines.
+    /// the frame limit and keep-alive pings of `app.limits`, permessage-deflate as `app.webSocket`
+    /// says, and its header and idle deadlines.
     public func httpServer<Context: TetherRequestContext>(webSocketRouter router: Router<Context>) -> HTTPServerBuilder {
         let webSocketResponder = router.buildResponder()
         let limits = app.limits
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(idleTimeout: TimeAmount(limits.httpIdleTimeout)),
-            ws: .init(
-                maxFrameSize: limits.transportMaxFrameBytes, autoPing: .enabled(timePeriod: limits.keepAliveInterval),
-                validateUTF8: true))
+            http1: .init(idleTimeout: TimeAmount(limits.httpIdleTimeout)), ws: app.webSocketConfiguration)
         return HTTPServerBuilder { responder in
             HeaderDeadlineChannel(
                 wrapping: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),

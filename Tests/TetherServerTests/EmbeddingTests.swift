@@ -141,7 +141,7 @@ final class AdminPage: Page {
             #expect(page.headers[HTTPField.Name("X-Host-App")!] == "1", "the app's middleware ran on Tether's page")
             let html = page.body.map { String(buffer: $0) } ?? ""
             #expect(html.contains(#"data-tether-base="/app""#))
-            #expect(html.contains(#"src="/app/_tether/tether.js""#))
+            #expect(html.contains(#"src="/app/_tether/v/"#))
             #expect(!html.contains(#"src="/_tether/"#), "no runtime URL outside the mount")
             let runtime = try await app.get("/app/_tether/tether.js")
             #expect(runtime.status == .ok)

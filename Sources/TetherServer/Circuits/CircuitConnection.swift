@@ -21,7 +21,19 @@ struct CircuitConnection {
 
     /// Serves the socket until it ends. An error the transport reports (a frame over its limit,
     /// text that is not UTF-8) is rethrown, so Hummingbird closes with the code that says so.
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, logger baseLogger: Logger) async throws {
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, logger: Logger) async throws {
+        // The socket is read with a link the deflate extension fills in when the upgrade agreed
+        // to it; from the first message on, the outbox deflates.
+        let deflateLink = DeflateLink()
+        try await DeflateLink.$current.withValue(deflateLink) {
+            try await serve(inbound: inbound, outbound: outbound, channel: channel, deflateLink: deflateLink, logger: logger)
+        }
+    }
+
+    private func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, deflateLink: DeflateLink,
+        logger baseLogger: Logger
+    ) async throws {
         let limits = app.limits
         let outbox = WebSocketOutbox(
             channel: channel,
@@ -49,6 +61,7 @@ struct CircuitConnection {
             throw error
         }
         handshakeTimer.cancel()
+        if let agreement = deflateLink.agreement { outbox.deflate(as: agreement) }
         // The first frame is held to the same limits as any other; it opens the circuit, and
         // anything after `start` in it is handled next.
         let firstFrame: [Result<InboundMessage, ProtocolViolation>]

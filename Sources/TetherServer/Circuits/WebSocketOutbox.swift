@@ -58,6 +58,8 @@ final class WebSocketOutbox: Sendable {
     private let close: @Sendable (CircuitClose) async -> Void
     private let backpressure: Backpressure
     private let budget: Mutex<BudgetAccount?>
+    /// Set once the socket's upgrade agreed to permessage-deflate.
+    private let deflate = Mutex<OutboundDeflate?>(nil)
 
     /// `close` ends the WebSocket properly (a close frame and the handshake); it runs once, after
     /// everything queued before it is written.
@@ -76,6 +78,12 @@ final class WebSocketOutbox: Sendable {
             return state.congested
         }
         if congested { onCongestion(true) }
+    }
+
+    /// Deflates every later message of at least the agreed size. Frames this socket writes go
+    /// straight to the channel, past the WebSocket layer's extensions, so compression is done here.
+    func deflate(as agreement: DeflateAgreement) {
+        deflate.withLock { $0 = OutboundDeflate(agreement) }
     }
 
     func enqueue(_ message: OutboundMessage) {
@@ -201,17 +209,22 @@ final class WebSocketOutbox: Sendable {
         var overBudget = false
         if !messages.isEmpty {
             let budget = self.budget.withLock { $0 }
+            let deflate = self.deflate.withLock { $0 }
             for frame in WireCodec.frames(for: messages) {
-                let webSocketFrame: WebSocketFrame
-                let size: Int
+                var webSocketFrame: WebSocketFrame
                 switch frame {
                 case .text(let text):
                     webSocketFrame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: text))
-                    size = text.utf8.count
                 case .binary(let bytes):
                     webSocketFrame = WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes))
-                    size = bytes.count
                 }
+                // Only text: binary frames carry byte arrays and streams, mostly files and images
+                // already compressed, where deflate would spend CPU for nothing.
+                if webSocketFrame.opcode == .text, let compressed = deflate?.deflate(webSocketFrame.data, allocator: channel.allocator) {
+                    webSocketFrame.data = compressed
+                    webSocketFrame.rsv1 = true
+                }
+                let size = webSocketFrame.data.readableBytes
                 if let budget, !budget.forceReserve(size) { overBudget = true }
                 state.withLock { $0.unsentBytes += size }
                 let written = channel.eventLoop.makePromise(of: Void.self)

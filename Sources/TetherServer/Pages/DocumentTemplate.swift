@@ -32,7 +32,7 @@ public struct DocumentTemplate: Sendable {
     /// They close `<head>`, so the fetches start before the body is parsed and after anything the
     /// app put in `head` that governs them, such as a Content-Security-Policy `<meta>`.
     private static func runtimePreloads(base: String) -> String {
-        RuntimeAsset.imported.map { "<link rel=\"modulepreload\" href=\"\(base)/_tether/\($0)\">" }.joined()
+        RuntimeAsset.imported.map { "<link rel=\"modulepreload\" href=\"\(base)\(RuntimeAsset.path(for: $0))\">" }.joined()
     }
 
     /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under.
@@ -46,7 +46,7 @@ public struct DocumentTemplate: Sendable {
         if !base.isEmpty { out += " data-tether-base=\"\(HTMLWriter.escape(base, attribute: true))\"" }
         out += ">"
         out += content
-        out += "</div><script type=\"module\" src=\"\(base)/_tether/\(RuntimeAsset.entry)\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        out += "</div><script type=\"module\" src=\"\(base)\(RuntimeAsset.path(for: RuntimeAsset.entry))\"\(autostart ? "" : " autostart=\"false\"")></script>"
         out += bodyEnd
         out += "</body></html>"
         return out

@@ -2,6 +2,7 @@ import DemoApp
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWSClient
 import Logging
 import NIOCore
 import Synchronization
@@ -42,6 +43,31 @@ struct DemoServer: Sendable {
             status: response.status, contentType: response.headers[.contentType], body: response.body.map { String(buffer: $0) } ?? "")
     }
 
+    /// A GET with these headers, its response as it came: headers and undecoded bytes.
+    func fetch(_ path: String, headers: HTTPFields = [:]) async throws -> TestClient.Response {
+        var fields: HTTPFields = [.connection: "keep-alive"]
+        fields.append(contentsOf: headers)
+        return try await http.execute(TestClient.Request(path, method: .get, authority: "127.0.0.1:\(port)", headers: fields))
+    }
+
+    /// A request over a socket of its own, with `Connection: close`; every byte the server sent
+    /// back, split at the end of the head, so a test can see that a HEAD carries no body.
+    func raw(_ method: String, _ path: String, headers: [String] = []) async throws -> (head: [String], body: [UInt8]) {
+        let port = port
+        let bytes = try await offThePool {
+            let socket = try SocketLine.connect(port: port)
+            defer { socket.close() }
+            let lines = ["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"] + headers
+            try socket.write(lines.joined(separator: "\r\n") + "\r\n\r\n")
+            return socket.readAll(timeout: .seconds(10))
+        }
+        guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: Array("\r\n\r\n".utf8)) }) else {
+            throw EditError(description: "\(method) \(path): no complete head in \(bytes.count) bytes")
+        }
+        let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        return (head, Array(bytes[(end + 4)...]))
+    }
+
     /// POSTs `body` as text, as `navigator.sendBeacon` does with a string, and returns the status.
     func post(_ path: String, body: String) async throws -> HTTPResponse.Status {
         let response = try await http.execute(
@@ -63,8 +89,8 @@ struct DemoServer: Sendable {
     }
 
     /// Opens a circuit socket without starting it; closed when the test ends.
-    func connect(dom: MirrorDOM? = nil, autoAck: Bool = true) async throws -> ProtocolTestClient {
-        let client = try await ProtocolTestClient.connect(port: port, dom: dom, autoAck: autoAck)
+    func connect(dom: MirrorDOM? = nil, autoAck: Bool = true, extensions: [WebSocketExtensionFactory] = []) async throws -> ProtocolTestClient {
+        let client = try await ProtocolTestClient.connect(port: port, dom: dom, autoAck: autoAck, extensions: extensions)
         clients.add(client)
         return client
     }

@@ -52,7 +52,7 @@ final class ProtocolTestClient: Sendable {
     /// copy of the page; with `autoAck`, each batch is acknowledged as the browser does.
     static func connect(
         port: Int, path: String = "/_tether/circuit", dom: MirrorDOM? = nil, autoAck: Bool = true, timeout: Duration = defaultWait,
-        headers: HTTPFields = [:]
+        headers: HTTPFields = [:], extensions: [WebSocketExtensionFactory] = []
     ) async throws -> ProtocolTestClient {
         let url = "ws://127.0.0.1:\(port)\(path)"
         let inbox = MessageInbox()
@@ -64,7 +64,7 @@ final class ProtocolTestClient: Sendable {
         let connection = Task {
             do {
                 let closeFrame = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
+                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers, extensions: extensions), logger: logger
                 ) { inbound, outbound, _ in
                     opened.fulfill(.success(outbound))
                     var messages = inbound.messages(maxSize: 1 << 22).makeAsyncIterator()

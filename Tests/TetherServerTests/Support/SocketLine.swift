@@ -62,5 +62,55 @@ struct SocketLine {
         return false
     }
 
+    /// Reads everything until the server closes the connection or `timeout` passes.
+    func readAll(timeout: Duration) -> [UInt8] {
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            if count > 0 {
+                bytes += buffer[0..<count]
+            } else if count == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+                break
+            }
+        }
+        return bytes
+    }
+
+    /// Reads exactly `count` bytes, or throws when the connection ends or `timeout` passes first.
+    func read(count: Int, timeout: Duration) throws -> [UInt8] {
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while bytes.count < count {
+            let got = Glibc.read(fd, &buffer, min(buffer.count, count - bytes.count))
+            if got > 0 {
+                bytes += buffer[0..<got]
+            } else if got < 0, errno == EINTR {
+                continue
+            } else {
+                throw EditError(description: "the connection ended after \(bytes.count) of \(count) bytes (errno \(errno))")
+            }
+        }
+        return bytes
+    }
+
+    func write(bytes: [UInt8]) throws {
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw EditError(description: "short write") }
+    }
+
     func close() { _ = Glibc.close(fd) }
+}
+
+/// Runs blocking socket work on a thread of its own. On Swift's cooperative pool (two threads on
+/// a two-core machine) a blocked read would starve the server under test, which runs its handlers
+/// on that same pool, and the read would wait for an answer that cannot come.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
 }
