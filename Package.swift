@@ -40,6 +40,9 @@ let package = Package(
         // `swift package generate-documentation` (scripts/docs): the DocC catalogs of the library modules.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The wire vocabulary shared with the runtime's protocol.js: message kinds, edit codes,
@@ -48,7 +51,10 @@ let package = Package(
         // Transport-agnostic interop core: Swift→JS calls, JS→Swift methods, the wire codec.
         .target(
             name: "TetherInterop",
-            dependencies: ["TetherProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TetherProtocol", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Components, the HTML DSL, the render tree and its diff.
@@ -71,6 +77,8 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             // package.json only tells node (Tests/js) that the runtime's .js files are ES modules.
             exclude: ["Resources/package.json"],
@@ -99,6 +107,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("wwwroot"), .copy("Pages/ScriptsPage.js")],
             swiftSettings: swiftSettings
@@ -123,6 +132,8 @@ let package = Package(
                 "DemoApp", "TetherServer", "TetherUI", "TetherInterop", "CHeapStats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -144,7 +155,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TetherInteropTests",
-            dependencies: ["TetherProtocol", "TetherInterop", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "TetherProtocol", "TetherInterop", .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -165,6 +180,9 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
