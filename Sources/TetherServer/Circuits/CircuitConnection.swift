@@ -39,6 +39,7 @@ struct CircuitConnection {
         let handshakeTimer = Task {
             do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
             let reason = "no 'start' or 'resume' within \(limits.handshakeTimeout)"
+            registry.instruments.refused(.handshakeTimeout)
             refuseCircuit(reason, .handshakeTimeout, outbox, handshakeRefusals)
         }
         let first: WebSocketMessage?
@@ -55,6 +56,7 @@ struct CircuitConnection {
         switch first {
         case .text(let text)?:
             guard text.utf8.count <= limits.maxTextMessageBytes else {
+                registry.instruments.refused(.maxTextMessageBytes)
                 let reason = "a first message of \(text.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes"
                 refuseCircuit(reason, .tooBig, outbox, handshakeRefusals)
                 await outbox.closeAfterFlush(CircuitClose(.tooBig, reason))
@@ -106,6 +108,7 @@ struct CircuitConnection {
                 switch message {
                 case .text(let t):
                     guard t.utf8.count <= limits.maxTextMessageBytes else {
+                        registry.instruments.refused(.maxTextMessageBytes)
                         refuse(
                             "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
                             outbox, refusals)
@@ -145,7 +148,7 @@ struct CircuitConnection {
         let failed = await circuit.failed
         let closedByPolicy = outbox.closedFor?.code == .policy
         if current() && (ended || failed || closedByPolicy) {
-            await registry.remove(circuit)
+            await registry.remove(circuit, reason: failed ? .failed : closedByPolicy ? .limit : .closed)
         } else if pauseRequested, current() {
             await pause(circuit, connection: connection, outbox: outbox, logger: logger)
         } else if await registry.disconnected(circuit, connection: connection) {
@@ -188,6 +191,7 @@ struct CircuitConnection {
                 return await restore(id: id, secret: secret, lastBatch: lastBatch, outbox: outbox, refusals: refusals, logger: &logger)
             }
             logger[metadataKey: "circuit"] = "\(id)"
+            circuit.channel.telemetry.annotate(&logger)
             outbox.serve(budget: circuit.channel.budget) { [channel = circuit.channel] in channel.setOutboundCongested($0) }
             // The store learns the new secret before the page does, so a crash from here on
             // still finds the page's secret in the store.
@@ -226,7 +230,11 @@ struct CircuitConnection {
         }
         let id = makeCircuitID()
         logger[metadataKey: "circuit"] = "\(id)"
-        let circuit = await register(id: id, secret: CircuitSecret(boundTo: identity.binding), budget: budget, outbox: outbox, restored: false, logger: logger)
+        let telemetry = CircuitTelemetry(instruments: registry.instruments, circuitID: id, page: app.pageRoute(showing: descriptor.url))
+        telemetry.annotate(&logger)
+        let circuit = await register(
+            id: id, secret: CircuitSecret(boundTo: identity.binding), budget: budget, outbox: outbox, restored: false, telemetry: telemetry,
+            logger: logger)
         // The circuit outlives this socket: it keeps running while the page reconnects.
         Task { await circuit.run(url: descriptor.url, origin: .prerendered(digest: descriptor.markupDigest)) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
@@ -235,10 +243,11 @@ struct CircuitConnection {
 
     /// Makes a circuit for this socket, tells the page its id and secret, and registers it.
     private func register(
-        id: String, secret: CircuitSecret, budget: MemoryBudget, outbox: WebSocketOutbox, restored: Bool, logger: Logger
+        id: String, secret: CircuitSecret, budget: MemoryBudget, outbox: WebSocketOutbox, restored: Bool, telemetry: CircuitTelemetry,
+        logger: Logger
     ) async -> Circuit {
         let transport = CircuitTransport(socket: outbox)
-        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), logger: logger)
+        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), telemetry: telemetry, logger: logger)
         outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
         outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value, restored: restored)))
         var services = app.services
@@ -247,7 +256,7 @@ struct CircuitConnection {
             id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: services, mount: mount,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents,
             persister: registry.persister, secretHash: secret.hash, logger: logger)
-        await registry.register(circuit, secret: secret, client: client, socket: outbox)
+        await registry.register(circuit, secret: secret, client: client, socket: outbox, origin: restored ? .restored : .new)
         return circuit
     }
 
@@ -293,6 +302,8 @@ struct CircuitConnection {
             await registry.release(client: client)
             return nil
         }
+        let telemetry = CircuitTelemetry(instruments: registry.instruments, circuitID: id, page: app.pageRoute(showing: record.url))
+        telemetry.annotate(&logger)
         let states: ComponentStates
         do {
             states = try ComponentStates(bytes: record.snapshot, formatVersion: record.formatVersion)
@@ -300,7 +311,8 @@ struct CircuitConnection {
             logger.warning("the saved circuit did not restore; its page starts fresh", metadata: ["reason": LogSafe.metadata("\(error)")])
             states = ComponentStates()
         }
-        let circuit = await register(id: id, secret: newSecret, budget: budget, outbox: outbox, restored: true, logger: logger)
+        let circuit = await register(
+            id: id, secret: newSecret, budget: budget, outbox: outbox, restored: true, telemetry: telemetry, logger: logger)
         Task { await circuit.run(url: record.url, origin: .restored(states, lastBatch: lastBatch)) }
         logger.info("circuit restored", metadata: ["url": LogSafe.metadata(record.url), "from": LogSafe.metadata(record.ownerNode)])
         return (circuit, 0)
@@ -365,6 +377,7 @@ struct CircuitConnection {
     }
 
     private func refuseOverCircuitLimit(_ outbox: WebSocketOutbox, _ refusals: RefusalLog) {
+        registry.instruments.refused(.maxCircuitsPerClient)
         let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
         refuseCircuit(reason, .policy, outbox, refusals)
     }
