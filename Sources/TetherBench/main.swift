@@ -12,9 +12,15 @@
 // | `/_floor/index.html` | an empty page the driver runs the floor test from |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
 // | `/bench/persistence` | what the circuit persister wrote so far, as JSON (rows, batches, snapshot bytes, failed batches) |
+// | `/metrics` | with `TETHER_BENCH_METRICS=1`: Tether's metrics in Prometheus's text format |
 //
 // Circuits are saved nowhere unless `TETHER_BENCH_STORE` names a store: an SQLite file path, or
 // `memory`. `TETHER_BENCH_PERSIST_INTERVAL_MS` sets `persistence.persistInterval` (default 1 s).
+//
+// Metrics are off (no backend: swift-metrics' no-op factory) unless `TETHER_BENCH_METRICS=1`,
+// which bootstraps swift-prometheus as the demo does and serves it at `/metrics`.
+// `TETHER_BENCH_TRACING=1` installs swift-distributed-tracing's `InMemoryTracer` too: every span is
+// made and kept in memory, nothing is exported.
 //
 // Every response carries COOP/COEP headers, so the pages are cross-origin isolated and
 // `performance.now()` has 5 µs resolution in Chromium instead of 100 µs.
@@ -23,9 +29,11 @@ import DemoApp
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import InMemoryTracing
 import Logging
 import TetherServer
 import TetherUI
+import Tracing
 
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "store-writer" {
     guard CommandLine.arguments.count == 3 else {
@@ -52,6 +60,12 @@ switch environment["TETHER_BENCH_STORE"] {
 case nil, "", "none": app.persistence.storage = .none
 case "memory": app.persistence.storage = .store(MemoryCircuitStore())
 case let path?: app.persistence.storage = .sqlite(path: path)
+}
+if environment["TETHER_BENCH_METRICS"] == "1" {
+    app.observability.metricsEndpoint = DemoMetrics.bootstrapPrometheus()
+}
+if environment["TETHER_BENCH_TRACING"] == "1" {
+    InstrumentationSystem.bootstrap(InMemoryTracer())
 }
 if let milliseconds = environment["TETHER_BENCH_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
     app.persistence.persistInterval = .milliseconds(milliseconds)
