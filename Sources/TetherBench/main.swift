@@ -61,9 +61,8 @@ case nil, "", "none": app.persistence.storage = .none
 case "memory": app.persistence.storage = .store(MemoryCircuitStore())
 case let path?: app.persistence.storage = .sqlite(path: path)
 }
-if environment["TETHER_BENCH_METRICS"] == "1" {
-    app.observability.metricsEndpoint = DemoMetrics.bootstrapPrometheus()
-}
+// Before the TetherService is made: that is when Tether takes the process's factory and tracer.
+let metrics = environment["TETHER_BENCH_METRICS"] == "1" ? DemoMetrics.bootstrapPrometheus() : nil
 if environment["TETHER_BENCH_TRACING"] == "1" {
     InstrumentationSystem.bootstrap(InMemoryTracer())
 }
@@ -76,6 +75,7 @@ logger.logLevel = .warning
 
 let router = Router(context: BasicTetherRequestContext.self)
 BenchRoutes.add(to: router, maxFrameSize: BenchRoutes.maxFrameSize(app.limits))
+metrics?.addRoute(to: router)
 // After the bench routes: the app's routes end with a `**` catch-all.
 router.addRoutes(TetherService(app).routes(for: BasicTetherRequestContext.self))
 

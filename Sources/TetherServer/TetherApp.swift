@@ -39,8 +39,7 @@ public struct TetherApp: Sendable {
     /// Where circuits are saved so their pages survive restarts, deploys and crashes; see
     /// ``CircuitPersistence``. `run` saves to `.tether/circuits.sqlite` unless told otherwise.
     public var persistence = CircuitPersistence()
-    /// Where Tether's metrics and spans go, and an optional `/metrics` route; see
-    /// ``ObservabilityOptions``.
+    /// Where Tether's metrics and spans go; see ``ObservabilityOptions``.
     public var observability = ObservabilityOptions()
     /// The app's public folder (the `wwwroot` analog), served at the site root.
     public var publicDirectory: String?

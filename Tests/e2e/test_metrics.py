@@ -46,5 +46,5 @@ def test_a_click_shows_up_in_metrics(server, page):
     assert sample(after, "tether_event_duration_seconds_count") >= sample(before, "tether_event_duration_seconds_count") + 1
     assert sample(after, "tether_batch_bytes_count") > sample(before, "tether_batch_bytes_count")
     # Label values come from fixed sets: every reason is there from the start.
-    for reason in ("closed", "failed", "limit", "expired", "evicted", "paused", "shutdown"):
+    for reason in ("closed", "failed", "limit", "expired", "evicted", "paused", "shutdown", "signedOut"):
         sample(after, "tether_circuits_ended_total", f'reason="{reason}"')

@@ -184,6 +184,8 @@ package enum CircuitEndReason: String, CaseIterable, Sendable {
     case paused
     /// The server drained.
     case shutdown
+    /// Its session signed out (`TetherService.endCircuits(ofSessionOf:context:)`).
+    case signedOut
 }
 
 /// The `direction` of the interop metrics.

@@ -162,7 +162,7 @@ actor CircuitRegistry {
         let ending = entries.values.filter { $0.secret.binding.matches(session) }
         for entry in ending {
             entry.socket?.requestClose(CircuitClose(.unauthorized, reason))
-            await remove(entry.circuit)
+            await remove(entry.circuit, reason: .signedOut)
         }
         return ending.count
     }

@@ -1,6 +1,4 @@
 import CoreMetrics
-import Hummingbird
-import NIOCore
 import TetherInterop
 import TetherUI
 import Tracing
@@ -8,66 +6,32 @@ import Tracing
 /// Where Tether's metrics and spans go. Set on `TetherApp.observability`.
 ///
 /// Tether only emits, through swift-metrics and swift-distributed-tracing; the app chooses the
-/// backends. By default it uses whatever the process bootstrapped (`MetricsSystem.bootstrap`,
-/// `InstrumentationSystem.bootstrap`) when the app starts serving, so an app that bootstraps
-/// nothing pays almost nothing. A test, which cannot bootstrap twice in one process, gives its
-/// own factory and tracer here instead.
+/// backends and serves them (a Prometheus scrape route is one `router.get` beside
+/// `TetherService`'s routes). By default Tether uses whatever the process bootstrapped
+/// (`MetricsSystem.bootstrap`, `InstrumentationSystem.bootstrap`) when its `TetherService` is
+/// made, so an app that bootstraps nothing pays almost nothing. A test, which cannot bootstrap
+/// twice in one process, gives its own factory and tracer here instead.
 ///
 /// ```swift
-/// let registry = PrometheusCollectorRegistry()
-/// MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-/// var app = TetherApp(pages: [Counter.self])
-/// app.observability.metricsEndpoint = MetricsEndpoint { registry.emitToBuffer() }
+/// MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))  // first
+/// let tether = TetherService(app)
 /// ```
 public struct ObservabilityOptions: Sendable {
     /// The factory Tether's metrics are made from; nil takes `MetricsSystem.factory` when the
-    /// app starts serving.
+    /// `TetherService` is made (for `TetherApp.run`, when it starts).
     public var metricsFactory: (any MetricsFactory)?
-    /// The tracer Tether's spans start on; nil takes `InstrumentationSystem.tracer` when the app
-    /// starts serving.
+    /// The tracer Tether's spans start on; nil takes `InstrumentationSystem.tracer` when the
+    /// `TetherService` is made.
     public var tracer: (any Tracer)?
-    /// Serves the metrics backend's text on the app's own server, such as Prometheus's
-    /// `/metrics`; nil serves nothing.
-    public var metricsEndpoint: MetricsEndpoint?
 
-    public init(metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil, metricsEndpoint: MetricsEndpoint? = nil) {
+    public init(metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil) {
         self.metricsFactory = metricsFactory
         self.tracer = tracer
-        self.metricsEndpoint = metricsEndpoint
     }
 
     /// The app's metric objects, made once for a server from the chosen backends.
     func makeInstruments() -> TetherInstruments {
         TetherInstruments(factory: metricsFactory ?? MetricsSystem.factory, tracer: tracer ?? InstrumentationSystem.tracer)
-    }
-}
-
-/// A GET route that answers with what the metrics backend exports, for a scraper.
-///
-/// Whoever can reach the app can read it: expose it only where that is wanted (a private
-/// listener, or a proxy that keeps the path internal).
-public struct MetricsEndpoint: Sendable {
-    public var path: String
-    public var contentType: String
-    /// The body of each answer, made when the scraper asks.
-    public var body: @Sendable () -> [UInt8]
-
-    /// By default, Prometheus's text format at `/metrics`.
-    public init(
-        path: String = "/metrics", contentType: String = "text/plain; version=0.0.4; charset=utf-8", body: @escaping @Sendable () -> [UInt8]
-    ) {
-        self.path = path
-        self.contentType = contentType
-        self.body = body
-    }
-
-    func addRoute<Context: RequestContext>(to router: Router<Context>) {
-        let endpoint = self
-        router.get(RouterPath(path)) { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: endpoint.contentType, .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(bytes: endpoint.body())))
-        }
     }
 }
 
