@@ -10,7 +10,8 @@ import Tracing
 /// The demo app served with test backends given through `TetherApp.observability`, never the
 /// process's: MetricsSystem.bootstrap is one-shot and process-wide, and tests run in parallel.
 private func withObservedServer(
-    logs: LogLines? = nil, _ body: @Sendable (DemoServer, TestMetrics, InMemoryTracer) async throws -> Void
+    logs: LogLines? = nil, configure: (inout TetherApp) -> Void = { _ in },
+    _ body: @Sendable (DemoServer, TestMetrics, InMemoryTracer) async throws -> Void
 ) async throws {
     let metrics = TestMetrics()
     let tracer = InMemoryTracer()
@@ -18,6 +19,7 @@ private func withObservedServer(
         app.observability.metricsFactory = metrics
         app.observability.tracer = tracer
         if let logs { app.logger = Logger(label: "tether") { _ in CapturingLogHandler(sink: logs) } }
+        configure(&app)
     }) { server in
         try await body(server, metrics, tracer)
     }
@@ -151,6 +153,28 @@ struct ServerObservabilityTests {
             #expect(circuitLines.allSatisfy { $0.metadata["page"] != nil }, "\(circuitLines)")
             let refusals = circuitLines.filter { $0.message == "refused event" }.map { $0.metadata["page"] }
             #expect(refusals == ["/counter", "/todos"])
+        }
+    }
+}
+
+extension ServerObservabilityTests {
+    @Test("the store's warning that a circuit's snapshot is too large names the circuit and its page")
+    func storeWarningNamesTheCircuit() async throws {
+        let logs = LogLines()
+        try await withObservedServer(logs: logs, configure: { app in
+            app.persistence.storage = .store(MemoryCircuitStore())
+            app.persistence.persistInterval = .milliseconds(20)
+            app.persistence.maxSnapshotBytes = 40
+        }) { server, _, _ in
+            let (client, _) = try await server.startCircuit("/durable")
+            let circuitID = try #require(client.configuration?["circuitId"]?.stringValue)
+            try await client.input(id: "draft", value: String(repeating: "long ", count: 20))
+            try await eventually("the too-large warning") {
+                logs.all.contains { $0.message == "a circuit's snapshot is too large to save" }
+            }
+            let warning = try #require(logs.all.first { $0.message == "a circuit's snapshot is too large to save" })
+            #expect(warning.metadata["circuit"] == circuitID)
+            #expect(warning.metadata["page"] == "/durable")
         }
     }
 }

@@ -30,8 +30,12 @@ package final class CircuitTelemetry: Sendable {
     /// Adds `circuit` and `page` to a logger's metadata. `page` is read when each line is
     /// written, so lines keep naming the page the circuit shows after a navigation.
     package func annotate(_ logger: inout Logger) {
-        logger[metadataKey: "circuit"] = .string(circuitID)
-        logger[metadataKey: "page"] = .stringConvertible(PageName(telemetry: self))
+        for (key, value) in metadata { logger[metadataKey: key] = value }
+    }
+
+    /// The same, for a line written through a logger that is not the circuit's.
+    package var metadata: Logger.Metadata {
+        ["circuit": .string(circuitID), "page": .stringConvertible(PageName(telemetry: self))]
     }
 
     private struct PageName: CustomStringConvertible, Sendable {
