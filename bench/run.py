@@ -1144,7 +1144,8 @@ def write_markdown(r, notes, path):
       "metrics backend (swift-metrics' no-op factory, which is what an app that bootstraps nothing has), "
       "swift-prometheus bootstrapped as the demo does (tether-bench's `TETHER_BENCH_METRICS=1`), and the same with "
       "swift-distributed-tracing's `InMemoryTracer` installed (`TETHER_BENCH_TRACING=1`, a span per click kept in "
-      "memory, nothing exported); 10 rounds of 200 clicks, the order rotating (after 100 unmeasured each); p50 and "
+      "memory, nothing exported); 60 rounds of 50 clicks, the order rotating (after 100 unmeasured each): short rounds, "
+      "so load from elsewhere lands on the three alike; p50 and "
       "p99 of each server's pooled clicks, and their ratio to no backend. The Prometheus server's `/metrics` must "
       "then count every click in `tether_events_total`.")
     w("- every server is `.build/release/tether-bench`: the demo app with `TetherApp.application()`'s WebSocket "
@@ -1214,7 +1215,7 @@ def main():
                    durability=dict(interval_ms=1000, click_warm=50, click_rounds=5, clicks_per_round=100, restart_n=1000,
                                    pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
                                    load_contrast=True),
-                   metrics=dict(click_warm=100, click_rounds=10, clicks_per_round=200))
+                   metrics=dict(click_warm=100, click_rounds=60, clicks_per_round=50))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False
