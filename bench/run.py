@@ -604,6 +604,12 @@ def metrics_figures(cfg, results, notes):
     from playwright.sync_api import sync_playwright
 
     m = cfg["metrics"]
+    # The server's own cost, without a browser's noise: the instrumentation of one event in a loop.
+    cost = json.loads(subprocess.run([BIN, "instrument-cost"], capture_output=True, text=True, timeout=300, check=True).stdout)
+    for key in ("off", "on", "traced"):
+        results[f"instrument_ns_per_event_{key}"] = cost[f"{key}_ns_per_event"]
+    print(f"    instrumentation per event: {cost['off_ns_per_event']} ns with no backend, {cost['on_ns_per_event']} ns with "
+          f"swift-prometheus, {cost['traced_ns_per_event']} ns with a tracer too", flush=True)
     variants = (("off", {}), ("on", {"TETHER_BENCH_METRICS": "1"}),
                 ("traced", {"TETHER_BENCH_METRICS": "1", "TETHER_BENCH_TRACING": "1"}))
     with ExitStack() as stack:
@@ -908,6 +914,10 @@ def figure_rows(r):
                                                  f"{fmt(r.get('click_dom_' + name + '_ratio_p99'))}× of off")
             rows.append((f"click→DOM p50 / p99, {label}", f"{fmt(r.get(f'click_dom_metrics_{key}_p50_ms'), ' ms')} / "
                          f"{fmt(r.get(f'click_dom_metrics_{key}_p99_ms'), ' ms')}", against, "", ""))
+    if is_number(r.get("instrument_ns_per_event_on")):
+        rows.append(("instrumentation per event on the server: no backend / swift-prometheus / and a tracer",
+                     f"{fmt(r['instrument_ns_per_event_off'], ' ns')} / {fmt(r['instrument_ns_per_event_on'], ' ns')} / "
+                     f"{fmt(r.get('instrument_ns_per_event_traced'), ' ns')}", "", "", ""))
     for d, label in (("swift_js", "Swift→JS"), ("js_swift", "JS→Swift")):
         ms, rate = r.get(f"stream_50mb_{d}_ms"), r.get(f"stream_50mb_{d}_mb_per_s")
         size = r.get("stream_bytes", 50_000_000) / 1e6
@@ -1147,7 +1157,10 @@ def write_markdown(r, notes, path):
       "memory, nothing exported); 60 rounds of 50 clicks, the order rotating (after 100 unmeasured each): short rounds, "
       "so load from elsewhere lands on the three alike; p50 and "
       "p99 of each server's pooled clicks, and their ratio to no backend. The Prometheus server's `/metrics` must "
-      "then count every click in `tether_events_total`.")
+      "then count every click in `tether_events_total`. The server's own cost comes without a browser: "
+      "`tether-bench instrument-cost` runs what a circuit calls per click (the event span, the handler's and the render's "
+      "timers, the event counter, the batch's size) a million times per backend, after a million unmeasured, and divides; "
+      "the tracer there is `InMemoryTracer`, its finished spans cleared every 4,096 events.")
     w("- every server is `.build/release/tether-bench`: the demo app with `TetherApp.application()`'s WebSocket "
       "configuration, except `limits.maxCircuitsPerClient`, raised because every bench circuit comes from 127.0.0.1.\n")
     if notes:

@@ -17,6 +17,12 @@ public struct DemoMetrics: Sendable {
         return DemoMetrics(registry: registry)
     }
 
+    /// A factory like the one `bootstrapPrometheus` installs, on a registry of its own and not
+    /// bootstrapped: for measuring what the backend costs.
+    public static func prometheusFactory() -> any MetricsFactory {
+        factory(registry: PrometheusCollectorRegistry())
+    }
+
     /// `GET /metrics`: everything collected, in Prometheus's text format. Whoever reaches the
     /// demo can read it; a real app keeps it on a private listener or behind its proxy.
     public func addRoute<Context: RequestContext>(to router: Router<Context>) {

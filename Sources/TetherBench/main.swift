@@ -3,6 +3,8 @@
 //   PORT=8099 .build/release/tether-bench
 //   .build/debug/tether-bench store-writer PATH   saves circuits into an SQLite store at PATH until
 //                                                 killed (Tests/durability/crash_store.py)
+//   .build/release/tether-bench instrument-cost   nanoseconds of Tether's instrumentation per event,
+//                                                 with no backend, swift-prometheus, and a tracer
 //
 // | path | what |
 // | --- | --- |
@@ -35,6 +37,9 @@ import TetherServer
 import TetherUI
 import Tracing
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "instrument-cost" {
+    await InstrumentCost.run()
+}
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "store-writer" {
     guard CommandLine.arguments.count == 3 else {
         FileHandle.standardError.write(Data("usage: tether-bench store-writer PATH\n".utf8))
