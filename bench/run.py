@@ -596,9 +596,11 @@ def durability_clicks(d, folder, results, notes):
 def metrics_figures(cfg, results, notes):
     """Click→DOM on /counter against three servers at once: no metrics backend (swift-metrics'
     no-op factory, the default), swift-prometheus bootstrapped (`TETHER_BENCH_METRICS=1`), and
-    swift-prometheus with a tracer installed (`TETHER_BENCH_TRACING=1`). Rounds rotate the order;
-    every latency is pooled per server. Afterwards the Prometheus server's /metrics must have
-    counted every click, so "on" really measured something."""
+    swift-prometheus with a tracer installed (`TETHER_BENCH_TRACING=1`). Identical servers differ
+    by up to 10% from one process (and browser tab) to the next, so the comparison runs in several
+    sessions of fresh servers, each taking its turn in every slot; within a session, short rounds
+    rotate the order. Every latency is pooled per configuration. Each Prometheus server's /metrics
+    must then have counted every click, so "on" really measured something."""
     from contextlib import ExitStack
 
     from playwright.sync_api import sync_playwright
@@ -610,51 +612,59 @@ def metrics_figures(cfg, results, notes):
         results[f"instrument_ns_per_event_{key}"] = cost[f"{key}_ns_per_event"]
     print(f"    instrumentation per event: {cost['off_ns_per_event']} ns with no backend, {cost['on_ns_per_event']} ns with "
           f"swift-prometheus, {cost['traced_ns_per_event']} ns with a tracer too", flush=True)
-    variants = (("off", {}), ("on", {"TETHER_BENCH_METRICS": "1"}),
-                ("traced", {"TETHER_BENCH_METRICS": "1", "TETHER_BENCH_TRACING": "1"}))
-    with ExitStack() as stack:
-        servers = {key: stack.enter_context(Server(f"metrics-{key}", env=env)) for key, env in variants}
-        p = stack.enter_context(sync_playwright())
+    variants = [("off", {}), ("on", {"TETHER_BENCH_METRICS": "1"}),
+                ("traced", {"TETHER_BENCH_METRICS": "1", "TETHER_BENCH_TRACING": "1"})]
+    lat = {key: [] for key, _ in variants}
+    miscounted = []
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
         try:
-            pages = {}
-            for key, server in servers.items():
-                page = browser.new_page()
-                page.set_default_timeout(120_000)
-                page.goto(server.url("/counter"))
-                page.wait_for_function("() => window.Tether !== undefined")
-                page.evaluate("() => Tether.ready.then(() => true)")
-                page.evaluate(CLICK_SAMPLES_JS, m["click_warm"])
-                pages[key] = page
-            lat = {key: [] for key in servers}
-            keys = list(servers)
-            for k in range(m["click_rounds"]):
-                for key in keys[k % len(keys):] + keys[:k % len(keys)]:
-                    lat[key] += pages[key].evaluate(CLICK_SAMPLES_JS, m["clicks_per_round"])
+            for session in range(m["sessions"]):
+                order = variants[session % 3:] + variants[:session % 3]
+                with ExitStack() as stack:
+                    servers = {key: stack.enter_context(Server(f"metrics-{key}-{session}", env=env)) for key, env in order}
+                    pages = {}
+                    for key, server in servers.items():
+                        context = browser.new_context()
+                        stack.callback(context.close)
+                        page = context.new_page()
+                        page.set_default_timeout(120_000)
+                        page.goto(server.url("/counter"))
+                        page.wait_for_function("() => window.Tether !== undefined")
+                        page.evaluate("() => Tether.ready.then(() => true)")
+                        page.evaluate(CLICK_SAMPLES_JS, m["click_warm"])
+                        pages[key] = page
+                    keys = list(servers)
+                    for k in range(m["click_rounds"]):
+                        for key in keys[k % len(keys):] + keys[:k % len(keys)]:
+                            lat[key] += pages[key].evaluate(CLICK_SAMPLES_JS, m["clicks_per_round"])
+                    clicks = m["click_warm"] + m["click_rounds"] * m["clicks_per_round"]
+                    for key in ("on", "traced"):
+                        with urllib.request.urlopen(servers[key].url("/metrics"), timeout=10) as r:
+                            counted = re.search(r"^tether_events_total (\d+)", r.read().decode(), re.M)
+                        if not counted or int(counted.group(1)) != clicks:
+                            miscounted.append(f"{key}: {counted.group(1) if counted else 'no tether_events_total'} of {clicks}")
         finally:
             browser.close()
-        with urllib.request.urlopen(servers["on"].url("/metrics"), timeout=10) as r:
-            exported = r.read().decode()
     for key, samples in lat.items():
         samples.sort()
         n = len(samples)
         results[f"click_dom_metrics_{key}_p50_ms"] = round(samples[n // 2], 3)
         results[f"click_dom_metrics_{key}_p99_ms"] = round(samples[min(n - 1, int(n * 0.99))], 3)
-    clicks = m["click_warm"] + len(lat["on"])
     results["click_dom_metrics_clicks"] = len(lat["on"])
-    counted = re.search(r"^tether_events_total (\d+)", exported, re.M)
-    results["metrics_events_counted"] = int(counted.group(1)) if counted else None
-    if results["metrics_events_counted"] != clicks:
-        notes.append(f"metrics: /metrics counted {results['metrics_events_counted']} events for {clicks} clicks")
+    results["metrics_sessions"] = m["sessions"]
+    results["metrics_events_miscounted"] = len(miscounted)
+    if miscounted:
+        notes.append(f"metrics: /metrics did not count every click: {'; '.join(miscounted)}")
     for name, key in (("metrics", "on"), ("tracing", "traced")):
         for q in ("p50", "p99"):
             r = ratio(results[f"click_dom_metrics_{key}_{q}_ms"], results[f"click_dom_metrics_off_{q}_ms"])
             results[f"click_dom_{name}_ratio_{q}"] = round(r, 3) if r is not None else None
     print("    " + ", ".join(f"{key} p50/p99 {results[f'click_dom_metrics_{key}_p50_ms']}/{results[f'click_dom_metrics_{key}_p99_ms']} ms"
-                            for key in servers), flush=True)
+                            for key in lat), flush=True)
     print(f"    metrics on / off: p50 {results['click_dom_metrics_ratio_p50']}×, p99 {results['click_dom_metrics_ratio_p99']}×; "
           f"with a tracer too: p50 {results['click_dom_tracing_ratio_p50']}×, p99 {results['click_dom_tracing_ratio_p99']}×; "
-          f"/metrics counted {results['metrics_events_counted']} events for {clicks} clicks", flush=True)
+          f"/metrics miscounted the clicks of {len(miscounted)} servers", flush=True)
 
 
 def read_json_line(proc, timeout):
@@ -804,7 +814,7 @@ REQUIRED = [
     "click_dom_persist_off_p50_ms", "click_dom_persist_on_p50_ms", "click_dom_persist_ratio_p50", "click_dom_persist_ratio_p99",
     "resume_after_restart_s", "resume_after_restart_failed", "bytes_per_paused_circuit", "bytes_per_paused_circuit_2",
     "store_rows_per_s", "store_batches_per_s", "store_load_server_cpu",
-    "click_dom_metrics_off_p50_ms", "click_dom_metrics_on_p50_ms", "click_dom_metrics_ratio_p50", "metrics_events_counted",
+    "click_dom_metrics_off_p50_ms", "click_dom_metrics_on_p50_ms", "click_dom_metrics_ratio_p50", "metrics_events_miscounted",
 ]
 PEER_KEYS = ["nicegui_rtt_p50_us", "nicegui_rtt_p99_us", "nicegui_click_dom_p50_ms", "nicegui_click_dom_p99_ms"]
 
@@ -1154,10 +1164,11 @@ def write_markdown(r, notes, path):
       "metrics backend (swift-metrics' no-op factory, which is what an app that bootstraps nothing has), "
       "swift-prometheus bootstrapped as the demo does (tether-bench's `TETHER_BENCH_METRICS=1`), and the same with "
       "swift-distributed-tracing's `InMemoryTracer` installed (`TETHER_BENCH_TRACING=1`, a span per click kept in "
-      "memory, nothing exported); 60 rounds of 50 clicks, the order rotating (after 100 unmeasured each): short rounds, "
-      "so load from elsewhere lands on the three alike; p50 and "
-      "p99 of each server's pooled clicks, and their ratio to no backend. The Prometheus server's `/metrics` must "
-      "then count every click in `tether_events_total`. The server's own cost comes without a browser: "
+      "memory, nothing exported). Identical servers differ by up to 10% from one process (and tab) to the next, so "
+      "the comparison runs in 6 sessions of three fresh servers, each configuration taking every slot twice; in each "
+      "session, 100 unmeasured clicks per server, then 20 rounds of 50 clicks, the order rotating; p50 and "
+      "p99 of each configuration's pooled clicks (3,000), and their ratio to no backend. Each Prometheus server's "
+      "`/metrics` must then count every click in `tether_events_total`. The server's own cost comes without a browser: "
       "`tether-bench instrument-cost` runs what a circuit calls per click (the event span, the handler's and the render's "
       "timers, the event counter, the batch's size) a million times per backend, after a million unmeasured, and divides; "
       "the tracer there is `InMemoryTracer`, its finished spans cleared every 4,096 events.")
@@ -1218,7 +1229,7 @@ def main():
                    durability=dict(interval_ms=100, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
                                    pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
                                    load_contrast=False),
-                   metrics=dict(click_warm=5, click_rounds=3, clicks_per_round=10))
+                   metrics=dict(sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
                    stream_bytes=50_000_000,
@@ -1228,7 +1239,7 @@ def main():
                    durability=dict(interval_ms=1000, click_warm=50, click_rounds=5, clicks_per_round=100, restart_n=1000,
                                    pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
                                    load_contrast=True),
-                   metrics=dict(click_warm=100, click_rounds=60, clicks_per_round=50))
+                   metrics=dict(sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False
