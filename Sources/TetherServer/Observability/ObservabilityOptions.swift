@@ -24,6 +24,11 @@ public struct ObservabilityOptions: Sendable {
     /// `TetherService` is made.
     public var tracer: (any Tracer)?
 
+    /// Backends for this app alone; nil for either takes the process's.
+    ///
+    /// - Parameters:
+    ///   - metricsFactory: Where Tether's metrics go, such as `TestMetrics()` in a test.
+    ///   - tracer: Where Tether's spans go, such as `InMemoryTracer()` in a test.
     public init(metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil) {
         self.metricsFactory = metricsFactory
         self.tracer = tracer
