@@ -607,7 +607,8 @@ def metrics_figures(cfg, results, notes):
 
     m = cfg["metrics"]
     # The server's own cost, without a browser's noise: the instrumentation of one event in a loop.
-    cost = json.loads(subprocess.run([BIN, "instrument-cost"], capture_output=True, text=True, timeout=300, check=True).stdout)
+    cost = json.loads(subprocess.run([BIN, "instrument-cost", str(m["instrument_events"])], capture_output=True, text=True,
+                                     timeout=300, check=True).stdout)
     for key in ("off", "on", "traced"):
         results[f"instrument_ns_per_event_{key}"] = cost[f"{key}_ns_per_event"]
     print(f"    instrumentation per event: {cost['off_ns_per_event']} ns with no backend, {cost['on_ns_per_event']} ns with "
@@ -1229,7 +1230,7 @@ def main():
                    durability=dict(interval_ms=100, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
                                    pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
                                    load_contrast=False),
-                   metrics=dict(sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
+                   metrics=dict(instrument_events=20_000, sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
                    stream_bytes=50_000_000,
@@ -1239,7 +1240,7 @@ def main():
                    durability=dict(interval_ms=1000, click_warm=50, click_rounds=5, clicks_per_round=100, restart_n=1000,
                                    pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
                                    load_contrast=True),
-                   metrics=dict(sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
+                   metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False

@@ -7,12 +7,10 @@ import Tracing
 /// `tether-bench instrument-cost`: what Tether's instrumentation of one event costs on the
 /// server, without the noise of a browser: the calls a circuit makes per click (the event span,
 /// the handler's and the render's timers, the event counter, the batch's size), in a loop, with
-/// no backend, with swift-prometheus as the demo configures it, and with a tracer too. Prints one
-/// JSON object of nanoseconds per event.
+/// no backend, with swift-prometheus as the demo configures it, and with a tracer too, `events`
+/// times each. Prints one JSON object of nanoseconds per event.
 enum InstrumentCost {
-    static let events = 1_000_000
-
-    static func run() async -> Never {
+    static func run(events: Int) async -> Never {
         var result: [String: Double] = [:]
         let tracer = InMemoryTracer()
         let variants: [(String, TetherInstruments)] = [

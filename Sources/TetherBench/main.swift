@@ -3,8 +3,9 @@
 //   PORT=8099 .build/release/tether-bench
 //   .build/debug/tether-bench store-writer PATH   saves circuits into an SQLite store at PATH until
 //                                                 killed (Tests/durability/crash_store.py)
-//   .build/release/tether-bench instrument-cost   nanoseconds of Tether's instrumentation per event,
-//                                                 with no backend, swift-prometheus, and a tracer
+//   .build/release/tether-bench instrument-cost [N]   nanoseconds of Tether's instrumentation per
+//                                                 event, with no backend, swift-prometheus, and a
+//                                                 tracer (N events each, 1,000,000 by default)
 //
 // | path | what |
 // | --- | --- |
@@ -38,7 +39,7 @@ import TetherUI
 import Tracing
 
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "instrument-cost" {
-    await InstrumentCost.run()
+    await InstrumentCost.run(events: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }.map { max(1, $0) } ?? 1_000_000)
 }
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "store-writer" {
     guard CommandLine.arguments.count == 3 else {
