@@ -8,13 +8,16 @@
                                     missing
     python3 bench/run.py --report   measure nothing: rewrite BENCHMARKS.md from .bench/results.json
     --skip-peer, --skip-ladder      leave those out of a full run
-    --only durability               one part (browser, memory, ladder, peer, durability, deflate):
+    --only durability               one part (browser, memory, ladder, peer, durability, deflate,
+                                    metrics):
                                     durable circuits are click→DOM with SQLite persistence on vs
                                     off, circuits resumed after a kill -9, memory per paused circuit
                                     and the store's write rate under click load
     --only deflate                  permessage-deflate off / on / with context takeover on /counter
                                     and /_bench/grid: bytes per click each way, server CPU per
                                     click, click→DOM; rewrites that section of BENCHMARKS.md
+    --only metrics                  click→DOM with no metrics backend vs swift-prometheus (and a
+                                    tracer too), and the server's own cost per event
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -595,6 +598,81 @@ def durability_clicks(d, folder, results, notes):
           f"{results['click_dom_persist_rows_written']} rows written meanwhile", flush=True)
 
 
+def metrics_figures(cfg, results, notes):
+    """Click→DOM on /counter against three servers at once: no metrics backend (swift-metrics'
+    no-op factory, the default), swift-prometheus bootstrapped (`TETHER_BENCH_METRICS=1`), and
+    swift-prometheus with a tracer installed (`TETHER_BENCH_TRACING=1`). Identical servers differ
+    by up to 10% from one process (and browser tab) to the next, so the comparison runs in several
+    sessions of fresh servers, each taking its turn in every slot; within a session, short rounds
+    rotate the order. Every latency is pooled per configuration. Each Prometheus server's /metrics
+    must then have counted every click, so "on" really measured something."""
+    from contextlib import ExitStack
+
+    from playwright.sync_api import sync_playwright
+
+    m = cfg["metrics"]
+    # The server's own cost, without a browser's noise: the instrumentation of one event in a loop.
+    cost = json.loads(subprocess.run([BIN, "instrument-cost", str(m["instrument_events"])], capture_output=True, text=True,
+                                     timeout=300, check=True).stdout)
+    for key in ("off", "on", "traced"):
+        results[f"instrument_ns_per_event_{key}"] = cost[f"{key}_ns_per_event"]
+    print(f"    instrumentation per event: {cost['off_ns_per_event']} ns with no backend, {cost['on_ns_per_event']} ns with "
+          f"swift-prometheus, {cost['traced_ns_per_event']} ns with a tracer too", flush=True)
+    variants = [("off", {}), ("on", {"TETHER_BENCH_METRICS": "1"}),
+                ("traced", {"TETHER_BENCH_METRICS": "1", "TETHER_BENCH_TRACING": "1"})]
+    lat = {key: [] for key, _ in variants}
+    miscounted = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        try:
+            for session in range(m["sessions"]):
+                order = variants[session % 3:] + variants[:session % 3]
+                with ExitStack() as stack:
+                    servers = {key: stack.enter_context(Server(f"metrics-{key}-{session}", env=env)) for key, env in order}
+                    pages = {}
+                    for key, server in servers.items():
+                        context = browser.new_context()
+                        stack.callback(context.close)
+                        page = context.new_page()
+                        page.set_default_timeout(120_000)
+                        page.goto(server.url("/counter"))
+                        page.wait_for_function("() => window.Tether !== undefined")
+                        page.evaluate("() => Tether.ready.then(() => true)")
+                        page.evaluate(CLICK_SAMPLES_JS, m["click_warm"])
+                        pages[key] = page
+                    keys = list(servers)
+                    for k in range(m["click_rounds"]):
+                        for key in keys[k % len(keys):] + keys[:k % len(keys)]:
+                            lat[key] += pages[key].evaluate(CLICK_SAMPLES_JS, m["clicks_per_round"])
+                    clicks = m["click_warm"] + m["click_rounds"] * m["clicks_per_round"]
+                    for key in ("on", "traced"):
+                        with urllib.request.urlopen(servers[key].url("/metrics"), timeout=10) as r:
+                            counted = re.search(r"^tether_events_total (\d+)", r.read().decode(), re.M)
+                        if not counted or int(counted.group(1)) != clicks:
+                            miscounted.append(f"{key}: {counted.group(1) if counted else 'no tether_events_total'} of {clicks}")
+        finally:
+            browser.close()
+    for key, samples in lat.items():
+        samples.sort()
+        n = len(samples)
+        results[f"click_dom_metrics_{key}_p50_ms"] = round(samples[n // 2], 3)
+        results[f"click_dom_metrics_{key}_p99_ms"] = round(samples[min(n - 1, int(n * 0.99))], 3)
+    results["click_dom_metrics_clicks"] = len(lat["on"])
+    results["metrics_sessions"] = m["sessions"]
+    results["metrics_events_miscounted"] = len(miscounted)
+    if miscounted:
+        notes.append(f"metrics: /metrics did not count every click: {'; '.join(miscounted)}")
+    for name, key in (("metrics", "on"), ("tracing", "traced")):
+        for q in ("p50", "p99"):
+            r = ratio(results[f"click_dom_metrics_{key}_{q}_ms"], results[f"click_dom_metrics_off_{q}_ms"])
+            results[f"click_dom_{name}_ratio_{q}"] = round(r, 3) if r is not None else None
+    print("    " + ", ".join(f"{key} p50/p99 {results[f'click_dom_metrics_{key}_p50_ms']}/{results[f'click_dom_metrics_{key}_p99_ms']} ms"
+                            for key in lat), flush=True)
+    print(f"    metrics on / off: p50 {results['click_dom_metrics_ratio_p50']}×, p99 {results['click_dom_metrics_ratio_p99']}×; "
+          f"with a tracer too: p50 {results['click_dom_tracing_ratio_p50']}×, p99 {results['click_dom_tracing_ratio_p99']}×; "
+          f"/metrics miscounted the clicks of {len(miscounted)} servers", flush=True)
+
+
 def read_json_line(proc, timeout):
     """The next line of a child's stdout that is a JSON object, within `timeout` seconds."""
     deadline = time.time() + timeout
@@ -896,6 +974,7 @@ REQUIRED = [
     "click_dom_persist_off_p50_ms", "click_dom_persist_on_p50_ms", "click_dom_persist_ratio_p50", "click_dom_persist_ratio_p99",
     "resume_after_restart_s", "resume_after_restart_failed", "bytes_per_paused_circuit", "bytes_per_paused_circuit_2",
     "store_rows_per_s", "store_batches_per_s", "store_load_server_cpu",
+    "click_dom_metrics_off_p50_ms", "click_dom_metrics_on_p50_ms", "click_dom_metrics_ratio_p50", "metrics_events_miscounted",
 ]
 PEER_KEYS = ["nicegui_rtt_p50_us", "nicegui_rtt_p99_us", "nicegui_click_dom_p50_ms", "nicegui_click_dom_p99_ms"]
 
@@ -950,6 +1029,8 @@ def targets(r):
           v == 0 and not r.get("resume_after_restart_state_lost") if is_number(v) else None)
     v = r.get("heap_bytes_per_paused_circuit")
     judge("memory per paused circuit (heap in use)", "< 2 KB (2,048 B)", v < 2048 if is_number(v) else None)
+    v = r.get("click_dom_metrics_ratio_p50")
+    judge("click→DOM p50, metrics on (swift-prometheus)", "≤ 1.05× no metrics backend", v <= 1.05 if is_number(v) else None)
     return out
 
 
@@ -996,6 +1077,17 @@ def figure_rows(r):
     rows.append(("1 MB round trip as bytes (Demo.ReverseBytes, binary frames)",
                  fmt(b, " ms") if is_number(b) else "not measured", x(ratio(b, r.get("floor_1mb_rtt_ms"))), "", ""))
     rows += durability_rows(r)
+    if is_number(r.get("click_dom_metrics_on_p50_ms")):
+        for key, name, label in (("off", None, "no metrics backend"), ("on", "metrics", "metrics on (swift-prometheus)"),
+                                 ("traced", "tracing", "metrics on and a tracer installed")):
+            against = "1×" if name is None else (f"{fmt(r.get('click_dom_' + name + '_ratio_p50'))}× / "
+                                                 f"{fmt(r.get('click_dom_' + name + '_ratio_p99'))}× of off")
+            rows.append((f"click→DOM p50 / p99, {label}", f"{fmt(r.get(f'click_dom_metrics_{key}_p50_ms'), ' ms')} / "
+                         f"{fmt(r.get(f'click_dom_metrics_{key}_p99_ms'), ' ms')}", against, "", ""))
+    if is_number(r.get("instrument_ns_per_event_on")):
+        rows.append(("instrumentation per event on the server: no backend / swift-prometheus / and a tracer",
+                     f"{fmt(r['instrument_ns_per_event_off'], ' ns')} / {fmt(r['instrument_ns_per_event_on'], ' ns')} / "
+                     f"{fmt(r.get('instrument_ns_per_event_traced'), ' ns')}", "", "", ""))
     for d, label in (("swift_js", "Swift→JS"), ("js_swift", "JS→Swift")):
         ms, rate = r.get(f"stream_50mb_{d}_ms"), r.get(f"stream_50mb_{d}_mb_per_s")
         size = r.get("stream_bytes", 50_000_000) / 1e6
@@ -1236,6 +1328,18 @@ def write_markdown(r, notes, path):
       "unmeasured, then 20 s measured; rows and batches come from the persister's counters (`PersistenceCounters`, "
       "package access, served by tether-bench only) read at both ends of the measured window; server CPU likewise, "
       "and again on a server with persistence off for the contrast.")
+    w("- **metrics and tracing** (issue #16): the click→DOM code above on `/counter` of three servers at once: no "
+      "metrics backend (swift-metrics' no-op factory, which is what an app that bootstraps nothing has), "
+      "swift-prometheus bootstrapped as the demo does (tether-bench's `TETHER_BENCH_METRICS=1`), and the same with "
+      "swift-distributed-tracing's `InMemoryTracer` installed (`TETHER_BENCH_TRACING=1`, a span per click kept in "
+      "memory, nothing exported). Identical servers differ by up to 10% from one process (and tab) to the next, so "
+      "the comparison runs in 6 sessions of three fresh servers, each configuration taking every slot twice; in each "
+      "session, 100 unmeasured clicks per server, then 20 rounds of 50 clicks, the order rotating; p50 and "
+      "p99 of each configuration's pooled clicks (3,000), and their ratio to no backend. Each Prometheus server's "
+      "`/metrics` must then count every click in `tether_events_total`. The server's own cost comes without a browser: "
+      "`tether-bench instrument-cost` runs what a circuit calls per click (the event span, the handler's and the render's "
+      "timers, the event counter, the batch's size) a million times per backend, after a million unmeasured, and divides; "
+      "the tracer there is `InMemoryTracer`, its finished spans cleared every 4,096 events.")
     w("- every server is `.build/release/tether-bench`: the demo app with `TetherApp.application()`'s WebSocket "
       "configuration, except `limits.maxCircuitsPerClient`, raised because every bench circuit comes from 127.0.0.1.\n")
     if notes:
@@ -1265,13 +1369,13 @@ def main():
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
     ap.add_argument("--only", default="",
                     help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability, "
-                         "deflate); implies --no-markdown (but deflate rewrites its own section of BENCHMARKS.md) and "
+                         "deflate, metrics); implies --no-markdown (but deflate rewrites its own section of BENCHMARKS.md) and "
                          "writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if only:
@@ -1294,7 +1398,8 @@ def main():
                    durability=dict(interval_ms=100, click_warm=5, click_rounds=2, clicks_per_round=10, restart_n=20,
                                    pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
                                    load_contrast=False),
-                   deflate=dict(click_warm=5, rounds=2, clicks_per_round=10))
+                   deflate=dict(click_warm=5, rounds=2, clicks_per_round=10),
+                   metrics=dict(instrument_events=20_000, sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
                    stream_bytes=50_000_000,
@@ -1304,7 +1409,8 @@ def main():
                    durability=dict(interval_ms=1000, click_warm=50, click_rounds=5, clicks_per_round=100, restart_n=1000,
                                    pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
                                    load_contrast=True),
-                   deflate=dict(click_warm=50, rounds=6, clicks_per_round=100))
+                   deflate=dict(click_warm=50, rounds=6, clicks_per_round=100),
+                   metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False
@@ -1350,6 +1456,13 @@ def main():
             deflate_figures(cfg, results, notes)
         except Exception as e:  # keep the other parts' figures
             notes.append(f"permessage-deflate: not measured: {first_line(e)}")
+    if wanted("metrics"):
+        print("==> metrics and tracing", flush=True)
+        try:
+            metrics_figures(cfg, results, notes)
+        except Exception as e:  # keep the other parts' figures
+            notes.append(f"metrics and tracing: not measured: {first_line(e)}")
+    load["after_metrics"] = loadavg()
     if not args.smoke and not args.skip_peer and wanted("peer"):
         print("==> NiceGUI peer", flush=True)
         peer_figures(results, notes)

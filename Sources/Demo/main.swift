@@ -66,11 +66,15 @@ if environment["TETHER_DETAILED_ERRORS"] == "1" {
 if let mount = environment["TETHER_MOUNT"], !mount.isEmpty {
     app.document.bodyEnd = app.document.bodyEnd.replacingOccurrences(of: #"src="/js/"#, with: #"src="\#(mount)/js/"#)
 }
+// Tether's metrics, in Prometheus's text format at /metrics (README, "Metrics and tracing"):
+// bootstrapped before the service is made, which is when Tether takes the process's factory.
+let metrics = DemoMetrics.bootstrapPrometheus()
 let tether = TetherService(app)
 // TETHER_MOUNT=/app serves every page under /app, as an app that mounts Tether under a prefix.
 // The public folder moves with it, and so must the document's script URLs.
 let mount = environment["TETHER_MOUNT"] ?? ""
 let router = DemoSite.router(tether: tether, mount: mount)
+metrics.addRoute(to: router)
 let server = Application(
     router: router, server: tether.httpServer(webSocketRouter: router),
     configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "Tether"), logger: app.logger)

@@ -3,6 +3,9 @@
 //   PORT=8099 .build/release/tether-bench
 //   .build/debug/tether-bench store-writer PATH   saves circuits into an SQLite store at PATH until
 //                                                 killed (Tests/durability/crash_store.py)
+//   .build/release/tether-bench instrument-cost [N]   nanoseconds of Tether's instrumentation per
+//                                                 event, with no backend, swift-prometheus, and a
+//                                                 tracer (N events each, 1,000,000 by default)
 //
 // | path | what |
 // | --- | --- |
@@ -13,11 +16,17 @@
 // | `/_floor/index.html` | an empty page the driver runs the floor test from |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
 // | `/bench/persistence` | what the circuit persister wrote so far, as JSON (rows, batches, snapshot bytes, failed batches) |
+// | `/metrics` | with `TETHER_BENCH_METRICS=1`: Tether's metrics in Prometheus's text format |
 //
 // Circuits are saved nowhere unless `TETHER_BENCH_STORE` names a store: an SQLite file path, or
 // `memory`. `TETHER_BENCH_PERSIST_INTERVAL_MS` sets `persistence.persistInterval` (default 1 s).
 // `TETHER_BENCH_DEFLATE` sets `webSocket.perMessageDeflate`: `off`, `on` (`PerMessageDeflate()`),
 // or `takeover` (with context takeover); unset keeps the app's default.
+//
+// Metrics are off (no backend: swift-metrics' no-op factory) unless `TETHER_BENCH_METRICS=1`,
+// which bootstraps swift-prometheus as the demo does and serves it at `/metrics`.
+// `TETHER_BENCH_TRACING=1` installs swift-distributed-tracing's `InMemoryTracer` too: every span is
+// made and kept in memory, nothing is exported.
 //
 // Every response carries COOP/COEP headers, so the pages are cross-origin isolated and
 // `performance.now()` has 5 µs resolution in Chromium instead of 100 µs.
@@ -26,10 +35,15 @@ import DemoApp
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import InMemoryTracing
 import Logging
 import TetherServer
 import TetherUI
+import Tracing
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "instrument-cost" {
+    await InstrumentCost.run(events: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }.map { max(1, $0) } ?? 1_000_000)
+}
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "store-writer" {
     guard CommandLine.arguments.count == 3 else {
         FileHandle.standardError.write(Data("usage: tether-bench store-writer PATH\n".utf8))
@@ -62,6 +76,11 @@ case "on": app.webSocket.perMessageDeflate = PerMessageDeflate()
 case "takeover": app.webSocket.perMessageDeflate = PerMessageDeflate(contextTakeover: true)
 default: break
 }
+// Before the TetherService is made: that is when Tether takes the process's factory and tracer.
+let metrics = environment["TETHER_BENCH_METRICS"] == "1" ? DemoMetrics.bootstrapPrometheus() : nil
+if environment["TETHER_BENCH_TRACING"] == "1" {
+    InstrumentationSystem.bootstrap(InMemoryTracer())
+}
 if let milliseconds = environment["TETHER_BENCH_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
     app.persistence.persistInterval = .milliseconds(milliseconds)
 }
@@ -71,6 +90,7 @@ logger.logLevel = .warning
 
 let router = Router(context: BasicTetherRequestContext.self)
 BenchRoutes.add(to: router, maxFrameSize: BenchRoutes.maxFrameSize(app.limits))
+metrics?.addRoute(to: router)
 // After the bench routes: the app's routes end with a `**` catch-all.
 router.addRoutes(TetherService(app).routes(for: BasicTetherRequestContext.self))
 

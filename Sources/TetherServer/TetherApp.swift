@@ -41,6 +41,8 @@ public struct TetherApp: Sendable {
     /// Where circuits are saved so their pages survive restarts, deploys and crashes; see
     /// ``CircuitPersistence``. `run` saves to `.tether/circuits.sqlite` unless told otherwise.
     public var persistence = CircuitPersistence()
+    /// Where Tether's metrics and spans go; see ``ObservabilityOptions``.
+    public var observability = ObservabilityOptions()
     /// The app's public folder (the `wwwroot` analog), served at the site root.
     public var publicDirectory: String?
     /// Static content of libraries, each under `/_content/{Name}/`: files, collocated modules and
@@ -92,7 +94,9 @@ public struct TetherApp: Sendable {
     /// The circuits of one server; `automatic` is the storage `persistence.storage = .automatic`
     /// stands for here.
     func makeRegistry(automatic: CircuitStorage) -> CircuitRegistry {
-        CircuitRegistry(limits: limits, persister: CircuitPersister.make(persistence, automatic: automatic, logger: logger), logger: logger)
+        CircuitRegistry(
+            limits: limits, persister: CircuitPersister.make(persistence, automatic: automatic, logger: logger),
+            instruments: observability.makeInstruments(), logger: logger)
     }
 
     /// Adds the pages, the runtime, the circuit endpoint and the static files under `mount`.

@@ -36,10 +36,12 @@ final class InboundByteSegments: Sendable {
     private let state = Mutex(State())
     let limit: Int
     private let account: BudgetAccount
+    private let instruments: TetherInstruments
 
-    init(limit: Int, account: BudgetAccount = .unlimited()) {
+    init(limit: Int, account: BudgetAccount = .unlimited(), instruments: TetherInstruments = .disabled) {
         self.limit = limit
         self.account = account
+        self.instruments = instruments
     }
 
     func store(_ frame: [UInt8]) throws(ProtocolViolation) {
@@ -49,6 +51,7 @@ final class InboundByteSegments: Sendable {
         let cost = bytes.count + MemoryCost.byteSegmentOverhead
         try state.withLock { (state: inout State) throws(ProtocolViolation) in
             guard state.total + bytes.count <= limit else {
+                instruments.refused(.maxPendingBytes)
                 throw ProtocolViolation("byte arrays in flight exceed the limit of \(limit) bytes")
             }
             guard account.tryReserve(cost) else {

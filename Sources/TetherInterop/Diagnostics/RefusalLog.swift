@@ -49,10 +49,11 @@ package final class RefusalLog: Sendable {
         self.policy = Mutex(policy)
     }
 
-    /// `reason` may hold browser text: it is escaped and clipped here.
-    package func refused(_ what: Logger.Message, reason: String, level: Logger.Level = .notice) {
+    /// `reason` may hold browser text: it is escaped and clipped here. `metadata` adds to the
+    /// logger's own, such as the circuit a store-wide log refuses for.
+    package func refused(_ what: Logger.Message, reason: String, level: Logger.Level = .notice, metadata more: Logger.Metadata = [:]) {
         let decision = policy.withLock { $0.decide(now: .now) }
-        var metadata: Logger.Metadata = ["reason": LogSafe.metadata(reason)]
+        var metadata: Logger.Metadata = more.merging(["reason": LogSafe.metadata(reason)]) { $1 }
         switch decision {
         case .suppress: return
         case .log: break

@@ -153,12 +153,14 @@ package final class SwiftObjectRegistry: Sendable {
     /// Objects one circuit may hand to JS at once; each is also charged to the client's budget.
     package let limit: Int
     private let account: BudgetAccount
+    private let instruments: TetherInstruments
 
     package convenience init() { self.init(limit: Int.max, account: .unlimited()) }
 
-    package init(limit: Int, account: BudgetAccount) {
+    package init(limit: Int, account: BudgetAccount, instruments: TetherInstruments = .disabled) {
         self.limit = limit
         self.account = account
+        self.instruments = instruments
     }
 
     package var count: Int { state.withLock { $0.objects.count } }
@@ -173,19 +175,22 @@ package final class SwiftObjectRegistry: Sendable {
         let table = methods.table
         let limit = limit
         let account = account
-        let id = try state.withLock { (state: inout State) throws(SwiftObjectLimitError) -> Int in
+        let tracked = state.withLock { (state: inout State) -> Result<Int, SwiftObjectLimitError> in
             let id = state.nextID
             // A closed registry hands out ids that resolve to nothing, as a disposed object's do.
             guard !state.closed else {
                 state.nextID += 1
-                return id
+                return .success(id)
             }
-            guard state.objects.count < limit else { throw .tooMany(limit: limit) }
-            guard account.tryReserve(MemoryCost.trackedObject) else { throw .budget(account.budget.limit) }
+            guard state.objects.count < limit else { return .failure(.tooMany(limit: limit)) }
+            guard account.tryReserve(MemoryCost.trackedObject) else { return .failure(.budget(account.budget.limit)) }
             state.nextID += 1
             state.objects[id] = Tracked(object: reference.value, methods: table)
-            return id
+            return .success(id)
         }
+        // The budget's refusal is counted by the budget itself.
+        if case .failure(.tooMany) = tracked { instruments.refused(.maxTrackedObjects) }
+        let id = try tracked.get()
         reference.assignment.withLock { $0 = .init(registry: self, id: id) }
         return id
     }

@@ -12,8 +12,10 @@ package final class MemoryBudget: Sendable {
     package let limit: Int
     package let hardLimit: Int
     private let used = Mutex(0)
+    private let instruments: TetherInstruments
 
-    package init(limit: Int, hardLimit: Int? = nil) {
+    package init(limit: Int, hardLimit: Int? = nil, instruments: TetherInstruments = .disabled) {
+        self.instruments = instruments
         self.limit = max(0, limit)
         // A quarter over the limit leaves room for output already promised without doubling it.
         self.hardLimit = hardLimit ?? (self.limit.multipliedReportingOverflow(by: 5).overflow ? Int.max : self.limit * 5 / 4)
@@ -26,12 +28,15 @@ package final class MemoryBudget: Sendable {
 
     /// Takes `bytes` if they fit under `limit`.
     package func tryReserve(_ bytes: Int) -> Bool {
-        used.withLock { used in
+        let reserved = used.withLock { used in
             let (total, overflow) = used.addingReportingOverflow(bytes)
             guard !overflow, total <= limit else { return false }
             used = total
             return true
         }
+        // Every refusal of the budget passes here: events, calls, byte arrays, objects.
+        if !reserved { instruments.refused(.memoryBudgetPerClient) }
+        return reserved
     }
 
     /// Takes `bytes` whatever the limit; false when the total is now past `hardLimit`.

@@ -69,6 +69,9 @@ package final class InteropChannel: Sendable {
     package let budget: BudgetAccount
     /// Refusals of this circuit's browser's messages, logged without letting it flood the log.
     package let refusals: RefusalLog
+    /// The circuit's id and page for its spans, and the app's metrics.
+    package let telemetry: CircuitTelemetry
+    package var instruments: TetherInstruments { telemetry.instruments }
     private let byteSegmentCounter = Mutex(0)
     private let invocations: Mutex<InvocationGate<Invocation>>
     private let outbox: Mutex<(any InteropOutbox)?>
@@ -85,23 +88,41 @@ package final class InteropChannel: Sendable {
         self.init(outbox: outbox, options: options, budget: .unlimited(), logger: logger)
     }
 
-    package init(outbox: (any InteropOutbox)?, options: InteropOptions, budget: BudgetAccount, logger: Logger) {
+    package init(
+        outbox: (any InteropOutbox)?, options: InteropOptions, budget: BudgetAccount, telemetry: CircuitTelemetry = .none, logger: Logger
+    ) {
         self.outbox = Mutex(outbox)
         self.options = options
         self.logger = logger
         self.budget = budget
+        self.telemetry = telemetry
         self.refusals = RefusalLog(logger: logger)
-        self.objects = SwiftObjectRegistry(limit: options.maxTrackedObjects, account: budget)
-        self.inboundBytes = InboundByteSegments(limit: options.maxPendingBytes, account: budget)
+        self.objects = SwiftObjectRegistry(limit: options.maxTrackedObjects, account: budget, instruments: telemetry.instruments)
+        self.inboundBytes = InboundByteSegments(limit: options.maxPendingBytes, account: budget, instruments: telemetry.instruments)
         self.invocations = Mutex(InvocationGate(maxRunning: options.maxConcurrentInvocations, maxWaiting: options.maxWaitingInvocations))
         self.pending = Mutex(Pending(table: PendingCallTable(state: outbox == nil ? .prerendering : .connected, limit: options.maxPendingCalls)))
     }
 
     package var pendingCallCount: Int { pending.withLock { $0.table.count } }
 
-    /// Sends a call and waits for its completion, a timeout, cancellation or disconnection.
+    /// Sends a call and waits for its completion, a timeout, cancellation or disconnection. Every
+    /// Swift→JS operation passes here, so here it is counted, timed and traced.
     package func call(
         identifier: String, arguments: String, mode: ResultMode, timeout: CallTimeout, target: Int = CallTarget.window.rawValue, operation: ObjectOperation = .call
+    ) async throws -> JSONValue {
+        let measurement = telemetry.startCall(.swiftToJS, identifier)
+        do {
+            let result = try await send(identifier: identifier, arguments: arguments, mode: mode, timeout: timeout, target: target, operation: operation)
+            telemetry.finish(measurement)
+            return result
+        } catch {
+            telemetry.finish(measurement, failed: InteropErrorKind(swiftToJSFailure: error), error: error)
+            throw error
+        }
+    }
+
+    private func send(
+        identifier: String, arguments: String, mode: ResultMode, timeout: CallTimeout, target: Int, operation: ObjectOperation
     ) async throws -> JSONValue {
         try Task.checkCancellation()
         let limit: Duration? =
@@ -120,6 +141,7 @@ package final class InteropChannel: Sendable {
                 case .failDisconnected:
                     continuation.resume(throwing: JSDisconnectedError(identifier: identifier))
                 case .failTooMany:
+                    instruments.refused(.maxPendingCalls)
                     continuation.resume(throwing: JSCallLimitError(identifier: identifier, limit: options.maxPendingCalls))
                 case .send(let callID):
                     id.withLock { $0 = callID }
@@ -274,6 +296,7 @@ package final class InteropChannel: Sendable {
     private func admit(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) -> Invocation? {
         let cost = MemoryCost.queuedInvocation &+ MemoryCost.of(.array(args))
         guard budget.tryReserve(cost) else {
+            instruments.interopFailed(.jsToSwift, .limit, counted: false)
             refuseInvocation(id, method: method, args: args, message: budgetRefusal(method))
             return nil
         }
@@ -285,6 +308,8 @@ package final class InteropChannel: Sendable {
             return nil
         case .refuse(let message):
             budget.release(cost)
+            instruments.refused(.maxWaitingInvocations)
+            instruments.interopFailed(.jsToSwift, .limit, counted: false)
             refuseInvocation(id, method: method, args: args, message: message)
             return nil
         }
@@ -313,6 +338,7 @@ package final class InteropChannel: Sendable {
             await dispatchInvocation(invocation)
             budget.release(runningCost)
         } else {
+            instruments.interopFailed(.jsToSwift, .limit, counted: false)
             refuseInvocation(invocation.id, method: invocation.method, args: invocation.args, message: budgetRefusal(invocation.method))
         }
         budget.release(invocation.waitingCost)
@@ -328,23 +354,32 @@ package final class InteropChannel: Sendable {
         // refused call cannot leave them counting against the limit.
         let byteSegments = Self.byteSegmentIDs(in: .array(args))
         defer { for id in byteSegments { _ = inboundBytes.take(id) } }
+        let measurement = telemetry.startCall(.jsToSwift, method)
         let outcome: InvocationOutcome
         do {
             let result: InvocationResult
             switch target {
             case .module(let module):
-                result = try await invocation.exports.invoke(module: module, method: method, args: args, context: context)
+                result = try await telemetry.withContext(of: measurement) {
+                    try await invocation.exports.invoke(module: module, method: method, args: args, context: context)
+                }
             case .object(let objectID):
-                result = try await objects.invoke(objectID: objectID, method: method, args: args, context: context)
+                result = try await telemetry.withContext(of: measurement) {
+                    try await objects.invoke(objectID: objectID, method: method, args: args, context: context)
+                }
             }
             outcome = .success(json: result.json)
+            telemetry.finish(measurement)
         } catch let error as InvocationError {
+            telemetry.finish(measurement, failed: .invalid, error: error)
             refusals.refused("refused JS→Swift call", reason: "\(method): \(error.message)")
             outcome = .failure(message: error.message)
         } catch let error as SwiftObjectLimitError {
+            telemetry.finish(measurement, failed: .limit, error: error)
             refusals.refused("refused JS→Swift call", reason: "\(method): \(error)")
             outcome = .failure(message: error.description)
         } catch {
+            telemetry.finish(measurement, failed: .exception, error: error)
             let owner: String = switch target {
             case .module(let module): module
             case .object(let objectID): "object \(objectID)"

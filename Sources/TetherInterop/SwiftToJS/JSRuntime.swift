@@ -65,6 +65,7 @@ public struct JSRuntime: Sendable {
         let value = try await performRaw(operation, identifier, arguments: arguments, on: target, mode: mode, timeout: timeout)
         if T.self == JSObjectReference.self {
             guard let id = value[Marker.jsObject.rawValue]?.intValue else {
+                channel.instruments.interopFailed(.swiftToJS, .invalid)
                 throw JSResultDecodingError(identifier: identifier, expectedType: "JSObjectReference", underlying: "no object handle in \(value)")
             }
             return JSObjectReference(id: id, runtime: self) as! T
@@ -72,6 +73,8 @@ public struct JSRuntime: Sendable {
         do {
             return try channel.decode(T.self, from: value)
         } catch {
+            // The call itself succeeded and was counted so; what came back is what failed.
+            channel.instruments.interopFailed(.swiftToJS, .invalid)
             throw JSResultDecodingError(identifier: identifier, expectedType: String(reflecting: T.self), underlying: Self.describe(error))
         }
     }

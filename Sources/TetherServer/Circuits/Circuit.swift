@@ -100,6 +100,7 @@ package actor Circuit {
     func run(url: String, origin: Origin) async {
         currentURL = url
         let (page, route) = resolve(url)
+        channel.telemetry.show(page)
         var restoring: ComponentStates?
         var firstBatch = 0
         if case .restored(let states, let lastBatch) = origin {
@@ -144,7 +145,7 @@ package actor Circuit {
                 channel.budget.release(cost)
             }
             switch item {
-            case .event(let handler, let args): await handleEvent(handler, args)
+            case .event(let handler, let args): await channel.telemetry.traceEvent { await handleEvent(handler, args) }
             case .ack(let batch): await acknowledge(batch)
             case .navigate(let url): await navigateFromBrowser(url)
             case .render:
@@ -209,7 +210,10 @@ package actor Circuit {
             queued += 1
             return true
         }
-        guard admitted else { return "\(limit) messages are already queued on this circuit (the limit); this one was dropped" }
+        guard admitted else {
+            channel.instruments.refused(.maxQueuedEvents)
+            return "\(limit) messages are already queued on this circuit (the limit); this one was dropped"
+        }
         guard channel.budget.tryReserve(item.queuedCost) else {
             browserWork.withLock { $0 -= 1 }
             return "this client has reached its memory budget of \(channel.budget.budget.limit) bytes; the message was dropped"
@@ -258,11 +262,13 @@ package actor Circuit {
         // Runs when the handler first suspends, so a "Loading…" state reaches the browser while JS
         // or I/O is awaited.
         Task { await self.renderIfSuspended(generation) }
+        let handlingStarted = channel.instruments.startInterval()
         do {
             try await event.handler(event.args)
         } catch {
             if !renderer.capture(error, from: event) { fail("an event handler threw", error) }
         }
+        channel.instruments.eventHandled(since: handlingStarted)
         handlerRunning = false
         renderer.eventHandled(event)
         await render()
@@ -299,6 +305,7 @@ package actor Circuit {
 
     /// Renders what changed and sends it; false when the markup check ended the circuit.
     private func sendRenderBatch(_ renderer: Renderer) -> Bool {
+        let renderStarted = channel.instruments.startInterval()
         let batch = renderer.renderBatch()
         do {
             try renderer.checkMarkup()
@@ -306,12 +313,14 @@ package actor Circuit {
             fail("the markup could not be rendered as written", error)
             return false
         }
+        channel.instruments.rendered(since: renderStarted)
         if let batch { send(batch) }
         return true
     }
 
     private func send(_ batch: RenderBatch) {
         unacknowledged.append((batch.number, batch.edits))
+        channel.instruments.batchSent(bytes: batch.edits.utf8.count)
         transport.send(.render(batch: batch.number, edits: batch.edits))
     }
 
@@ -350,6 +359,7 @@ package actor Circuit {
         guard let renderer else { return }
         currentURL = url
         let (page, route) = resolve(url)
+        channel.telemetry.show(page)
         renderer.show(page: page, route: route)
         do {
             try await renderer.initializePending()

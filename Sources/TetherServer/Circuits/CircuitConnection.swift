@@ -51,6 +51,7 @@ struct CircuitConnection {
         let handshakeTimer = Task {
             do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
             let reason = "no 'start' or 'resume' within \(limits.handshakeTimeout)"
+            registry.instruments.refused(.handshakeTimeout)
             refuseCircuit(reason, .handshakeTimeout, outbox, handshakeRefusals)
         }
         let first: WebSocketMessage?
@@ -68,6 +69,7 @@ struct CircuitConnection {
         switch first {
         case .text(let text)?:
             guard text.utf8.count <= limits.maxTextMessageBytes else {
+                registry.instruments.refused(.maxTextMessageBytes)
                 let reason = "a first message of \(text.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes"
                 refuseCircuit(reason, .tooBig, outbox, handshakeRefusals)
                 await outbox.closeAfterFlush(CircuitClose(.tooBig, reason))
@@ -119,6 +121,7 @@ struct CircuitConnection {
                 switch message {
                 case .text(let t):
                     guard t.utf8.count <= limits.maxTextMessageBytes else {
+                        registry.instruments.refused(.maxTextMessageBytes)
                         refuse(
                             "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
                             outbox, refusals)
@@ -158,7 +161,7 @@ struct CircuitConnection {
         let failed = await circuit.failed
         let closedByPolicy = outbox.closedFor?.code == .policy
         if current() && (ended || failed || closedByPolicy) {
-            await registry.remove(circuit)
+            await registry.remove(circuit, reason: failed ? .failed : closedByPolicy ? .limit : .closed)
         } else if pauseRequested, current() {
             await pause(circuit, connection: connection, outbox: outbox, logger: logger)
         } else if await registry.disconnected(circuit, connection: connection) {
@@ -201,6 +204,7 @@ struct CircuitConnection {
                 return await restore(id: id, secret: secret, lastBatch: lastBatch, outbox: outbox, refusals: refusals, logger: &logger)
             }
             logger[metadataKey: "circuit"] = "\(id)"
+            circuit.channel.telemetry.annotate(&logger)
             outbox.serve(budget: circuit.channel.budget) { [channel = circuit.channel] in channel.setOutboundCongested($0) }
             // The store learns the new secret before the page does, so a crash from here on
             // still finds the page's secret in the store.
@@ -239,7 +243,11 @@ struct CircuitConnection {
         }
         let id = makeCircuitID()
         logger[metadataKey: "circuit"] = "\(id)"
-        let circuit = await register(id: id, secret: CircuitSecret(boundTo: identity.binding), budget: budget, outbox: outbox, restored: false, logger: logger)
+        let telemetry = CircuitTelemetry(instruments: registry.instruments, circuitID: id, page: app.pageRoute(showing: descriptor.url))
+        telemetry.annotate(&logger)
+        let circuit = await register(
+            id: id, secret: CircuitSecret(boundTo: identity.binding), budget: budget, outbox: outbox, restored: false, telemetry: telemetry,
+            logger: logger)
         // The circuit outlives this socket: it keeps running while the page reconnects.
         Task { await circuit.run(url: descriptor.url, origin: .prerendered(digest: descriptor.markupDigest)) }
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
@@ -248,10 +256,11 @@ struct CircuitConnection {
 
     /// Makes a circuit for this socket, tells the page its id and secret, and registers it.
     private func register(
-        id: String, secret: CircuitSecret, budget: MemoryBudget, outbox: WebSocketOutbox, restored: Bool, logger: Logger
+        id: String, secret: CircuitSecret, budget: MemoryBudget, outbox: WebSocketOutbox, restored: Bool, telemetry: CircuitTelemetry,
+        logger: Logger
     ) async -> Circuit {
         let transport = CircuitTransport(socket: outbox)
-        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), logger: logger)
+        let channel = InteropChannel(outbox: transport, options: app.interop, budget: BudgetAccount(budget), telemetry: telemetry, logger: logger)
         outbox.serve(budget: channel.budget) { channel.setOutboundCongested($0) }
         outbox.enqueue(.configure(json: configuration(id: id, secret: secret.value, restored: restored)))
         var services = app.services
@@ -260,7 +269,7 @@ struct CircuitConnection {
             id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: services, mount: mount,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents,
             persister: registry.persister, secretHash: secret.hash, logger: logger)
-        await registry.register(circuit, secret: secret, client: client, socket: outbox)
+        await registry.register(circuit, secret: secret, client: client, socket: outbox, origin: restored ? .restored : .new)
         return circuit
     }
 
@@ -306,6 +315,8 @@ struct CircuitConnection {
             await registry.release(client: client)
             return nil
         }
+        let telemetry = CircuitTelemetry(instruments: registry.instruments, circuitID: id, page: app.pageRoute(showing: record.url))
+        telemetry.annotate(&logger)
         let states: ComponentStates
         do {
             states = try ComponentStates(bytes: record.snapshot, formatVersion: record.formatVersion)
@@ -313,7 +324,8 @@ struct CircuitConnection {
             logger.warning("the saved circuit did not restore; its page starts fresh", metadata: ["reason": LogSafe.metadata("\(error)")])
             states = ComponentStates()
         }
-        let circuit = await register(id: id, secret: newSecret, budget: budget, outbox: outbox, restored: true, logger: logger)
+        let circuit = await register(
+            id: id, secret: newSecret, budget: budget, outbox: outbox, restored: true, telemetry: telemetry, logger: logger)
         Task { await circuit.run(url: record.url, origin: .restored(states, lastBatch: lastBatch)) }
         logger.info("circuit restored", metadata: ["url": LogSafe.metadata(record.url), "from": LogSafe.metadata(record.ownerNode)])
         return (circuit, 0)
@@ -378,6 +390,7 @@ struct CircuitConnection {
     }
 
     private func refuseOverCircuitLimit(_ outbox: WebSocketOutbox, _ refusals: RefusalLog) {
+        registry.instruments.refused(.maxCircuitsPerClient)
         let reason = "circuit refused: this client address already holds \(app.limits.maxCircuitsPerClient) circuits, the limit"
         refuseCircuit(reason, .policy, outbox, refusals)
     }

@@ -36,13 +36,16 @@ actor CircuitRegistry {
     private let logger: Logger
     /// Saves circuits for resumes on other processes; nil when the app saves nothing.
     let persister: CircuitPersister?
+    /// The app's metrics and tracer, made once for this server.
+    let instruments: TetherInstruments
     /// Set once a drain began: resumes are turned away, so pages resume on the next process
     /// rather than on this one as it stops.
     private(set) var isDraining = false
 
-    init(limits: CircuitLimits, persister: CircuitPersister? = nil, logger: Logger) {
+    init(limits: CircuitLimits, persister: CircuitPersister? = nil, instruments: TetherInstruments = .disabled, logger: Logger) {
         self.limits = limits
         self.persister = persister
+        self.instruments = instruments
         self.logger = logger
     }
 
@@ -65,7 +68,7 @@ actor CircuitRegistry {
     /// Holds a circuit slot for a client address, and gives its budget; nil when the address
     /// already holds `maxCircuitsPerClient`.
     func admit(client: String) -> MemoryBudget? {
-        var held = clients[client] ?? Client(budget: MemoryBudget(limit: limits.memoryBudgetPerClient))
+        var held = clients[client] ?? Client(budget: MemoryBudget(limit: limits.memoryBudgetPerClient, instruments: instruments))
         guard held.circuits < limits.maxCircuitsPerClient else { return nil }
         held.circuits += 1
         clients[client] = held
@@ -73,8 +76,9 @@ actor CircuitRegistry {
     }
 
     /// Registers a circuit whose slot `admit` holds.
-    func register(_ circuit: Circuit, secret: CircuitSecret, client: String, socket: WebSocketOutbox?) async {
+    func register(_ circuit: Circuit, secret: CircuitSecret, client: String, socket: WebSocketOutbox?, origin: CircuitOrigin = .new) async {
         entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client, socket: socket)
+        instruments.circuitStarted(origin)
         await persister?.track(circuit)
     }
 
@@ -97,6 +101,7 @@ actor CircuitRegistry {
         id: String, secret: String, session: SessionBinding, socket: WebSocketOutbox
     ) -> (circuit: Circuit, connection: Int, secret: String)? {
         guard var entry = entries[id], entry.secret.matches(secret, from: session) else { return nil }
+        instruments.circuitResumed(wasRetained: entry.disconnectedSince != nil)
         entry.expiry?.cancel()
         entry.expiry = nil
         entry.disconnectedSince = nil
@@ -114,6 +119,7 @@ actor CircuitRegistry {
     /// already serves the circuit.
     func disconnected(_ circuit: Circuit, connection: Int) async -> Bool {
         guard var entry = entries[circuit.id], entry.connection == connection else { return false }
+        instruments.circuitRetained()
         entry.disconnectedSince = .now
         entry.socket = nil
         let retention = limits.retention
@@ -128,8 +134,9 @@ actor CircuitRegistry {
 
     /// The circuit leaves this process's memory. When `forget`, its page is closed for good and
     /// its saved copy goes too; otherwise the saved copy stays, for a resume on any process.
-    func remove(_ circuit: Circuit, forget: Bool = true) async {
+    func remove(_ circuit: Circuit, forget: Bool = true, reason: CircuitEndReason = .closed) async {
         guard let entry = entries.removeValue(forKey: circuit.id) else { return }
+        instruments.circuitEnded(reason, wasRetained: entry.disconnectedSince != nil)
         release(client: entry.client)
         entry.expiry?.cancel()
         await circuit.close()
@@ -155,7 +162,7 @@ actor CircuitRegistry {
         let ending = entries.values.filter { $0.secret.binding.matches(session) }
         for entry in ending {
             entry.socket?.requestClose(CircuitClose(.unauthorized, reason))
-            await remove(entry.circuit)
+            await remove(entry.circuit, reason: .signedOut)
         }
         return ending.count
     }
@@ -165,15 +172,15 @@ actor CircuitRegistry {
     func pause(_ circuit: Circuit, connection: Int) async -> Bool {
         guard let persister, entries[circuit.id]?.connection == connection else { return false }
         guard await persister.persistNow([circuit]) else { return false }
-        await remove(circuit, forget: false)
+        await remove(circuit, forget: false, reason: .paused)
         return true
     }
 
     private func expire(_ id: String) async {
         guard let entry = entries[id], entry.disconnectedSince != nil else { return }
-        logger.info("disconnected circuit expired", metadata: ["circuit": "\(id)"])
+        entry.circuit.channel.logger.info("disconnected circuit expired")
         // Its saved copy stays until its own expiry: the page can still resume it from there.
-        await remove(entry.circuit, forget: false)
+        await remove(entry.circuit, forget: false, reason: .expired)
     }
 
     private func evictOverflow(client: String) async {
@@ -204,8 +211,8 @@ actor CircuitRegistry {
     }
 
     private func evict(_ entry: Entry, because reason: String) async {
-        logger.info("evicted a disconnected circuit", metadata: ["circuit": "\(entry.circuit.id)", "reason": "\(reason)"])
-        await remove(entry.circuit, forget: false)
+        entry.circuit.channel.logger.info("evicted a disconnected circuit", metadata: ["reason": "\(reason)"])
+        await remove(entry.circuit, forget: false, reason: .evicted)
     }
 
     /// Saves every circuit, tells every connected browser to resume it on the next process, and
@@ -225,6 +232,7 @@ actor CircuitRegistry {
         let byeClose = saved ? CircuitClose(.serviceRestart, "The server is restarting.") : CircuitClose(.goingAway, reason)
         var sockets: [WebSocketOutbox] = []
         for entry in entries.values {
+            instruments.circuitEnded(.shutdown, wasRetained: entry.disconnectedSince != nil)
             entry.expiry?.cancel()
             entry.circuit.transport.send(bye)
             await entry.circuit.close()

@@ -137,7 +137,8 @@ actor CircuitPersister {
             warnOnce(
                 "size:" + snapshot.id, "a circuit's snapshot is too large to save",
                 "\(tooLarge.bytes) bytes, over maxSnapshotBytes (\(options.maxSnapshotBytes)); the largest component is "
-                    + "\(tooLarge.largest.map { "'\($0.place)' with \($0.bytes) bytes" } ?? "unknown")")
+                    + "\(tooLarge.largest.map { "'\($0.place)' with \($0.bytes) bytes" } ?? "unknown")",
+                metadata: circuits[snapshot.id]?.channel.telemetry.metadata ?? [:])
             return false
         }
         if !force, let last = written[snapshot.id], last.fingerprint == snapshot.fingerprint, ContinuousClock.now - last.at < options.expiry / 2 {
@@ -286,10 +287,10 @@ actor CircuitPersister {
         }
     }
 
-    func warnOnce(_ key: String, _ message: Logger.Message, _ detail: String) {
+    func warnOnce(_ key: String, _ message: Logger.Message, _ detail: String, metadata: Logger.Metadata = [:]) {
         guard warned.insert(key).inserted else { return }
         if warned.count > 10_000 { warned.removeAll() }
-        warnings.refused(message, reason: detail, level: .warning)
+        warnings.refused(message, reason: detail, level: .warning, metadata: metadata)
     }
 
     // MARK: The store
