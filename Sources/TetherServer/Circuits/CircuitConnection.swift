@@ -169,6 +169,7 @@ struct CircuitConnection {
             // The page may never come back to this process: save what it showed.
             if let persister = registry.persister { Task { await persister.persistNow([circuit]) } }
         }
+        await outbox.finishRequestedClose()
         if let transportError { throw transportError }
     }
 

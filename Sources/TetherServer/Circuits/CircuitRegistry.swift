@@ -234,7 +234,8 @@ actor CircuitRegistry {
         for entry in entries.values {
             instruments.circuitEnded(.shutdown, wasRetained: entry.disconnectedSince != nil)
             entry.expiry?.cancel()
-            entry.circuit.transport.send(bye)
+            // Asked of the socket before the circuit closes, so its page hears why it ends.
+            if let socket = entry.socket { socket.enqueue(bye, thenClose: byeClose) } else { entry.circuit.transport.send(bye) }
             await entry.circuit.close()
             if let socket = entry.socket { sockets.append(socket) }
         }

@@ -152,6 +152,17 @@ final class WebSocketOutbox: Sendable {
         state.withLock { $0.closeClaimed ? $0.closeRequested : nil }
     }
 
+    /// Waits until a close already asked for (with `enqueue(_:thenClose:)`, `requestClose`, or a
+    /// closing message such as `bye`) has been sent: the socket's handler returning first would
+    /// let the transport close with a plain 1000, and the page would misread why.
+    func finishRequestedClose() async {
+        let requested = state.withLock { state in
+            state.closeRequested ?? state.queue.lazy.compactMap(Self.closeReason).first
+        }
+        guard let requested else { return }
+        await closeAfterFlush(requested)
+    }
+
     /// Returns once the socket has taken enough of its output, or at once when it is not congested.
     func waitUntilDrained() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
