@@ -139,6 +139,9 @@ package struct AppName: Sendable, Equatable, CustomStringConvertible {
         ("swift-metrics", [
             "CoreMetrics", "Metrics", "MetricsTestKit",
         ]),
+        ("swift-prometheus", [
+            "Prometheus",
+        ]),
         ("swift-nio", [
             "CNIOAtomics", "CNIODarwin", "CNIOFreeBSD", "CNIOLLHTTP", "CNIOLinux", "CNIOOpenBSD", "CNIOPosix",
             "CNIOSHA1", "CNIOWASI", "CNIOWindows", "NIO", "NIOConcurrencyHelpers", "NIOCore", "NIOEmbedded",
