@@ -12,6 +12,7 @@ public struct WebSocketOptions: Sendable {
     /// is untouched, and an idle circuit holds no compression state. See ``PerMessageDeflate``.
     public var perMessageDeflate: PerMessageDeflate?
 
+    /// The options; compression is on unless `perMessageDeflate` is nil.
     public init(perMessageDeflate: PerMessageDeflate? = PerMessageDeflate()) {
         self.perMessageDeflate = perMessageDeflate
     }
@@ -38,6 +39,8 @@ public struct PerMessageDeflate: Sendable, Equatable {
     /// Smaller messages go out as they are: deflate cannot shrink them enough to pay for itself.
     public var minimumMessageBytes: Int { didSet { minimumMessageBytes = max(minimumMessageBytes, 0) } }
 
+    /// The defaults are zlib's (level 6, a 32 KB window, memory level 8), without context
+    /// takeover, for messages of 256 bytes or more; values out of range are clamped.
     public init(contextTakeover: Bool = false, compressionLevel: Int = 6, windowBits: Int = 15, memoryLevel: Int = 8, minimumMessageBytes: Int = 256) {
         self.contextTakeover = contextTakeover
         self.compressionLevel = compressionLevel.clamped(to: 1...9)
