@@ -160,7 +160,7 @@ final class Input {
             // As Circuit.resume: drop what the browser has, replay the rest.
             unacknowledged.removeAll { $0.number <= lastBatch }
             _ = WireCodec.encodeFrame(unacknowledged.map { OutboundMessage.render(batch: $0.number, edits: $0.edits) })
-        case .end, .pause:
+        case .end, .pause, .drained:
             break
         case .event(let handler, let args):
             await event(handler, args)

@@ -118,29 +118,38 @@ public actor PostgresCircuitStore: CircuitStore {
         }
     }
 
-    public func save(_ records: [CircuitRecord]) async throws {
+    @discardableResult
+    public func save(_ records: [CircuitRecord]) async throws -> Set<String> {
         // One statement must not name an id twice (ON CONFLICT would refuse it): the last one wins,
         // as it would have in a loop of single upserts. Sorted, so that two batches sharing ids
         // lock their rows in the same order and cannot deadlock.
         var latest: [String: CircuitRecord] = [:]
         for record in records { latest[record.id] = record }
         let unique = latest.values.sorted { $0.id < $1.id }
-        guard !unique.isEmpty else { return }
+        guard !unique.isEmpty else { return [] }
         let updatedAt = StoredTime.milliseconds(Date())
         let statements = stride(from: 0, to: unique.count, by: Self.rowsPerStatement).map {
             upsert(unique[$0..<min($0 + Self.rowsPerStatement, unique.count)], updatedAt: updatedAt)
         }
-        try await run("save") { [client, logger] in
+        let written = try await run("save") { [client, logger] () -> Set<String> in
             if statements.count == 1 {
-                _ = try await client.query(statements[0], logger: logger).collect()
-            } else {
-                try await client.withTransaction(logger: logger) { connection in
-                    for statement in statements {
-                        _ = try await connection.query(statement, logger: logger).collect()
-                    }
+                return try await Self.savedIDs(client.query(statements[0], logger: logger))
+            }
+            return try await client.withTransaction(logger: logger) { connection in
+                var written: Set<String> = []
+                for statement in statements {
+                    written.formUnion(try await Self.savedIDs(connection.query(statement, logger: logger)))
                 }
+                return written
             }
         }
+        return Set(unique.map(\.id)).subtracting(written)
+    }
+
+    private static func savedIDs(_ rows: PostgresRowSequence) async throws -> Set<String> {
+        var ids: Set<String> = []
+        for try await id in rows.decode(String.self) { ids.insert(id) }
+        return ids
     }
 
     public func load(id: String, now: Date) async throws -> CircuitRecord? {
@@ -233,6 +242,8 @@ public actor PostgresCircuitStore: CircuitStore {
                     secret_hash = excluded.secret_hash, url = excluded.url, snapshot = excluded.snapshot,
                     format_version = excluded.format_version, owner_node = excluded.owner_node,
                     expires_at = excluded.expires_at, updated_at = excluded.updated_at
+                WHERE \(table).owner_node = excluded.owner_node OR \(table).expires_at <= excluded.updated_at
+                RETURNING id
                 """,
             binds: bindings)
     }

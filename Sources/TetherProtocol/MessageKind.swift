@@ -6,8 +6,8 @@
 package enum MessageKind: String, CaseIterable, Sendable {
     // Browser to server.
     case start, resume, end, event = "ev", callCompleted = "done", invoke = "inv"
-    case acknowledge = "ack", releaseObject = "rel", navigate = "nav", pause
+    case acknowledge = "ack", releaseObject = "rel", navigate = "nav", pause, drained
     // Server to browser.
     case render = "r", call = "c", invocationResult = "res", protocolError = "err", navigateTo = "go"
-    case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg"
+    case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg", drain
 }

@@ -38,7 +38,7 @@ struct DecoderPropertyTests {
                 case .ack(let batch): sameInt(1, batch)
                 case .releaseObject(let id): sameInt(1, id)
                 case .event(let handler, _): #expect(fields[1] == .string(handler))
-                case .start, .end, .navigate, .pause: break
+                case .start, .end, .navigate, .pause, .drained: break
                 }
             }
         }

@@ -129,6 +129,77 @@ struct DurabilityTests {
         }
     }
 
+    static func node(_ name: String, _ store: any CircuitStore) -> (inout TetherApp) -> Void {
+        { app in
+            durable(store)(&app)
+            app.persistence.nodeName = name
+        }
+    }
+
+    @Test("a stale node that comes back gives way: the page's resume there takes the other node's state")
+    func staleNodeGivesWayOnResume() async throws {
+        let store = MemoryCircuitStore()
+        try await withDemoServer(configure: Self.node("node-a", store)) { nodeA in
+            // Node A holds the circuit, retained after its socket dropped.
+            let handoff = try await Self.leaveState(on: nodeA, store: store, clicks: 2, draft: "on a")
+            try await withDemoServer(configure: Self.node("node-b", store)) { nodeB in
+                // The page's socket reached node B meanwhile (A was unreachable): B took it over.
+                let onB = try await Self.resume(handoff, on: nodeB)
+                _ = try await onB.nextRender()
+                try await onB.click(id: "increment")
+                try await onB.renders(until: "the count is 3") { $0.element(id: "count")?.textContent == "3" }
+                let secretFromB = try #require(onB.configuration?["secret"]?.stringValue)
+                try await Self.waitUntilSaved(store, id: handoff.id) { $0.contains(#""count":3"#) }
+                #expect(await store.load(id: handoff.id, now: Date())?.ownerNode == "node-b")
+                await onB.close()
+
+                // Back on A, which still holds its stale copy at count 2.
+                let backOnA = try await nodeA.connect(dom: handoff.page.dom)
+                try await backOnA.send(["resume", .string(handoff.id), .string(secretFromB), .number(onB.lastBatch)])
+                _ = try await backOnA.nextRender()
+                #expect(backOnA.configuration?["restored"] == true, "A rebuilt the circuit from the store, not from its stale copy")
+                #expect(backOnA.dom?.element(id: "count")?.textContent == "3")
+                #expect(await store.load(id: handoff.id, now: Date())?.ownerNode == "node-a")
+
+                // The secret A's stale copy knew resumes nothing anywhere.
+                let replay = try await nodeA.connect()
+                try await replay.send(["resume", .string(handoff.id), .string(handoff.secret), .number(handoff.lastBatch)])
+                _ = try await replay.next(kind: "rejected")
+            }
+        }
+    }
+
+    @Test("a node that lost a circuit to another does not overwrite its row, and ends its stale copy")
+    func staleNodeDoesNotOverwrite() async throws {
+        let store = MemoryCircuitStore()
+        try await withDemoServer(configure: Self.node("node-a", store)) { nodeA in
+            // A's page stays connected, as through a partition A does not notice.
+            let (onA, page) = try await nodeA.startCircuit("/durable")
+            try await onA.click(id: "increment")
+            try await onA.renders(until: "the count is 1") { $0.element(id: "count")?.textContent == "1" }
+            let id = try #require(onA.configuration?["circuitId"]?.stringValue)
+            let secret = try #require(onA.configuration?["secret"]?.stringValue)
+            try await Self.waitUntilSaved(store, id: id) { $0.contains(#""count":1"#) }
+            try await withDemoServer(configure: Self.node("node-b", store)) { nodeB in
+                let onB = try await nodeB.connect(dom: page.dom)
+                try await onB.send(["resume", .string(id), .string(secret), .number(onA.lastBatch)])
+                _ = try await onB.nextRender()
+                try await onB.click(id: "increment")
+                try await onB.renders(until: "the count is 2 on B") { $0.element(id: "count")?.textContent == "2" }
+                try await Self.waitUntilSaved(store, id: id) { $0.contains(#""count":2"#) }
+
+                // A's copy changes and tries to save: B's row stays, and A ends its copy.
+                for _ in 0..<3 { try await onA.click(id: "increment") }
+                #expect(try await onA.closeFrame().code == 4002, "A closed the socket of its stale copy as replaced")
+                let row = try #require(await store.load(id: id, now: Date()))
+                #expect(row.ownerNode == "node-b")
+                #expect(String(decoding: row.snapshot, as: UTF8.self).contains(#""count":2"#))
+                try await onB.click(id: "increment")
+                try await onB.renders(until: "B goes on") { $0.element(id: "count")?.textContent == "3" }
+            }
+        }
+    }
+
     @Test("a last batch no number can follow is refused, not trapped on")
     func extremeLastBatch() async throws {
         let store = MemoryCircuitStore()
@@ -287,10 +358,11 @@ final class FlakyStore: CircuitStore {
 
     struct Down: Error {}
 
-    func save(_ records: [CircuitRecord]) async throws {
+    func save(_ records: [CircuitRecord]) async throws -> Set<String> {
         attempts.withLock { $0 += 1 }
         if failing.withLock({ $0 }) { throw Down() }
         saved.withLock { for record in records { $0[record.id] = record } }
+        return []
     }
     func load(id: String, now: Date) async throws -> CircuitRecord? { saved.withLock { $0[id] } }
     func replaceSecret(id: String, expected: [UInt8], with new: [UInt8], owner: String, now: Date) async throws -> Bool { false }

@@ -93,10 +93,12 @@ final class AdminPage: Page {
 
     /// Serves the host app, with Tether at `/app`, until `body` returns; the ServiceGroup is the
     /// app's own, so `body` may stop it.
-    func withHostApp(_ body: @Sendable (HostApp, TetherService) async throws -> Void) async throws {
+    func withHostApp(
+        storage: CircuitStorage = .none, _ body: @Sendable (HostApp, TetherService) async throws -> Void
+    ) async throws {
         var tether = TetherApp(pages: [Counter.self, AccountPage.self, AdminPage.self])
         tether.limits.allowedOrigins.insert(testClientOrigin)
-        tether.persistence.storage = .none
+        tether.persistence.storage = storage
         tether.logger.logLevel = .critical
         let service = TetherService(tether)
         let router = Router(context: HostAppContext.self)
@@ -259,6 +261,41 @@ final class AdminPage: Page {
             #expect(bye[1]?.stringValue?.isEmpty == false)
             let clientClose = try await client.closeFrame()
             #expect(clientClose.code == 1001, "without a store, the page is told the server went away")
+        }
+    }
+
+    @Test("a drain saves what the page sent just before it: the page flushes, answers drained, then hears bye")
+    func drainWaitsForWhatThePageSent() async throws {
+        let store = MemoryCircuitStore()
+        try await withHostApp(storage: .store(store)) { app, _ in
+            let (client, _) = try await app.startCircuit("/app/counter")
+            let id = try #require(client.configuration?["circuitId"]?.stringValue)
+            await app.group.triggerGracefulShutdown()
+            _ = try await client.next(kind: "drain")
+            // What a page sends between the server's decision and its save: a click in flight.
+            try await client.click(id: "increment")
+            try await client.click(id: "increment")
+            try await client.send(["drained"])
+            let bye = try await client.next(kind: "bye")
+            #expect(bye[2] == true, "the circuit was saved, so the page resumes it on the next process")
+            #expect(try await client.closeFrame().code == 1012)
+            let saved = try #require(await store.load(id: id, now: Date()))
+            #expect(String(decoding: saved.snapshot, as: UTF8.self).contains(#""count":2"#), "both clicks are in the save")
+        }
+    }
+
+    @Test("a page that never answers drain costs the drain its flush timeout, not the shutdown")
+    func drainDoesNotWaitForeverForAPage() async throws {
+        try await withHostApp(storage: .store(MemoryCircuitStore())) { app, _ in
+            let (client, _) = try await app.startCircuit("/app/counter")
+            let asked = ContinuousClock.now
+            await app.group.triggerGracefulShutdown()
+            _ = try await client.next(kind: "drain")
+            let bye = try await client.next(kind: "bye")
+            let waited = ContinuousClock.now - asked
+            #expect(bye[2] == true)
+            #expect(waited >= .milliseconds(900), "the drain waited for the page's answer (\(waited))")
+            #expect(waited < .seconds(4), "and no longer than its flush timeout of 1 s (\(waited))")
         }
     }
 }

@@ -40,6 +40,49 @@ struct CircuitStoreContractTests {
         }
     }
 
+    @Test("a save leaves alone a live row another node took over, and names it", arguments: StoreUnderTest.allCases)
+    func saveRespectsAnotherOwner(_ kind: StoreUnderTest) async throws {
+        try await kind.withStore { store in
+            // Live in real time: the store compares expiry with its own clock when it saves.
+            let inAnHour = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3_600).rounded())
+            let onA = Fixture.record(ownerNode: "node-a", expiresAt: inAnHour)
+            let other = Fixture.record(ownerNode: "node-a", expiresAt: inAnHour)
+            #expect(try await store.save([onA, other]).isEmpty)
+            let takenOver = Fixture.hash()
+            #expect(try await store.replaceSecret(id: onA.id, expected: onA.secretHash, with: takenOver, owner: "node-b", now: Date()))
+
+            var stale = onA
+            stale.snapshot = Array("stale".utf8)
+            var changed = other
+            changed.snapshot = Array("changed".utf8)
+            #expect(try await store.save([stale, changed]) == [onA.id], "only the row node B owns is left alone")
+            let kept = try #require(try await store.load(id: onA.id, now: Date()))
+            #expect(kept.ownerNode == "node-b")
+            #expect(kept.secretHash == takenOver)
+            #expect(kept.snapshot == onA.snapshot)
+            #expect(try await store.load(id: other.id, now: Date())?.snapshot == changed.snapshot)
+
+            // The owner itself goes on saving.
+            var byB = kept
+            byB.snapshot = Array("newer".utf8)
+            #expect(try await store.save([byB]).isEmpty)
+            #expect(try await store.load(id: onA.id, now: Date())?.snapshot == byB.snapshot)
+        }
+    }
+
+    @Test("a row that expired may be taken by any node's save", arguments: StoreUnderTest.allCases)
+    func expiredRowIsAnyones(_ kind: StoreUnderTest) async throws {
+        try await kind.withStore { store in
+            let old = Fixture.record(ownerNode: "node-a", expiresAt: Fixture.now)
+            try await store.save([old])
+            var fresh = old
+            fresh.ownerNode = "node-b"
+            fresh.expiresAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3_600).rounded())
+            #expect(try await store.save([fresh]).isEmpty)
+            #expect(try await store.load(id: old.id, now: Date())?.ownerNode == "node-b")
+        }
+    }
+
     @Test("a batch that names an id twice keeps the later record", arguments: StoreUnderTest.allCases)
     func batchWithRepeatedIdKeepsTheLast(_ kind: StoreUnderTest) async throws {
         try await kind.withStore { store in

@@ -53,9 +53,9 @@ test('no two names in a table share a value', () => {
 test('the names and values are the ones the server speaks today', () => {
   assert.deepEqual({ ...protocol.MessageKind }, {
     start: 'start', resume: 'resume', end: 'end', event: 'ev', callCompleted: 'done', invoke: 'inv',
-    acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', pause: 'pause', render: 'r', call: 'c',
+    acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', pause: 'pause', drained: 'drained', render: 'r', call: 'c',
     invocationResult: 'res', protocolError: 'err', navigateTo: 'go', disposeJSObject: 'djs',
-    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg',
+    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg', drain: 'drain',
   });
   assert.deepEqual({ ...protocol.EditCode }, {
     replaceNode: 0, insertNode: 1, removeNode: 2, setText: 3, setAttribute: 4, removeAttribute: 5,

@@ -8,6 +8,7 @@ import { RESTART_BUDGET_MS } from '../../Sources/TetherServer/Resources/runtime/
 import { FakeWebSocket, settle, waitFor, started, fakeClock, CFG } from './support/circuit-page.mjs';
 
 const states = (doc) => (doc.dispatched || []).filter((e) => e.type.startsWith('tether:reconnect-')).map((e) => e.type.replace('tether:reconnect-', ''));
+const fakeEvent = (type, target, extra = {}) => ({ type, target, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; }, ...extra });
 const cfg = (extra = {}) => ['cfg', { ...CFG[1], secret: 's2', ...extra }];
 
 function modal(doc) {
@@ -137,4 +138,34 @@ test('with a reconnectionHandler, a resuming bye is an event only, and the handl
   assert.equal(doc.getElementById('tether-reconnect-modal'), null);
   ws.serverClose(1012);
   assert.deepEqual(down, [1012]);
+});
+
+test('drain: delayed events go at once, then drained; later events wait for the socket that resumes', async (t) => {
+  const { ws, root } = await started(t, { html: '<input data-t-input="draft;db=300"><button data-t-click="inc"></button>' });
+  const clock = fakeClock(t);
+  t.mock.method(console, 'warn', () => {});
+  const [input, button] = root.childNodes;
+  input.value = 'typed just before the deploy';
+  root.fire(fakeEvent('input', input));
+  await settle();
+  assert.equal(ws.sent.length, 0, 'the debounced event is still waiting');
+  ws.serverSend([['drain']]);
+  assert.deepEqual(ws.messages(), [['ev', 'draft', { type: 'input', value: 'typed just before the deploy' }], ['drained']],
+    'the waiting event goes ahead of the answer, in the same turn');
+  clock.advance(1000);
+  root.fire(fakeEvent('click', button));
+  await settle();
+  assert.equal(ws.messages().length, 2, 'nothing more on the drained socket: the debounce fired nothing twice, the click waits');
+  ws.serverSend([['bye', 'restarting', true]]);
+  ws.serverClose(1012, 'service restart');
+  await settle();
+  clock.advance(10_000);
+  await settle();
+  assert.equal(FakeWebSocket.instances.length, 2, 'the resume socket');
+  const next = FakeWebSocket.instances[1];
+  next.serverOpen();
+  next.serverSend([cfg({ restored: true })]);
+  await settle();
+  assert.deepEqual(next.messages().filter((m) => m[0] === 'ev'), [['ev', 'inc', { type: 'click' }]],
+    'the click made after the drain reaches the next process');
 });

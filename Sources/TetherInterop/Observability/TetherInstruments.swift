@@ -186,6 +186,8 @@ package enum CircuitEndReason: String, CaseIterable, Sendable {
     case shutdown
     /// Its session signed out (`TetherService.endCircuits(ofSessionOf:context:)`).
     case signedOut
+    /// Another node resumed it from the store: the copy here was stale.
+    case movedAway = "moved_away"
 }
 
 /// The `direction` of the interop metrics.

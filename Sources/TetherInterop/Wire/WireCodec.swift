@@ -25,6 +25,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `rel` | in | Swift object id |
 /// | `nav` | in | url |
 /// | `pause` | in | (none): save the circuit and free it; the socket closes with 4006 |
+/// | `drained` | in | (none): the answer to `drain`; the page sends nothing more on this socket |
 /// | `r` | out | batch number, edits |
 /// | `c` | out | call id, identifier, args array, result mode, and when not 0: JS object id, operation |
 /// | `res` | out | call id, ok, value or message |
@@ -34,6 +35,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `fatal` | out | message; the server closes the circuit |
 /// | `rejected` | out | reason a resume was refused |
 /// | `bye` | out | reason, resumes: the server is shutting down and the socket closes next; when resumes is true it saved the circuit (a drain) |
+/// | `drain` | out | (none): the server saves the circuit next; the page flushes what it holds and answers `drained` |
 /// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret`, `restored` (this socket's resume rebuilt the circuit from its store) |
 package enum WireCodec {
     package static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
@@ -111,7 +113,10 @@ package enum WireCodec {
             return .success(.navigate(url: url))
         case .pause:
             return .success(.pause)
-        case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure:
+        case .drained:
+            return .success(.drained)
+        case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure,
+            .drain:
             return .failure(ProtocolViolation("'\(kind.rawValue)' is a message the server sends, never one it receives"))
         }
     }
@@ -156,6 +161,8 @@ package enum WireCodec {
         case .configure(let json):
             begin(.configure, &out)
             out += "\(json)]"
+        case .drain:
+            out += "[\"" + MessageKind.drain.rawValue + "\"]"
         case .interop(.bytes):
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break

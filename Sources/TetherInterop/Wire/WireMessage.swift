@@ -23,6 +23,9 @@ package enum InboundMessage: Sendable, Equatable {
     case navigate(url: String)
     /// The page asks the server to save the circuit and free it; it resumes it later.
     case pause
+    /// The answer to `drain`: everything the page sent before it is on its way, and it sends
+    /// nothing more on this socket.
+    case drained
 }
 
 package enum InvocationTarget: Sendable, Equatable {
@@ -64,6 +67,9 @@ package enum OutboundMessage: Sendable {
     /// The server is shutting down: after this message the socket closes. When `resumes`, the
     /// server saved the circuit first (a drain), so the page resumes it on the next process.
     case shutdown(String, resumes: Bool = false)
+    /// The server is about to save the circuit and stop: the page sends what it holds, answers
+    /// `drained`, and keeps whatever comes after for the next process.
+    case drain
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
 }

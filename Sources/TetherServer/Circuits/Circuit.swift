@@ -48,19 +48,23 @@ package actor Circuit {
     let maxQueuedBrowserWork: Int
     /// The number of the socket that serves the circuit; messages read from any other are ignored.
     private nonisolated let servingConnection = Mutex(0)
+    /// Opens when the page answered a drain and its earlier messages were handled.
+    nonisolated let drainLatch = DrainLatch()
 
     enum Work: Sendable {
         case event(handler: String, args: JSONValue)
         case ack(batch: Int)
         case navigate(url: String)
         case render
+        /// The page answered `drain`: everything it sent before is ahead of this in the queue.
+        case drained
 
         /// What a queued message is charged against its client's budget.
         var queuedCost: Int {
             switch self {
             case .event(let handler, let args): MemoryCost.queuedEvent &+ handler.utf8.count &+ MemoryCost.of(args)
             case .navigate(let url): MemoryCost.queuedEvent &+ url.utf8.count
-            case .ack: MemoryCost.queuedEvent
+            case .ack, .drained: MemoryCost.queuedEvent
             case .render: 0
             }
         }
@@ -152,6 +156,8 @@ package actor Circuit {
                 renderScheduled = false
                 // An event's own render may already have sent what this one was asked for.
                 if renderer.needsRender || renderer.hasUninitializedComponents { await render() }
+            case .drained:
+                drainLatch.open()
             }
         }
     }

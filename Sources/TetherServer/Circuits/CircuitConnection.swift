@@ -299,7 +299,16 @@ struct CircuitConnection {
                 await registry.release(client: client)
                 return reject("no saved circuit \(LogSafe.clip(id)) with that secret")
             }
-            guard await !registry.holds(id: id), try await persister.claim(saved, newSecretHash: newSecret.hash) else {
+            // Held here with another secret: either a stale copy (another node resumed the circuit
+            // since, and owns its row) or a replayed secret this process already rotated.
+            if await registry.holds(id: id) {
+                guard saved.ownerNode != persister.options.nodeName else {
+                    await registry.release(client: client)
+                    return reject("another socket resumed the circuit \(LogSafe.clip(id)) first")
+                }
+                await registry.endStaleCopies([id])
+            }
+            guard try await persister.claim(saved, newSecretHash: newSecret.hash) else {
                 await registry.release(client: client)
                 return reject("another socket resumed the circuit \(LogSafe.clip(id)) first")
             }
@@ -372,6 +381,8 @@ struct CircuitConnection {
         case .end, .pause:
             // Handled by the reading loop, which stops at it.
             break
+        case .drained:
+            if let refusal = circuit.enqueueFromBrowser(.drained) { refuse("drained refused: \(refusal)", outbox, refusals) }
         case .navigate(let url):
             guard url.hasPrefix("/"), !url.hasPrefix("//") else {
                 refuse("navigation must stay on this site: \(LogSafe.clip(url))", outbox, refusals)

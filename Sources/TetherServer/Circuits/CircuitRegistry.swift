@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TetherInterop
 import TetherProtocol
 
@@ -47,6 +48,17 @@ actor CircuitRegistry {
         self.persister = persister
         self.instruments = instruments
         self.logger = logger
+        persister?.movedAway.withLock { $0 = { [weak self] ids in await self?.endStaleCopies(ids) } }
+    }
+
+    /// Ends this process's copies of circuits another node took over: the page resumed there, and
+    /// the row is that node's now. A socket still attached here is closed as replaced.
+    func endStaleCopies(_ ids: Set<String>) async {
+        for id in ids {
+            guard let entry = entries[id] else { continue }
+            entry.socket?.requestClose(.replaced)
+            await remove(entry.circuit, forget: false, reason: .movedAway)
+        }
     }
 
     var liveCount: Int { entries.values.filter { $0.disconnectedSince == nil }.count }
@@ -215,6 +227,32 @@ actor CircuitRegistry {
         await remove(entry.circuit, forget: false, reason: .evicted)
     }
 
+    /// Asks every connected page to send what it holds and stop sending, and waits until each
+    /// answered and its circuit handled all it had sent, or `timeout` passed: what a
+    /// user typed just before a deploy is in the save that follows. A page that sends more after
+    /// its answer keeps it for the next process.
+    private func quiesceConnectedPages(within timeout: Duration) async {
+        let waiting = entries.values.compactMap { entry -> (DrainLatch, WebSocketOutbox)? in
+            guard let socket = entry.socket, entry.disconnectedSince == nil else { return nil }
+            return (entry.circuit.drainLatch, socket)
+        }
+        guard !waiting.isEmpty else { return }
+        for (_, socket) in waiting { socket.enqueue(.drain) }
+        let started = ContinuousClock.now
+        _ = try? await withDeadline(timeout) { [waiting] in
+            await withTaskGroup(of: Void.self) { group in
+                for (latch, _) in waiting { group.addTask { await latch.wait() } }
+            }
+        }
+        let answered = waiting.filter { $0.0.isOpen }.count
+        logger.info(
+            "drain: pages flushed their input",
+            metadata: [
+                "answered": "\(answered)", "asked": "\(waiting.count)",
+                "waited": "\(ContinuousClock.now - started)",
+            ])
+    }
+
     /// Saves every circuit, tells every connected browser to resume it on the next process, and
     /// closes them. Without a store (or when it fails), browsers are told the server is going
     /// away, as before persistence.
@@ -223,6 +261,7 @@ actor CircuitRegistry {
         let all = entries.values.map(\.circuit)
         var saved = false
         if let persister {
+            await quiesceConnectedPages(within: persister.options.drainFlushTimeout)
             // A store that hangs must not hold the process past its grace period.
             saved = (try? await withDeadline(persister.options.storeTimeout) { await persister.persistNow(all) }) ?? false
         }

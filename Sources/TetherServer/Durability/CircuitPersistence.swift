@@ -24,11 +24,15 @@ public struct CircuitPersistence: Sendable {
     public var maxQueuedWrites = 10_000
     /// How long a resume waits for the store before the page is told to try again.
     public var storeTimeout: Duration = .seconds(5)
+    /// How long a drain waits for connected pages to send what they hold before it saves: input
+    /// typed just before the drain is saved when its page answers within this time.
+    public var drainFlushTimeout: Duration = .seconds(1)
     /// This process's name in the store's `owner_node` column.
     public var nodeName = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
     /// The defaults: automatic storage, saved at most once a second, kept for 8 hours,
-    /// snapshots up to 64 KB, 10,000 queued writes, a 5 s store timeout.
+    /// snapshots up to 64 KB, 10,000 queued writes, a 5 s store timeout, 1 s for pages to flush
+    /// their input at a drain.
     public init() {}
 }
 

@@ -30,6 +30,9 @@ actor CircuitPersister {
     /// Keys and circuits already warned about, so a warning repeats neither per tick nor per circuit.
     private var warned: Set<String> = []
     private var loop: Task<Void, Never>?
+    /// Told of circuits whose rows another node owns now, so this stale copy ends: set once by
+    /// the registry that owns the circuits.
+    nonisolated let movedAway = Mutex<(@Sendable (Set<String>) async -> Void)?>(nil)
 
     init(options: CircuitPersistence, logger: Logger, openStore: @escaping @Sendable () async throws -> any CircuitStore) {
         self.options = options
@@ -196,19 +199,23 @@ actor CircuitPersister {
         // without suspending, and spin on the actor forever: two pauses at once did that.
         let write = Task { () -> Bool in
             var failure: (any Error)?
+            var ownedElsewhere: Set<String> = []
             do {
-                try await self.currentStore().save(batch.values.map(\.record))
+                ownedElsewhere = try await self.currentStore().save(batch.values.map(\.record))
             } catch {
                 failure = error
             }
-            return self.finishWrite(batch: batch, failure: failure)
+            return self.finishWrite(batch: batch, failure: failure, ownedElsewhere: ownedElsewhere)
         }
         writing = write
         return await write.value
     }
 
-    private func finishWrite(batch: [String: (record: CircuitRecord, fingerprint: [UInt8])], failure: (any Error)?) -> Bool {
+    private func finishWrite(
+        batch: [String: (record: CircuitRecord, fingerprint: [UInt8])], failure: (any Error)?, ownedElsewhere: Set<String>
+    ) -> Bool {
         writing = nil
+        if !ownedElsewhere.isEmpty { stopSaving(ownedElsewhere) }
         if let error = failure {
             PersistenceCounters.recordFailure()
             // Newer captures taken meanwhile win; the rest goes back in the queue.
@@ -218,8 +225,23 @@ actor CircuitPersister {
         }
         PersistenceCounters.recordWrite(rows: batch.count, snapshotBytes: batch.values.reduce(0) { $0 + $1.record.snapshot.count })
         let now = ContinuousClock.now
-        for (id, written) in batch { self.written[id] = (written.fingerprint, now) }
+        for (id, written) in batch where !ownedElsewhere.contains(id) { self.written[id] = (written.fingerprint, now) }
         return true
+    }
+
+    /// Another node resumed these circuits from the store since this process last saved them:
+    /// what this process holds is stale. It stops saving them, and the registry ends them.
+    private func stopSaving(_ ids: Set<String>) {
+        for id in ids {
+            circuits.removeValue(forKey: id)
+            written.removeValue(forKey: id)
+            pending.removeValue(forKey: id)
+        }
+        _ = changed.withLock { $0.subtract(ids) }
+        logger.warning(
+            "another node owns these saved circuits now; this process's copies are stale and end",
+            metadata: ["circuits": "\(ids.sorted().prefix(8).joined(separator: ","))", "count": "\(ids.count)"])
+        if let handler = movedAway.withLock({ $0 }) { Task { await handler(ids) } }
     }
 
     private func waitForWrite() async {

@@ -10,8 +10,12 @@ import Foundation
 /// A store never sees a circuit's secret, only its SHA-256 (``CircuitRecord/secretHash``), so a
 /// leaked table resumes nothing. Implementations must be safe to call from many tasks at once.
 public protocol CircuitStore: Sendable {
-    /// Inserts or replaces each record, by id, in one transaction where the store has them.
-    func save(_ records: [CircuitRecord]) async throws
+    /// Inserts or replaces each record, by id, in one transaction where the store has them, and
+    /// returns the ids it left alone: those whose row another node owns now (its `ownerNode`
+    /// differs, and it has not expired). That node resumed the circuit from the store, so the
+    /// copy saving here is stale and must not overwrite it.
+    @discardableResult
+    func save(_ records: [CircuitRecord]) async throws -> Set<String>
     /// The record with this id, or nil when there is none or it expired before `now`.
     func load(id: String, now: Date) async throws -> CircuitRecord?
     /// Replaces the secret hash and the owner of a record, only if its hash is still `expected`:
@@ -68,8 +72,18 @@ public actor MemoryCircuitStore: CircuitStore {
     /// How many records the store holds, expired ones included.
     public var count: Int { records.count }
 
-    public func save(_ records: [CircuitRecord]) {
-        for record in records { self.records[record.id] = record }
+    @discardableResult
+    public func save(_ records: [CircuitRecord]) -> Set<String> {
+        var ownedElsewhere: Set<String> = []
+        let now = Date()
+        for record in records {
+            if let existing = self.records[record.id], existing.ownerNode != record.ownerNode, existing.expiresAt > now {
+                ownedElsewhere.insert(record.id)
+                continue
+            }
+            self.records[record.id] = record
+        }
+        return ownedElsewhere
     }
 
     public func load(id: String, now: Date) -> CircuitRecord? {

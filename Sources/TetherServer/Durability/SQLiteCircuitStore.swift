@@ -110,9 +110,10 @@ public actor SQLiteCircuitStore: CircuitStore {
     /// Rows per INSERT: 8 parameters each stays far below SQLite's limit of 32,766.
     private static let rowsPerStatement = 200
 
-    public func save(_ records: [CircuitRecord]) async throws {
-        guard !records.isEmpty else { return }
-        try await exclusively("save") {
+    @discardableResult
+    public func save(_ records: [CircuitRecord]) async throws -> Set<String> {
+        guard !records.isEmpty else { return [] }
+        return try await exclusively("save") {
             let now = StoredTime.milliseconds(Date())
             // IMMEDIATE takes the write lock up front: a deferred transaction that reads first
             // could fail to upgrade it when another process writes the file.
@@ -120,6 +121,7 @@ public actor SQLiteCircuitStore: CircuitStore {
             do {
                 // Many rows per statement: each statement is a trip through the driver's thread
                 // pool, and one per row made a batch of 5,000 circuits take seconds.
+                var written: Set<String> = []
                 var start = records.startIndex
                 while start < records.endIndex {
                     let chunk = records[start..<min(start + Self.rowsPerStatement, records.endIndex)]
@@ -134,7 +136,8 @@ public actor SQLiteCircuitStore: CircuitStore {
                             .integer(StoredTime.milliseconds(record.expiresAt)), .integer(now),
                         ]
                     }
-                    _ = try await connection.query(
+                    // A row another node took over (and that has not expired) is left as it is.
+                    let saved = try await connection.query(
                         """
                         INSERT INTO tether_circuits (id, secret_hash, url, snapshot, format_version, owner_node, expires_at, updated_at)
                         VALUES \(rows)
@@ -142,10 +145,14 @@ public actor SQLiteCircuitStore: CircuitStore {
                             secret_hash = excluded.secret_hash, url = excluded.url, snapshot = excluded.snapshot,
                             format_version = excluded.format_version, owner_node = excluded.owner_node,
                             expires_at = excluded.expires_at, updated_at = excluded.updated_at
+                        WHERE tether_circuits.owner_node = excluded.owner_node OR tether_circuits.expires_at <= excluded.updated_at
+                        RETURNING id
                         """,
                         binds)
+                    for row in saved { if let id = row.column("id")?.string { written.insert(id) } }
                 }
                 _ = try await connection.query("COMMIT")
+                return Set(records.map(\.id)).subtracting(written)
             } catch {
                 _ = try? await connection.query("ROLLBACK")
                 throw error

@@ -150,6 +150,8 @@ export class Circuit {
     this.closing = null;
     this.outbox = [];
     this.flushScheduled = false;
+    // After answering `drain`: the outbox holds what is posted until a new socket opens.
+    this.holding = false;
     this.nextCallId = 1;
     // id → { resolve, reject, sent }: `sent` once its `inv` left on a socket, so a call still in
     // the outbox across a drop is not lost, only late.
@@ -207,6 +209,7 @@ export class Circuit {
       if (typeof this.options.configureConnection === 'function') this.options.configureConnection(url);
       const ws = new WebSocket(url);
       this.socket = ws;
+      this.holding = false;
       ws.binaryType = 'arraybuffer';
       this.handshake = { resolve, reject };
       ws.onopen = () => {
@@ -273,7 +276,7 @@ export class Circuit {
 
   flush() {
     this.flushScheduled = false;
-    if (this.state !== S.open || this.outbox.length === 0) return;
+    if (this.state !== S.open || this.holding || this.outbox.length === 0) return;
     const { maxMessageBytes: limit, maxChunkBytes: chunk } = this.limits;
     const messages = this.outbox;
     this.outbox = [];
@@ -355,6 +358,7 @@ export class Circuit {
       case MessageKind.configure: this.configured(m[1]); break;
       case MessageKind.rejected: this.rejected(m[1]); break;
       case MessageKind.shutdown: this.shutdown(m[1], m[2] === true); break;
+      case MessageKind.drain: this.drain(); break;
       case MessageKind.render: this.render(m[1], m[2]); break;
       case MessageKind.call:
         this.answerCall(m[1], m[2], m[3], m[4], m[5] ?? CallTarget.window, m[6] ?? ObjectOperation.call);
@@ -380,6 +384,17 @@ export class Circuit {
     }
     this.post([MessageKind.acknowledge, batch]);
     this.host.rendered();
+  }
+
+  /** `drain`: the server saves this circuit next. What the page holds goes now, delayed events
+   * included, ahead of the answer; anything posted later waits in the outbox for the socket that
+   * resumes the circuit, so the save holds all the page showed and nothing is lost after it. */
+  drain() {
+    if (this.state !== S.open) return;
+    this.events.sendPending();
+    this.flush();
+    this.holding = true;
+    this.socket.send(JSON.stringify([[MessageKind.drained]]));
   }
 
   /** `bye`: the server is going away. With `resumes` it saved this circuit first, so the next

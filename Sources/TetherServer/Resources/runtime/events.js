@@ -64,7 +64,8 @@ export function delegateEvents(root, send) {
 export class EventSender {
   constructor(post) {
     this.post = post;
-    this.timers = new Map();
+    // binding id → { timer, post }: the delayed event of each binding, to send early or drop.
+    this.delayed = new Map();
     this.lastThrottle = new Map();
   }
 
@@ -72,32 +73,49 @@ export class EventSender {
     // The args are read when the event fires: by the time a delayed one goes, the input may hold
     // text the user typed after it.
     const args = eventArgs(e);
-    const post = () => this.post([MessageKind.event, binding.id, args]);
+    const post = () => {
+      this.delayed.delete(binding.id);
+      this.post([MessageKind.event, binding.id, args]);
+    };
     if (binding.debounce > 0) {
-      clearTimeout(this.timers.get(binding.id));
-      this.timers.set(binding.id, setTimeout(post, binding.debounce));
+      this.delay(binding.id, post, binding.debounce);
     } else if (binding.throttle > 0) {
       // At most one event per interval, and the last one of a burst is never lost.
       const now = performance.now();
       const last = this.lastThrottle.get(binding.id) ?? -Infinity;
-      clearTimeout(this.timers.get(binding.id));
+      clearTimeout(this.delayed.get(binding.id)?.timer);
+      this.delayed.delete(binding.id);
       if (now - last >= binding.throttle) {
         this.lastThrottle.set(binding.id, now);
         post();
       } else {
-        this.timers.set(binding.id, setTimeout(() => {
+        this.delay(binding.id, () => {
           this.lastThrottle.set(binding.id, performance.now());
           post();
-        }, binding.throttle - (now - last)));
+        }, binding.throttle - (now - last));
       }
     } else {
       post();
     }
   }
 
+  delay(id, post, ms) {
+    clearTimeout(this.delayed.get(id)?.timer);
+    this.delayed.set(id, { timer: setTimeout(post, ms), post });
+  }
+
+  /** Sends every delayed event now: the server is about to save what the page shows. */
+  sendPending() {
+    const pending = [...this.delayed.values()];
+    for (const { timer, post } of pending) {
+      clearTimeout(timer);
+      post();
+    }
+  }
+
   /** Drops the delayed events: a closed circuit has nobody to send them to. */
   cancelPending() {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+    this.delayed.clear();
   }
 }

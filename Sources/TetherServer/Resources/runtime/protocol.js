@@ -19,6 +19,7 @@ export const MessageKind = Object.freeze({
   releaseObject: 'rel',
   navigate: 'nav',
   pause: 'pause',
+  drained: 'drained',
   render: 'r',
   call: 'c',
   invocationResult: 'res',
@@ -29,6 +30,7 @@ export const MessageKind = Object.freeze({
   rejected: 'rejected',
   shutdown: 'bye',
   configure: 'cfg',
+  drain: 'drain',
 });
 
 /** The first element of each edit in a render batch (TreeDiff). */
