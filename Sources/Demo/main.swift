@@ -24,6 +24,10 @@ if let count = environment["TETHER_MAX_CIRCUITS_PER_CLIENT"].flatMap(Int.init) {
 if let megabytes = environment["TETHER_CLIENT_MEMORY_BUDGET_MB"].flatMap(Int.init), megabytes > 0, megabytes < 1 << 20 {
     app.limits.memoryBudgetPerClient = megabytes << 20
 }
+// Behind nginx: the proxies whose X-Forwarded-For names the client, comma-separated.
+if let proxies = environment["TETHER_TRUSTED_PROXIES"], !proxies.isEmpty {
+    app.limits.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+}
 if let seconds = environment["TETHER_HTTP_HEADER_TIMEOUT_SECONDS"].flatMap(Double.init), seconds > 0, seconds < 86_400 {
     app.limits.httpHeaderTimeout = .milliseconds(Int(seconds * 1000))
 }

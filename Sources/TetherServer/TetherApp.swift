@@ -155,7 +155,9 @@ public struct TetherApp: Sendable {
 
     /// What the app's context and the request say about who sent it.
     func identity<Context: TetherRequestContext>(of request: Request, _ context: Context) -> RequestIdentity {
-        authentication.capture(request, user: context.tetherUser, clientAddress: context.remoteAddress?.ipAddress)
+        let client = ForwardedFor.client(
+            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor], trustedProxies: limits.trustedProxies)
+        return authentication.capture(request, user: context.tetherUser, clientAddress: client)
     }
 
     /// Renders a page to complete HTML, with a signed descriptor the circuit starts from. A page

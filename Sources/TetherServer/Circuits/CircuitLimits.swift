@@ -28,6 +28,12 @@ public struct CircuitLimits: Sendable {
     /// does not switch protocols). An upgrade with no `Origin` header, which no browser sends, is
     /// allowed.
     public var allowedOrigins: Set<String> = []
+    /// Addresses of the reverse proxies in front of this server (nginx, a load balancer). A
+    /// request from one of them counts against the client its `X-Forwarded-For` names (the
+    /// rightmost address that is not itself a trusted proxy), for every per-client limit and
+    /// budget; from any other peer, the header is ignored. Empty by default: without it, every
+    /// user behind a proxy shares the proxy's address and its limits.
+    public var trustedProxies: Set<String> = []
     /// How long shutdown waits for circuits to finish after telling their browsers.
     public var shutdownGracePeriod: Duration = .seconds(10)
 

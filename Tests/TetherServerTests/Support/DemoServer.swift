@@ -89,8 +89,10 @@ struct DemoServer: Sendable {
     }
 
     /// Opens a circuit socket without starting it; closed when the test ends.
-    func connect(dom: MirrorDOM? = nil, autoAck: Bool = true, extensions: [WebSocketExtensionFactory] = []) async throws -> ProtocolTestClient {
-        let client = try await ProtocolTestClient.connect(port: port, dom: dom, autoAck: autoAck, extensions: extensions)
+    func connect(
+        dom: MirrorDOM? = nil, autoAck: Bool = true, headers: HTTPFields = [:], extensions: [WebSocketExtensionFactory] = []
+    ) async throws -> ProtocolTestClient {
+        let client = try await ProtocolTestClient.connect(port: port, dom: dom, autoAck: autoAck, headers: headers, extensions: extensions)
         clients.add(client)
         return client
     }
