@@ -176,7 +176,7 @@ struct ObservabilityTests {
         let metrics = TestMetrics()
         _ = TetherInstruments(factory: metrics, tracer: NoOpTracer())
         let reasons = metrics.counters(label: "tether_circuits_ended_total").flatMap { $0.dimensions.map(\.1) }
-        #expect(Set(reasons) == ["closed", "failed", "limit", "expired", "evicted", "paused", "shutdown", "signedOut"])
+        #expect(Set(reasons) == ["closed", "failed", "limit", "expired", "evicted", "paused", "shutdown", "signedOut", "moved_away"])
         #expect(Set(metrics.counters(label: "tether_circuits_started_total").flatMap { $0.dimensions.map(\.1) }) == ["new", "restored"])
         #expect(metrics.counters(label: "tether_interop_errors_total").count == 2 * 6)
         #expect(metrics.counters(label: "tether_limit_refusals_total").count == 9)
