@@ -142,7 +142,8 @@ public struct TetherApp: Sendable {
             // its user are who the circuit serves.
             let identity = app.identity(of: context.request, context.requestContext)
             let client = identity.state.clientAddress ?? "unknown"
-            try await CircuitConnection(app: app, registry: registry, client: client, identity: identity, mount: mount)
+            let routingID = context.request.uri.queryParameters["circuit"].map(String.init)
+            try await CircuitConnection(app: app, registry: registry, client: client, identity: identity, mount: mount, routingID: routingID)
                 .serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, logger: context.logger)
         }
         // "**" needs at least one path segment, so the mount's root gets its own routes.
@@ -187,7 +188,7 @@ public struct TetherApp: Sendable {
         }
         logger.info("refused a page", metadata: ["page": "\(page.route)", "requires": "\(page.authorization.summary)"])
         let content = "<p id=\"tether-forbidden\">You are not allowed to see this page.</p>"
-        return htmlResponse(document.render(content: content, descriptor: "", base: mount.prefix), status: .forbidden)
+        return htmlResponse(document.render(content: content, descriptor: "", circuit: "", base: mount.prefix), status: .forbidden)
     }
 
     func render(
@@ -199,22 +200,24 @@ public struct TetherApp: Sendable {
         } catch {
             logger.error("prerender failed", metadata: ["url": LogSafe.metadata(url), "error": "\(error)"])
             return htmlResponse(
-                document.render(content: "<p>An error has occurred.</p>", descriptor: "", base: mount.prefix), status: .internalServerError)
+                document.render(content: "<p>An error has occurred.</p>", descriptor: "", circuit: "", base: mount.prefix), status: .internalServerError)
         }
-        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest)
-        return htmlResponse(document.render(content: content, descriptor: descriptor, base: mount.prefix), status: status)
+        let circuit = makeCircuitID()
+        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit)
+        return htmlResponse(document.render(content: content, descriptor: descriptor, circuit: circuit, base: mount.prefix), status: status)
     }
 
-    /// The content and descriptor of a page, as JSON, for a static page that starts the runtime
-    /// by hand with `Tether.start({ url })`. It reveals no more than a GET of that page does.
+    /// The content, descriptor and circuit id of a page, as JSON, for a static page that starts
+    /// the runtime by hand with `Tether.start({ url })`. It reveals no more than a GET of that page does.
     func prerenderForManualStart(_ request: Request, identity: RequestIdentity, mount: MountPath) async throws -> Response {
         guard let browserURL = request.uri.queryParameters["url"].map(String.init), browserURL.hasPrefix("/"), !browserURL.hasPrefix("//"),
             let url = mount.pageURL(fromBrowser: browserURL), let (pageType, route) = pages.match(url: url)
         else { throw HTTPError(.badRequest, message: "no page at that url") }
         guard pageType.authorization.allows(identity.state) else { throw HTTPError(.forbidden, message: "not allowed to see that page") }
         let content = try await prerenderedContent(pageType.init(), route: route, identity: identity)
-        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest)
-        let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(descriptor))}"
+        let circuit = makeCircuitID()
+        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit)
+        let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(descriptor)),\"circuit\":\(JSONText.quoted(circuit))}"
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: json)))

@@ -19,7 +19,7 @@ from conftest import DemoServer, wait_ready
 
 # Every attempt against a server that is down is a refused socket, which Chromium logs.
 EXPECT_REFUSED_SOCKETS = pytest.mark.expect_console_error(
-    r"^WebSocket connection to 'ws://127\.0\.0\.1:\d+/_tether/circuit' failed: "
+    r"^WebSocket connection to 'ws://127\.0\.0\.1:\d+/_tether/circuit\?circuit=\w+' failed: "
     r"Error in connection establishment: net::ERR_CONNECTION_REFUSED$"
 )
 

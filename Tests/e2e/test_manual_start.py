@@ -116,7 +116,9 @@ def test_manual_start_connects_with_its_options(server, page):
     assert len(sockets) == 1, f"expected exactly one websocket: {sockets}"
     assert "/_tether/circuit" in sockets[0], sockets[0]
     assert "source=manual-start" in sockets[0], f"configureConnection's query is missing: {sockets[0]}"
-    assert page.evaluate("window.manualStartQuery") == "?source=manual-start"
+    # The circuit the prerender chose comes first; configureConnection adds to it.
+    circuit = page.evaluate("Tether.circuit.circuitId")
+    assert page.evaluate("window.manualStartQuery") == f"?circuit={circuit}&source=manual-start"
     # The options given to start are the runtime's options.
     options = page.evaluate(
         "() => ({ url: Tether.options.url, logLevel: Tether.options.logLevel, reconnection: Tether.options.reconnectionOptions })"

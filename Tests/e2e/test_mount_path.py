@@ -30,7 +30,8 @@ def test_pages_runtime_and_circuit_live_under_the_mount(browser):
         page.on("websocket", lambda ws: sockets.append(ws.url))
         page.goto(demo.url + "/app/counter")
         wait_ready(page)
-        assert sockets == [f"ws://127.0.0.1:{demo.port}/app/_tether/circuit"], sockets
+        circuit = page.evaluate("Tether.circuit.circuitId")
+        assert sockets == [f"ws://127.0.0.1:{demo.port}/app/_tether/circuit?circuit={circuit}"], sockets
         runtime = [u for u in requests if "/_tether/" in u]
         assert runtime and all(u.startswith(demo.url + "/app/_tether/") for u in runtime), runtime
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import signal
 from typing import Iterator
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -181,6 +182,11 @@ def test_dropped_socket_reconnects_to_the_same_circuit(server, page):
     assert page.evaluate("document.documentElement.classList.contains('tether-disconnected')") is False
     assert len(sockets) == 2, f"expected the first socket and one resumed socket: {sockets}"
     assert page.evaluate("Tether.circuit.circuitId") == circuit_id, "a new circuit was started instead"
+    # The prerender chose the id, and both sockets name it, so a proxy that hashes on the query
+    # (nginx: hash $arg_circuit) sends the start and the resume to the node that holds the circuit.
+    assert page.get_attribute("#tether-root", "data-tether-circuit") == circuit_id
+    routed = [parse_qs(urlparse(url).query).get("circuit") for url in sockets]
+    assert routed == [[circuit_id], [circuit_id]], f"the socket URLs do not name circuit {circuit_id}: {sockets}"
 
     # Same circuit, state intact: the count is still 3 and the next click gives 4.
     assert count(page) == "3"
@@ -374,7 +380,7 @@ def _close_socket_if_open(page) -> None:
 
 # Every retry against a server that is gone is a refused socket, which Chromium logs.
 EXPECT_REFUSED_SOCKETS = pytest.mark.expect_console_error(
-    r"^WebSocket connection to 'ws://127\.0\.0\.1:\d+/_tether/circuit\?source=manual-start' failed: "
+    r"^WebSocket connection to 'ws://127\.0\.0\.1:\d+/_tether/circuit\?circuit=\w+&source=manual-start' failed: "
     r"Error in connection establishment: net::ERR_CONNECTION_REFUSED$"
 )
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, inner } from './support/fake-dom.mjs';
 import { TETHER_URL } from './support/paths.mjs';
-import { FakeWebSocket, settle, stubGlobals, fakeLocation, page, CFG, started, nextInstance, fakeClock } from './support/circuit-page.mjs';
+import { FakeWebSocket, settle, elapse, stubGlobals, fakeLocation, page, CFG, started, nextInstance, fakeClock } from './support/circuit-page.mjs';
 
 // --- connecting ------------------------------------------------------------------------------
 
@@ -15,7 +15,7 @@ test('invokeMethodAsync rejects before start', async (t) => {
   assert.equal(FakeWebSocket.instances.length, 0);
 });
 
-test('start connects to /_tether/circuit over ws:, relative to the page', async (t) => {
+test('start connects to /_tether/circuit over ws:, relative to the page; without data-tether-circuit the URL names none', async (t) => {
   const { Tether } = await page(t);
   Tether.start();
   await settle();
@@ -30,6 +30,60 @@ test('https pages use wss:, and circuitPath is honoured', async (t) => {
   Tether.start({ circuitPath: '/custom/socket' });
   await settle();
   assert.equal(FakeWebSocket.instances[0].url, 'wss://secure.test:8443/custom/socket');
+});
+
+test('the socket URL names the prerendered circuit on start, and the configured circuit on every resume', async (t) => {
+  // A proxy in front of several servers routes by this query (nginx: hash $arg_circuit), so the
+  // start and each resume must reach the server holding the circuit.
+  const { Tether } = await page(t, { circuit: 'c1' });
+  Tether.start({ reconnectionHandler: { onConnectionDown() {} } });
+  await settle();
+  const first = FakeWebSocket.instances[0];
+  assert.equal(first.url, 'ws://example.test/_tether/circuit?circuit=c1');
+  first.serverOpen();
+  first.serverSend([CFG]);
+  await settle();
+  for (const attempt of [1, 2]) {
+    FakeWebSocket.instances[attempt - 1].serverClose(1006);
+    const resumed = Tether.circuit.resume();
+    const next = FakeWebSocket.instances[attempt];
+    assert.equal(next.url, 'ws://example.test/_tether/circuit?circuit=c1', `resume ${attempt}`);
+    next.serverOpen();
+    assert.deepEqual(next.frames()[0], [['resume', 'c1', 's1', -1]]);
+    next.serverSend([CFG]);
+    assert.equal(await resumed, true);
+  }
+});
+
+test('the circuit query joins a circuitPath of its own, and configureConnection sees it', async (t) => {
+  const { Tether } = await page(t, { circuit: 'abc 1/2' });
+  const seen = [];
+  Tether.start({ circuitPath: '/custom/socket?tenant=7', configureConnection: (url) => seen.push(url.searchParams.get('circuit')) });
+  await settle();
+  assert.equal(FakeWebSocket.instances[0].url, 'ws://example.test/custom/socket?tenant=7&circuit=abc+1%2F2');
+  assert.deepEqual(seen, ['abc 1/2']);
+});
+
+test('a page started by hand takes its descriptor and circuit from /_tether/prerender', async (t) => {
+  const { Tether, root } = await page(t, { descriptor: null });
+  const asked = [];
+  stubGlobals(t, {
+    fetch: async (url) => {
+      asked.push(String(url));
+      if (String(url).startsWith('/_tether/prerender')) {
+        return { ok: true, json: async () => ({ html: '<p>hi</p>', descriptor: 'signed', circuit: 'k9' }) };
+      }
+      return { ok: true, json: async () => [] };
+    },
+  });
+  Tether.start({ url: '/counter' });
+  await elapse(5);
+  assert.ok(asked.includes('/_tether/prerender?url=%2Fcounter'), asked.join());
+  assert.equal(root.getAttribute('data-tether-circuit'), 'k9');
+  const ws = FakeWebSocket.instances[0];
+  assert.equal(ws.url, 'ws://example.test/_tether/circuit?circuit=k9');
+  ws.serverOpen();
+  assert.deepEqual(ws.frames()[0], [['start', 'signed', 'http://example.test/app/page?q=1']]);
 });
 
 test('the first frame is [["start", descriptor, url]], sent on open', async (t) => {

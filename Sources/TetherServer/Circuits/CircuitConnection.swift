@@ -15,6 +15,9 @@ struct CircuitConnection {
     /// Who the upgrade request came from: whom the circuit serves, and the session it is bound to.
     let identity: RequestIdentity
     let mount: MountPath
+    /// The `circuit` query of the socket URL: the runtime names the circuit there so that a proxy
+    /// can route every socket of a circuit to the node that holds it. Nil when absent.
+    let routingID: String?
 
     /// How long one socket's reading runs before it lets other tasks have the thread.
     static let readSlice = Duration.milliseconds(1)
@@ -195,6 +198,7 @@ struct CircuitConnection {
         case .success(.start(let token, _))?:
             return await start(token, outbox: outbox, refusals: refusals, logger: &logger)
         case .success(.resume(let id, let secret, let lastBatch))?:
+            guard routes(id, outbox: outbox, refusals: refusals) else { return nil }
             guard await !registry.isDraining else {
                 // The page tries again, and finds the next process.
                 refusals.refused("turned away a resume", reason: "the server is draining")
@@ -231,18 +235,19 @@ struct CircuitConnection {
             descriptor = try app.signer.verify(token)
             // A descriptor copied out of another browser's page starts nothing here.
             guard SessionBinding(digest: descriptor.session).matches(identity.binding) else { throw DescriptorError.otherSession }
-            guard await registry.claim(descriptor) else { throw DescriptorError.alreadyUsed }
+            try await registry.claim(descriptor)
         } catch {
             let reason = "circuit refused: \(error)"
             refuseCircuit(reason, .descriptorRefused, outbox, refusals)
             return nil
         }
+        guard routes(descriptor.circuit, outbox: outbox, refusals: refusals) else { return nil }
         guard allowed(descriptor.url, outbox: outbox, refusals: refusals) else { return nil }
         guard let budget = await registry.admit(client: client) else {
             refuseOverCircuitLimit(outbox, refusals)
             return nil
         }
-        let id = makeCircuitID()
+        let id = descriptor.circuit
         logger[metadataKey: "circuit"] = "\(id)"
         let telemetry = CircuitTelemetry(instruments: registry.instruments, circuitID: id, page: app.pageRoute(showing: descriptor.url))
         telemetry.annotate(&logger)
@@ -339,6 +344,16 @@ struct CircuitConnection {
         Task { await circuit.run(url: record.url, origin: .restored(states, lastBatch: lastBatch)) }
         logger.info("circuit restored", metadata: ["url": LogSafe.metadata(record.url), "from": LogSafe.metadata(record.ownerNode)])
         return (circuit, 0)
+    }
+
+    /// Whether the socket URL's `circuit` query, which a proxy routed this socket by, names the
+    /// circuit the handshake opens. A socket without it (a client that is not the runtime) is
+    /// taken as is; one naming another circuit reached a node chosen for that one, and is refused.
+    private func routes(_ id: String, outbox: WebSocketOutbox, refusals: RefusalLog) -> Bool {
+        guard let routingID, routingID != id else { return true }
+        let reason = "the socket URL names circuit \(LogSafe.clip(routingID)) but the handshake opens circuit \(LogSafe.clip(id))"
+        refuseCircuit(reason, .protocolError, outbox, refusals)
+        return false
     }
 
     /// Whether this socket's user may see the page at `url`. When not (they signed out, or lost a

@@ -71,10 +71,12 @@ actor CircuitRegistry {
         clients[client]?.circuits ?? 0
     }
 
-    /// Marks a descriptor used; false when it was used before. Descriptors are single-use, as
-    /// Blazor's are: a page's descriptor starts one circuit.
-    func claim(_ descriptor: PrerenderDescriptor) -> Bool {
-        descriptors.claim(nonce: descriptor.nonce, expires: descriptor.expires)
+    /// Marks a descriptor used. Descriptors are single-use, as Blazor's are: a page's descriptor
+    /// starts one circuit. Throws `alreadyUsed` for one used here before, and `circuitInUse` when
+    /// this process already holds its circuit (it was started elsewhere and resumed here).
+    func claim(_ descriptor: PrerenderDescriptor) throws(DescriptorError) {
+        guard descriptors.claim(nonce: descriptor.nonce, expires: descriptor.expires) else { throw .alreadyUsed }
+        guard entries[descriptor.circuit] == nil else { throw .circuitInUse }
     }
 
     /// Holds a circuit slot for a client address, and gives its budget; nil when the address

@@ -35,14 +35,17 @@ public struct DocumentTemplate: Sendable {
         RuntimeAsset.imported.map { "<link rel=\"modulepreload\" href=\"\(base)\(RuntimeAsset.path(for: $0))\">" }.joined()
     }
 
-    /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under.
-    func render(content: String, descriptor: String, base: String) -> String {
+    /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under,
+    /// and `circuit` the id the descriptor gives the page's circuit, which the runtime puts in its
+    /// socket URL for a proxy to route by.
+    func render(content: String, descriptor: String, circuit: String, base: String) -> String {
         var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
         out += "<title>\(HTMLWriter.escape(title))</title>"
         out += head
         out += Self.runtimePreloads(base: base)
         out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\""
+        if !circuit.isEmpty { out += " data-tether-circuit=\"\(HTMLWriter.escape(circuit, attribute: true))\"" }
         if !base.isEmpty { out += " data-tether-base=\"\(HTMLWriter.escape(base, attribute: true))\"" }
         out += ">"
         out += content

@@ -41,8 +41,9 @@ struct CircuitSecret: Sendable {
     }
 }
 
-/// A public circuit id for logs and for naming the circuit on resume.
-func makeCircuitID() -> String {
+/// A public circuit id: for logs, for naming the circuit on resume, and for routing its sockets.
+/// A prerender picks it (``PrerenderDescriptor/circuit``).
+package func makeCircuitID() -> String {
     var generator = SystemRandomNumberGenerator()
     return String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36)
 }

@@ -17,6 +17,10 @@ package struct PrerenderDescriptor: Codable, Sendable, Equatable {
     /// The `SessionBinding` digest of the request that rendered the page: only a socket from the
     /// same session and user starts its circuit.
     package var session: String
+    /// The id the circuit gets, chosen when the page is rendered so the page can name it in its
+    /// socket URL from the first connection on: a proxy routes every socket of the circuit, the
+    /// start and each resume, by it. Signed, so a browser cannot choose it.
+    package var circuit: String
 }
 
 package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -25,6 +29,8 @@ package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertibl
     case expired
     case alreadyUsed
     case otherSession
+    /// This server already runs the descriptor's circuit (it moved here from another node).
+    case circuitInUse
 
     package var description: String {
         switch self {
@@ -33,6 +39,7 @@ package enum DescriptorError: Error, Sendable, Equatable, CustomStringConvertibl
         case .expired: "the prerender descriptor has expired; reload the page"
         case .alreadyUsed: "the prerender descriptor was already used; reload the page"
         case .otherSession: "the prerender descriptor belongs to another session; reload the page"
+        case .circuitInUse: "the prerender descriptor's circuit is already running on this server; reload the page"
         }
     }
 }
@@ -53,12 +60,15 @@ public struct DescriptorSigner: Sendable {
         self.lifetime = lifetime
     }
 
-    package func sign(url: String, markup: String, session: String = SessionBinding.anonymous.digest, now: Date = Date()) -> String {
+    /// A descriptor for the page at `url` showing `markup`, whose circuit will be `circuit`.
+    package func sign(
+        url: String, markup: String, session: String = SessionBinding.anonymous.digest, circuit: String = makeCircuitID(), now: Date = Date()
+    ) -> String {
         var generator = SystemRandomNumberGenerator()
         let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let descriptor = PrerenderDescriptor(
             url: url, markupDigest: Self.digest(markup), expires: Int(now.timeIntervalSince1970) + Int(lifetime.components.seconds),
-            nonce: Self.base64url(Data(nonce)), session: session)
+            nonce: Self.base64url(Data(nonce)), session: session, circuit: circuit)
         let payload = try! JSONEncoder().encode(descriptor)
         let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
         return Self.base64url(payload) + "." + Self.base64url(Data(mac))

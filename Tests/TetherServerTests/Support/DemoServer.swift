@@ -88,11 +88,14 @@ struct DemoServer: Sendable {
         return PrerenderedPage(path: path, html: response.body, descriptor: descriptor, dom: dom)
     }
 
-    /// Opens a circuit socket without starting it; closed when the test ends.
+    /// Opens a circuit socket without starting it; closed when the test ends. `path` may carry a
+    /// query, such as the `circuit` the runtime names.
     func connect(
-        dom: MirrorDOM? = nil, autoAck: Bool = true, headers: HTTPFields = [:], extensions: [WebSocketExtensionFactory] = []
+        path: String = "/_tether/circuit", dom: MirrorDOM? = nil, autoAck: Bool = true, headers: HTTPFields = [:],
+        extensions: [WebSocketExtensionFactory] = []
     ) async throws -> ProtocolTestClient {
-        let client = try await ProtocolTestClient.connect(port: port, dom: dom, autoAck: autoAck, headers: headers, extensions: extensions)
+        let client = try await ProtocolTestClient.connect(
+            port: port, path: path, dom: dom, autoAck: autoAck, headers: headers, extensions: extensions)
         clients.add(client)
         return client
     }

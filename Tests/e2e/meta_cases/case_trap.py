@@ -7,7 +7,7 @@ import pytest
 from conftest import DemoServer, wait_ready
 
 # After the trap the page's retries find nothing listening.
-pytestmark = pytest.mark.expect_console_error(r"^WebSocket connection to 'ws://127\.0\.0\.1:\d+/_tether/circuit' failed")
+pytestmark = pytest.mark.expect_console_error(r"^WebSocket connection to 'ws://127\.0\.0\.1:\d+/_tether/circuit\?circuit=\w+' failed")
 
 
 def trap(page, base: str) -> None:

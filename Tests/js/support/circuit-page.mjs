@@ -126,10 +126,11 @@ function fakeWindow() {
 }
 
 /** A page with a fake DOM, location and WebSocket, and a fresh runtime. Does not start it. */
-export async function page(t, { html = '', descriptor = 'desc-1', href = 'http://example.test/app/page?q=1', window = false } = {}) {
+export async function page(t, { html = '', descriptor = 'desc-1', circuit = null, href = 'http://example.test/app/page?q=1', window = false } = {}) {
   const s = setup(html);
   t.after(s.restore);
   if (descriptor !== null) s.root.setAttribute('data-tether-descriptor', descriptor);
+  if (circuit !== null) s.root.setAttribute('data-tether-circuit', circuit);
   const location = fakeLocation(href);
   FakeWebSocket.instances = [];
   // No fetch: the runtime then lists no JS initializers, without a network round trip.

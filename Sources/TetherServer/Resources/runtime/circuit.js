@@ -145,6 +145,8 @@ export class Circuit {
     this.host = host;
     this.log = host.log;
     this.state = S.idle;
+    // The server's name for the circuit, from its `cfg`: what a resume asks for.
+    this.circuitId = null;
     this.socket = null;
     this.handshake = null;
     this.closing = null;
@@ -181,10 +183,12 @@ export class Circuit {
     return this.pendingCalls.size > 0 || this.answering > 0 || this.openStreams > 0 || this.host.interop.reading;
   }
 
-  connect(root, descriptor) {
+  /** Starts the circuit the page was prerendered for. `circuitId` is the id the server chose for
+   * it at prerender (data-tether-circuit); empty when the page has none. */
+  connect(root, descriptor, circuitId = '') {
     this.root = root;
     this.lastBatch = -1;
-    return this.openSocket([MessageKind.start, descriptor, globalThis.location.href]);
+    return this.openSocket([MessageKind.start, descriptor, globalThis.location.href], circuitId);
   }
 
   /** Opens a new socket for this circuit after the last one dropped. Resolves true when the
@@ -197,15 +201,18 @@ export class Circuit {
       this.releaseCalls(CallFailure.disconnected);
       return Promise.resolve(false);
     }
-    return this.openSocket([MessageKind.resume, this.circuitId, this.secret, this.lastBatch]);
+    return this.openSocket([MessageKind.resume, this.circuitId, this.secret, this.lastBatch], this.circuitId);
   }
 
-  openSocket(hello) {
+  /** Opens a socket and sends `hello` on it. The URL names the circuit (`?circuit=`), so a proxy
+   * in front of several servers sends the start and every resume to the one that holds it. */
+  openSocket(hello, circuitId) {
     return new Promise((resolve, reject) => {
       this.transition(S.connecting);
       const loc = globalThis.location;
       const url = new URL(this.options.circuitPath || tetherPath('/_tether/circuit'), loc.href);
       url.protocol = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+      if (circuitId) url.searchParams.set('circuit', circuitId);
       if (typeof this.options.configureConnection === 'function') this.options.configureConnection(url);
       const ws = new WebSocket(url);
       this.socket = ws;

@@ -54,7 +54,8 @@ export function followLinks(circuit) {
 export async function prerenderInto(root, url) {
   const response = await fetch(tetherPath('/_tether/prerender') + '?url=' + encodeURIComponent(url));
   if (!response.ok) throw new Error(`Tether could not render ${url}: ${response.status}`);
-  const { html, descriptor } = await response.json();
+  const { html, descriptor, circuit } = await response.json();
   root.innerHTML = html;
   root.setAttribute('data-tether-descriptor', descriptor);
+  if (circuit) root.setAttribute('data-tether-circuit', circuit);
 }

@@ -77,6 +77,9 @@ export interface TetherStartOptions {
 export interface TetherCircuit {
   /** Where the connection stands; the runtime moves it, the page only reads it. */
   readonly state: TetherConnectionState;
+  /** The circuit's id once the server has configured the socket, null before. The socket URL
+   * names it (`?circuit=`), so a proxy can route every socket of the circuit to one server. */
+  readonly circuitId: string | null;
 }
 
 /** A JavaScript object kept for Swift, made by `Tether.createJSObjectReference`: Swift receives it

@@ -89,7 +89,8 @@ class TetherRuntime {
     this.circuit = circuit;
     delegateEvents(root, (binding, e) => circuit.events.send(binding, e));
     followLinks(circuit);
-    circuit.connect(root, root.getAttribute('data-tether-descriptor') || '').catch(() => {});
+    const descriptor = root.getAttribute('data-tether-descriptor') || '';
+    circuit.connect(root, descriptor, root.getAttribute('data-tether-circuit') || '').catch(() => {});
     this.#lifecycle.install();
     this.ready.then(() => runHook(initializers, 'afterStarted', this, log));
     return this.ready;
