@@ -12,8 +12,13 @@ import TetherUI
 let environment = ProcessInfo.processInfo.environment
 let port = environment["PORT"].flatMap(Int.init) ?? 8080
 var app = DemoApp.make()
-if let seconds = environment["TETHER_DESCRIPTOR_LIFETIME_SECONDS"].flatMap(Int.init) {
-    app.signer = DescriptorSigner(lifetime: .seconds(seconds))
+// TETHER_SIGNING_KEY or TETHER_SIGNING_KEY_FILE: the key every node of a cluster shares.
+do {
+    let lifetime = environment["TETHER_DESCRIPTOR_LIFETIME_SECONDS"].flatMap(Int.init).map { Duration.seconds($0) }
+    app.signer = try DescriptorSigner(environment: environment, lifetime: lifetime ?? DescriptorSigner.defaultLifetime)
+} catch {
+    FileHandle.standardError.write(Data("tether-demo: \(error)\n".utf8))
+    exit(1)
 }
 if let seconds = environment["TETHER_CIRCUIT_RETENTION_SECONDS"].flatMap(Int.init) {
     app.limits.retention = .seconds(seconds)
@@ -86,4 +91,10 @@ var configuration = ServiceGroupConfiguration(
     services: [.init(service: server), .init(service: tether)], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
 configuration.maximumGracefulShutdownDuration = app.limits.shutdownGracePeriod
 print("tether-demo serving on http://127.0.0.1:\(port)")
-try await ServiceGroup(configuration: configuration).run()
+do {
+    try await ServiceGroup(configuration: configuration).run()
+} catch {
+    // A node that cannot join the others (its signing key differs from theirs) stops here, saying why.
+    FileHandle.standardError.write(Data("tether-demo: \(error)\n".utf8))
+    exit(1)
+}

@@ -75,16 +75,38 @@ struct CircuitHandshakeTests {
         }
     }
 
-    @Test("a descriptor signed with another server's key is refused")
+    @Test("a descriptor signed with another server's key is refused, naming both keys' fingerprints")
     func otherKey() async throws {
-        try await withDemoServer { server in
+        let serverSigner = DescriptorSigner(key: Array(1..<33))
+        try await withDemoServer(configure: { $0.signer = serverSigner }) { server in
             let page = try await server.fetchPage("/counter")
             let content = try #require(Self.rootContent(of: page.html))
-            let foreign = DescriptorSigner(key: testKey).sign(url: "/counter", markup: content)
+            let foreignSigner = DescriptorSigner(key: testKey)
+            #expect(foreignSigner.keyFingerprint != serverSigner.keyFingerprint)
+            let foreign = foreignSigner.sign(url: "/counter", markup: content)
             let client = try await server.connect()
             try await client.send(["start", .string(foreign), .string(server.origin + "/counter")])
-            #expect(try await client.nextFatal().contains("signature is invalid"))
-            try await client.waitUntilClosed()
+            #expect(
+                try await client.nextFatal()
+                    == "circuit refused: the prerender descriptor was signed by a node whose key fingerprint is "
+                    + "\(foreignSigner.keyFingerprint); this node's is \(serverSigner.keyFingerprint): give every node the same TETHER_SIGNING_KEY")
+            #expect(try await client.closeFrame().code == 4004)
+        }
+    }
+
+    @Test("a forged descriptor that claims another key's fingerprint, but not a well-formed one, is only a bad signature")
+    func claimedFingerprintIsChecked() async throws {
+        try await withDemoServer { server in
+            let page = try await server.fetchPage("/counter")
+            let parts = page.descriptor.split(separator: ".")
+            try #require(parts.count == 2)
+            let payload = try #require(Data(base64URL: String(parts[0])))
+            var json = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+            json["keyFingerprint"] = "<script>alert(1)</script>"
+            let forged = try JSONSerialization.data(withJSONObject: json).base64URL + "." + parts[1]
+            let client = try await server.connect()
+            try await client.send(["start", .string(forged), .string(server.origin + "/counter")])
+            #expect(try await client.nextFatal() == "circuit refused: the prerender descriptor's signature is invalid")
         }
     }
 

@@ -238,7 +238,10 @@ struct CircuitConnection {
             try await registry.claim(descriptor)
         } catch {
             let reason = "circuit refused: \(error)"
-            refuseCircuit(reason, .descriptorRefused, outbox, refusals)
+            // Not the browser's doing: the operator gave this node another key than its peers.
+            var misconfigured = false
+            if let refusal = error as? DescriptorError, case .otherKey = refusal { misconfigured = true }
+            refuseCircuit(reason, .descriptorRefused, level: misconfigured ? .error : .notice, outbox, refusals)
             return nil
         }
         guard routes(descriptor.circuit, outbox: outbox, refusals: refusals) else { return nil }
@@ -410,9 +413,10 @@ struct CircuitConnection {
     /// Refuses the circuit before it starts: logs why, tells the page in a `fatal`, and closes the
     /// socket with `code` (and `closeReason`, when the close should say more than the page).
     private func refuseCircuit(
-        _ reason: String, _ code: CloseCode, closeReason: String? = nil, _ outbox: WebSocketOutbox, _ refusals: RefusalLog
+        _ reason: String, _ code: CloseCode, closeReason: String? = nil, level: Logger.Level = .notice, _ outbox: WebSocketOutbox,
+        _ refusals: RefusalLog
     ) {
-        refusals.refused("refused a circuit", reason: closeReason ?? reason)
+        refusals.refused("refused a circuit", reason: closeReason ?? reason, level: level)
         outbox.enqueue(.fatal(reason), thenClose: CircuitClose(code, closeReason ?? reason))
     }
 
