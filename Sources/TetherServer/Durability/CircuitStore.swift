@@ -28,6 +28,19 @@ public protocol CircuitStore: Sendable {
     func deleteExpired(now: Date) async throws -> Int
     /// Releases the store's connections; called once, when the app stops.
     func close() async
+    /// Records that `node` signs prerender descriptors with the key whose fingerprint is
+    /// `keyFingerprint` (``DescriptorSigner/keyFingerprint``), and that it is alive. Tether calls
+    /// it when the store opens, and again now and then while the app runs. A store that several
+    /// nodes share throws ``DescriptorSigner/KeyError/differsFromOtherNodes(node:fingerprint:others:)``
+    /// when a live node signs with another key, and does not record this one: pages rendered by
+    /// one node would be refused by the other, so the app fails at start instead. The default,
+    /// for a store of one process, records nothing.
+    func register(node: String, keyFingerprint: String) async throws
+}
+
+extension CircuitStore {
+    /// Records nothing: only a store shared by several nodes needs to compare their keys.
+    public func register(node: String, keyFingerprint: String) async throws {}
 }
 
 /// One saved circuit: a row of the store.
