@@ -19,6 +19,10 @@ import TetherServer
 /// | `format_version` | `bigint` | |
 /// | `expires_at`, `updated_at` | `bigint` | unix milliseconds, as the SQLite store keeps them, so both expire a record at the same instant |
 ///
+/// Beside it, `<table>_nodes` lists the nodes that use the store, each with the fingerprint of
+/// its descriptor signing key and when it last said it was alive (``register(node:keyFingerprint:)``):
+/// a node whose key differs from a live node's is refused at start.
+///
 /// The store owns a `PostgresClient` (a connection pool) and runs it until ``close()``.
 public actor PostgresCircuitStore: CircuitStore {
     /// Why the store could not be made or could not run a statement.
@@ -53,6 +57,11 @@ public actor PostgresCircuitStore: CircuitStore {
     private let runningClient: Task<Void, Never>
     private var tableSetup: Task<Void, any Error>?
     private var isClosed = false
+    /// The node and fingerprint this store registered, so ``close()`` can take them off the list.
+    private var registered: (node: String, keyFingerprint: String)?
+
+    /// The table of nodes and their key fingerprints.
+    private var nodesTable: String { table + "_nodes" }
 
     /// PostgreSQL's identifiers are 63 bytes at most, and the index is named after the table.
     static let maxTableNameLength = 63 - "_expires_at".count
@@ -202,13 +211,74 @@ public actor PostgresCircuitStore: CircuitStore {
 
     public func close() async {
         guard !isClosed else { return }
+        // A node that stops cleanly leaves the list at once: the others may then be restarted
+        // with a new key without waiting for it to be forgotten.
+        // A database that went away must not hold the stop: past two seconds the node is left to
+        // be forgotten when its silence runs out.
+        if let registered {
+            let leave: PostgresQuery = """
+                DELETE FROM \(unescaped: nodesTable) WHERE node = \(registered.node) AND key_fingerprint = \(registered.keyFingerprint)
+                """
+            let leaving = Task {
+                try await run("take its node off the list") { [client, logger] in
+                    _ = try await client.query(leave, logger: logger).collect()
+                }
+            }
+            let deadline = Task {
+                try await Task.sleep(for: .seconds(2))
+                leaving.cancel()
+            }
+            if case .failure(let error) = await leaving.result {
+                logger.warning("could not take this node off the list of nodes", metadata: ["error": "\(error)"])
+            }
+            deadline.cancel()
+        }
         isClosed = true
         runningClient.cancel()
         await runningClient.value
     }
 
+    /// Records `node` as alive with `keyFingerprint`, unless another node that spoke within
+    /// the last 30 seconds has another fingerprint: then it throws
+    /// `DescriptorSigner.KeyError.differsFromOtherNodes` and records nothing, so the nodes already
+    /// running keep their key and a node with the wrong one fails at start. Nodes register one at a
+    /// time (an advisory lock), so of two starting at once with different keys the second fails.
+    /// A node that stops cleanly leaves the list at ``close()``; one that crashed is forgotten
+    /// 30 seconds after its last word, so a cluster can restart with a new key.
+    public func register(node: String, keyFingerprint: String) async throws {
+        let silence = Int(CircuitPersistence.nodeSilenceLimit.components.seconds)
+        let lock: PostgresQuery = "SELECT pg_advisory_xact_lock(hashtext(\("tether_nodes:" + table)))"
+        let others: PostgresQuery = """
+            SELECT node, key_fingerprint FROM \(unescaped: nodesTable)
+            WHERE node <> \(node) AND key_fingerprint <> \(keyFingerprint) AND seen_at > now() - make_interval(secs => \(silence))
+            """
+        let record: PostgresQuery = """
+            INSERT INTO \(unescaped: nodesTable) (node, key_fingerprint, seen_at) VALUES (\(node), \(keyFingerprint), now())
+            ON CONFLICT (node) DO UPDATE SET key_fingerprint = excluded.key_fingerprint, seen_at = excluded.seen_at
+            """
+        let differing = try await run("register its node") { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection -> [String: String] in
+                _ = try await connection.query(lock, logger: logger).collect()
+                var differing: [String: String] = [:]
+                for try await (other, fingerprint) in try await connection.query(others, logger: logger).decode((String, String).self) {
+                    differing[other] = fingerprint
+                }
+                if differing.isEmpty { _ = try await connection.query(record, logger: logger).collect() }
+                return differing
+            }
+        }
+        guard differing.isEmpty else {
+            throw DescriptorSigner.KeyError.differsFromOtherNodes(node: node, fingerprint: keyFingerprint, others: differing)
+        }
+        registered = (node, keyFingerprint)
+    }
+
     /// Drops the table: the contract tests give each case a table of its own and leave none behind.
     package func dropTable() async throws {
+        let dropNodes: PostgresQuery = "DROP TABLE IF EXISTS \(unescaped: nodesTable)"
+        try await run("drop its nodes table") { [client, logger] in
+            _ = try await client.query(dropNodes, logger: logger).collect()
+        }
         let query: PostgresQuery = "DROP TABLE IF EXISTS \(unescaped: table)"
         try await run("drop its table") { [client, logger] in
             _ = try await client.query(query, logger: logger).collect()
@@ -278,6 +348,15 @@ public actor PostgresCircuitStore: CircuitStore {
             ).collect()
             _ = try await connection.query(
                 "CREATE INDEX IF NOT EXISTS \(unescaped: table + "_expires_at") ON \(unescaped: table) (expires_at)", logger: logger
+            ).collect()
+            _ = try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS \(unescaped: table + "_nodes") (
+                    node text PRIMARY KEY,
+                    key_fingerprint text NOT NULL,
+                    seen_at timestamptz NOT NULL
+                )
+                """, logger: logger
             ).collect()
         }
     }

@@ -95,7 +95,7 @@ public struct TetherApp: Sendable {
     /// stands for here.
     func makeRegistry(automatic: CircuitStorage) -> CircuitRegistry {
         CircuitRegistry(
-            limits: limits, persister: CircuitPersister.make(persistence, automatic: automatic, logger: logger),
+            limits: limits, persister: CircuitPersister.make(persistence, automatic: automatic, keyFingerprint: signer.keyFingerprint, logger: logger),
             instruments: observability.makeInstruments(), logger: logger)
     }
 

@@ -63,9 +63,11 @@ public final class TetherService: Service, Sendable {
         }
     }
 
-    /// Opens the circuit store, then waits for the group's graceful shutdown and drains.
+    /// Opens the circuit store, then waits for the group's graceful shutdown and drains. Throws
+    /// at once, so the app does not start, when the store finds that another node signs with
+    /// another key (``DescriptorSigner/KeyError/differsFromOtherNodes(node:fingerprint:others:)``).
     public func run() async throws {
-        await registry.persister?.prepare()
+        try await registry.persister?.prepare()
         try? await gracefulShutdown()
         await drain()
     }

@@ -111,3 +111,63 @@ struct PostgresCircuitStoreConfigurationTests {
         }
     }
 }
+
+/// Nodes sharing a PostgreSQL store compare their signing keys' fingerprints when they open it: a
+/// node whose key differs from a live node's is refused and not recorded.
+@Suite("PostgresCircuitStore node registration")
+struct PostgresNodeRegistrationTests {
+    @Test("the first node records its fingerprint; one with the same key joins; one with another is refused, naming both")
+    func fingerprintsMustMatch() async throws {
+        try await withSharedTable { open in
+            let (a, b, c) = (try open(), try open(), try open())
+            try await a.register(node: "node-a", keyFingerprint: "aaaaaaaaaaaaaaaa")
+            try await b.register(node: "node-b", keyFingerprint: "aaaaaaaaaaaaaaaa")
+            // Registering again is the heartbeat.
+            try await a.register(node: "node-a", keyFingerprint: "aaaaaaaaaaaaaaaa")
+            let refused = DescriptorSigner.KeyError.differsFromOtherNodes(
+                node: "node-c", fingerprint: "cccccccccccccccc", others: ["node-a": "aaaaaaaaaaaaaaaa", "node-b": "aaaaaaaaaaaaaaaa"])
+            await #expect(throws: refused) { try await c.register(node: "node-c", keyFingerprint: "cccccccccccccccc") }
+            // The refused node was not recorded: a node with the first key still joins.
+            try await c.register(node: "node-d", keyFingerprint: "aaaaaaaaaaaaaaaa")
+            // A node restarted under its own name with a new key is refused while the others live.
+            let restarted = DescriptorSigner.KeyError.differsFromOtherNodes(
+                node: "node-b", fingerprint: "bbbbbbbbbbbbbbbb", others: ["node-a": "aaaaaaaaaaaaaaaa", "node-d": "aaaaaaaaaaaaaaaa"])
+            await #expect(throws: restarted) { try await b.register(node: "node-b", keyFingerprint: "bbbbbbbbbbbbbbbb") }
+            for store in [a, b, c] { await store.close() }
+        }
+    }
+
+    @Test("nodes that stopped cleanly leave the list: the cluster can restart with a new key at once")
+    func cleanStopsLeave() async throws {
+        try await withSharedTable { open in
+            let (a, b) = (try open(), try open())
+            try await a.register(node: "node-a", keyFingerprint: "aaaaaaaaaaaaaaaa")
+            try await b.register(node: "node-b", keyFingerprint: "aaaaaaaaaaaaaaaa")
+            let early = try open()
+            await #expect(throws: DescriptorSigner.KeyError.self) { try await early.register(node: "node-a", keyFingerprint: "eeeeeeeeeeeeeeee") }
+            await early.close()
+            await a.close()
+            await b.close()
+            let renewed = try open()
+            try await renewed.register(node: "node-a", keyFingerprint: "eeeeeeeeeeeeeeee")
+            await renewed.close()
+        }
+    }
+
+    /// Runs `body` with a way to open stores on one new table, as nodes of one cluster do; the
+    /// table goes when it returns.
+    private func withSharedTable(_ body: (_ open: () throws -> PostgresCircuitStore) async throws -> Void) async throws {
+        let owner = try await PostgresUnderTest.open()
+        let url = try #require(ProcessInfo.processInfo.environment[PostgresUnderTest.urlVariable])
+        let outcome: Result<Void, any Error>
+        do {
+            try await body { try PostgresCircuitStore(url: url, table: owner.table) }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        try? await owner.dropTable()
+        await owner.close()
+        try outcome.get()
+    }
+}

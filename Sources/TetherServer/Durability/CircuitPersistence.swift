@@ -30,6 +30,11 @@ public struct CircuitPersistence: Sendable {
     /// This process's name in the store's `owner_node` column.
     public var nodeName = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
+    /// How often a running node tells its store it is alive (`CircuitStore.register`); a store
+    /// shared by several nodes counts a node gone after `nodeSilenceLimit` without word from it.
+    package static let nodeHeartbeat: Duration = .seconds(10)
+    package static let nodeSilenceLimit: Duration = .seconds(30)
+
     /// The defaults: automatic storage, saved at most once a second, kept for 8 hours,
     /// snapshots up to 64 KB, 10,000 queued writes, a 5 s store timeout, 1 s for pages to flush
     /// their input at a drain.

@@ -34,24 +34,36 @@ actor CircuitPersister {
     /// the registry that owns the circuits.
     nonisolated let movedAway = Mutex<(@Sendable (Set<String>) async -> Void)?>(nil)
 
-    init(options: CircuitPersistence, logger: Logger, openStore: @escaping @Sendable () async throws -> any CircuitStore) {
+    /// The fingerprint of this node's descriptor signing key, which the store compares with the
+    /// other nodes' (`CircuitStore.register`).
+    private let keyFingerprint: String
+    /// Tells the store, now and then, that this node is still alive with its key.
+    private var heartbeat: Task<Void, Never>?
+
+    init(
+        options: CircuitPersistence, keyFingerprint: String = "", logger: Logger,
+        openStore: @escaping @Sendable () async throws -> any CircuitStore
+    ) {
         self.options = options
+        self.keyFingerprint = keyFingerprint
         self.logger = logger
         self.openStore = openStore
         warnings = RefusalLog(logger: logger)
     }
 
     /// A persister for `storage`, or nil when circuits are not saved.
-    static func make(_ persistence: CircuitPersistence, automatic: CircuitStorage, logger: Logger) -> CircuitPersister? {
+    static func make(_ persistence: CircuitPersistence, automatic: CircuitStorage, keyFingerprint: String, logger: Logger) -> CircuitPersister? {
         let storage: CircuitStorage
         if case .automatic = persistence.storage { storage = automatic } else { storage = persistence.storage }
         switch storage {
         case .automatic, .none:
             return nil
         case .sqlite(let path):
-            return CircuitPersister(options: persistence, logger: logger) { try await SQLiteCircuitStore(path: path, logger: logger) }
+            return CircuitPersister(options: persistence, keyFingerprint: keyFingerprint, logger: logger) {
+                try await SQLiteCircuitStore(path: path, logger: logger)
+            }
         case .store(let store):
-            return CircuitPersister(options: persistence, logger: logger) { store }
+            return CircuitPersister(options: persistence, keyFingerprint: keyFingerprint, logger: logger) { store }
         }
     }
 
@@ -318,21 +330,49 @@ actor CircuitPersister {
     // MARK: The store
 
     /// Opens the store now rather than at the first write, so a store that cannot be opened is
-    /// reported when the server starts. Circuits still work without it; writes try again.
-    func prepare() async {
+    /// reported when the server starts. Circuits still work without it; writes try again. Throws
+    /// only when the store says another node signs with another key: this node must not serve.
+    func prepare() async throws(DescriptorSigner.KeyError) {
         do {
             _ = try await withDeadline(options.storeTimeout) { try await self.currentStore() }
+        } catch let mismatch as DescriptorSigner.KeyError {
+            logger.critical("this node cannot join the others", metadata: ["error": "\(mismatch)"])
+            throw mismatch
         } catch {
             logger.error("the circuit store could not be opened; circuits live in memory until it can", metadata: ["error": "\(error)"])
+        }
+        if heartbeat == nil { heartbeat = Task { await self.beat() } }
+    }
+
+    /// Keeps this node's word in the store fresh, so the other nodes count it alive.
+    private func beat() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: CircuitPersistence.nodeHeartbeat) } catch { return }
+            do {
+                if let store {
+                    try await store.register(node: options.nodeName, keyFingerprint: keyFingerprint)
+                } else {
+                    _ = try await currentStore()
+                }
+            } catch let mismatch as DescriptorSigner.KeyError {
+                logger.error("the nodes sharing the circuit store sign with different keys", metadata: ["error": "\(mismatch)"])
+            } catch {
+                warnings.refused("could not tell the circuit store this node is alive", reason: "\(error)", level: .warning)
+            }
         }
     }
 
     /// The store, opened on first use; callers that arrive while it opens wait for the same
-    /// opening, and a failed opening is tried again by the next caller.
+    /// opening, and a failed opening is tried again by the next caller. A store is used only once
+    /// it has recorded this node's key fingerprint without finding another.
     private func currentStore() async throws -> any CircuitStore {
         if let store { return store }
         if let opening { return try await opening.value }
-        let attempt = Task { try await openStore() }
+        let attempt = Task { [openStore, node = options.nodeName, keyFingerprint] in
+            let opened = try await openStore()
+            try await opened.register(node: node, keyFingerprint: keyFingerprint)
+            return opened
+        }
         opening = attempt
         defer { opening = nil }
         let opened = try await attempt.value
@@ -343,6 +383,7 @@ actor CircuitPersister {
     private var opening: Task<any CircuitStore, any Error>?
 
     func close() async {
+        heartbeat?.cancel()
         loop?.cancel()
         await waitForWrite()
         await store?.close()
