@@ -113,6 +113,17 @@ public struct TetherApp: Sendable {
                 status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: "[" + initializers.map(JSONText.quoted).joined(separator: ",") + "]")))
         }
+        // For a load balancer or an orchestrator: 200 while this node takes circuits, 503 once
+        // it drains, so it is taken out of rotation while its pages resume on the others.
+        let nodeName = persistence.nodeName
+        routes.get("\(base)/_tether/health") { _, _ in
+            let draining = await registry.isDraining
+            let circuits = await registry.heldCount
+            let json = "{\"status\":\"\(draining ? "draining" : "live")\",\"node\":\(JSONText.quoted(nodeName)),\"circuits\":\(circuits)}"
+            return Response(
+                status: draining ? .serviceUnavailable : .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
         routes.get("\(base)/_tether/prerender") { request, context in
             try await app.prerenderForManualStart(request, identity: app.identity(of: request, context), mount: mount)
         }
