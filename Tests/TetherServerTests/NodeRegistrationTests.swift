@@ -23,7 +23,7 @@ struct NodeRegistrationTests {
             calls.withLock { $0.append("\(node) \(keyFingerprint)") }
             if let refusal { throw refusal }
         }
-        func save(_ records: [CircuitRecord]) async throws { await self.records.save(records) }
+        func save(_ records: [CircuitRecord]) async throws -> Set<String> { await self.records.save(records) }
         func load(id: String, now: Date) async throws -> CircuitRecord? { await records.load(id: id, now: now) }
         func replaceSecret(id: String, expected: [UInt8], with new: [UInt8], owner: String, now: Date) async throws -> Bool {
             await records.replaceSecret(id: id, expected: expected, with: new, owner: owner, now: now)
