@@ -249,7 +249,7 @@ actor CircuitPersister {
             written.removeValue(forKey: id)
             pending.removeValue(forKey: id)
         }
-        _ = changed.withLock { $0.subtract(ids) }
+        changed.withLock { $0.subtract(ids) }
         logger.warning(
             "another node owns these saved circuits now; this process's copies are stale and end",
             metadata: ["circuits": "\(ids.sorted().prefix(8).joined(separator: ","))", "count": "\(ids.count)"])
