@@ -60,6 +60,7 @@ public final class PostgresPubSub: PubSub {
     private let logger: Logger
     private let tableReady = Atomic(false)
     private let listening = Atomic(false)
+    private let closed = Atomic(false)
 
     /// The same bound as the circuit store's table names: the index is named after the table.
     static let maxNameLength = PostgresCircuitStore.maxTableNameLength
@@ -111,6 +112,7 @@ public final class PostgresPubSub: PubSub {
     public func publish(bytes: [UInt8], to topic: String) async throws {
         try limits.check(topic: topic)
         try limits.check(payloadBytes: bytes.count)
+        guard !closed.load(ordering: .acquiring) else { throw PubSubError.closed }
         let inline = NotifyText.text(topic: topic, payload: bytes)
         do {
             if inline.utf8.count <= Self.maxNotifyBytes {
@@ -135,7 +137,7 @@ public final class PostgresPubSub: PubSub {
     /// down is missed.
     public func run() async throws {
         var delay = Self.firstRetryDelay
-        while !Task.isCancelled {
+        while !Task.isCancelled, !closed.load(ordering: .acquiring) {
             do {
                 try await ensureTable()
                 try await client.withConnection { connection in
@@ -149,7 +151,7 @@ public final class PostgresPubSub: PubSub {
                     }
                 }
             } catch {
-                if Task.isCancelled { break }
+                if Task.isCancelled || closed.load(ordering: .acquiring) { break }
                 logger.warning(
                     "the pub/sub's listening connection failed; messages published until it is back are missed",
                     metadata: ["error": "\(PostgresCircuitStore.reason(error))", "retry_in": "\(delay)"])
@@ -161,8 +163,10 @@ public final class PostgresPubSub: PubSub {
         listening.store(false, ordering: .releasing)
     }
 
-    /// Ends every subscription and stops the client; publishing fails from now on.
+    /// Ends every subscription, stops ``run()`` and the client; publishing throws
+    /// ``PubSubError/closed`` from now on.
     public func close() async {
+        closed.store(true, ordering: .releasing)
         fanOut.endAll()
         runningClient.cancel()
         await runningClient.value
