@@ -7,14 +7,19 @@ nodes behind nginx).
 * #chat-node shows the node that served the page (TETHER_NODE_NAME, or host:pid).
 * A message over 500 characters is refused with a visible #chat-error, and sent to no one.
 * The session server is shared, so each test sends texts of its own and looks only at those.
+* With a PostgreSQL server (TETHER_TEST_POSTGRES_URL, from scripts/postgres), two demo processes
+  on it chat through PostgresPubSub; without one that case is skipped, unless
+  TETHER_REQUIRE_POSTGRES=1 makes it a failure.
 """
 
+import os
 import uuid
 
+import pytest
 from playwright.sync_api import Page
 
 from component_support import open_page, text
-from conftest import TIMEOUT_MS
+from conftest import TIMEOUT_MS, DemoServer
 
 
 def lines(page: Page) -> list[str]:
@@ -90,3 +95,47 @@ def test_a_message_over_the_limit_is_refused_visibly(server, page, new_page):
     wait_line(page, f"long: short {tag}")
     page.wait_for_selector("#chat-error", state="detached", timeout=TIMEOUT_MS)
     assert not any(too_long in line for line in lines(other) + lines(page))
+
+
+@pytest.fixture
+def browser_gate_nodes(new_page):
+    url = os.environ.get("TETHER_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("TETHER_REQUIRE_POSTGRES") == "1":
+            pytest.fail("TETHER_REQUIRE_POSTGRES=1 but TETHER_TEST_POSTGRES_URL is not set")
+        pytest.skip("TETHER_TEST_POSTGRES_URL is not set (scripts/postgres start DIR prints it)")
+    names = [f"chat-node-{suffix}-{uuid.uuid4().hex[:4]}" for suffix in ("a", "b")]
+    servers = [DemoServer(name, {"TETHER_POSTGRES_URL": url, "TETHER_NODE_NAME": name}) for name in names]
+    try:
+        pages = []
+        for server, name in zip(servers, names):
+            server.start()
+            page = new_page()
+            open_page(page, server.url + "/chat")
+            pages.append((page, name))
+        yield pages
+    finally:
+        for server in servers:
+            if server.proc is not None:
+                server.stop()
+
+
+def test_two_nodes_on_one_database_chat(browser_gate_nodes):
+    """Two demo processes on one PostgreSQL database (TETHER_POSTGRES_URL): a message sent on one
+    node appears on the other, and each page names its own node."""
+    (page_a, node_a), (page_b, node_b) = browser_gate_nodes
+    tag = uuid.uuid4().hex[:8]
+    # Each page names the process that served it. (TETHER_NODE_NAME sets the name when the demo's
+    # main reads it; until then it is host:pid, still one per process.)
+    shown_a, shown_b = text(page_a, "#chat-node"), text(page_b, "#chat-node")
+    assert shown_a and shown_b and shown_a != shown_b, f"node names {shown_a!r} and {shown_b!r}"
+    assert {shown_a, shown_b} == {node_a, node_b} or not ({shown_a, shown_b} & {node_a, node_b})
+    send(page_a, f"ana-{tag}", f"from a {tag}")
+    wait_line(page_b, f"ana-{tag}: from a {tag}")
+    wait_line(page_a, f"ana-{tag}: from a {tag}")
+    send(page_b, f"bo-{tag}", f"from b {tag}")
+    wait_line(page_a, f"bo-{tag}: from b {tag}")
+    wait_line(page_b, f"bo-{tag}: from b {tag}")
+    mine = [line for line in lines(page_a) if tag in line]
+    theirs = [line for line in lines(page_b) if tag in line]
+    assert mine == theirs == [f"ana-{tag}: from a {tag}", f"bo-{tag}: from b {tag}"]
