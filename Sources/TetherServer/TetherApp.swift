@@ -25,7 +25,7 @@ public struct TetherApp: Sendable {
     /// Publish and subscribe between the app's circuits, which components reach with
     /// `@Inject(\.pubsub)`: in this process (`InProcessPubSub`) unless set to one a cluster shares,
     /// such as `PostgresPubSub`. It lives in ``services``, so every circuit and prerender gets it;
-    /// `TetherService` runs its ``PubSub/run()`` while it serves.
+    /// `TetherService` runs its `PubSub.run()` while it serves.
     public var pubsub: any PubSub {
         get { services.pubsub }
         set { services.pubsub = newValue }
