@@ -195,6 +195,15 @@ public final class PostgresPubSub: PubSub {
         return ended
     }
 
+    /// How many large messages the table holds now.
+    package func storedMessageCount() async throws -> Int {
+        var count = 0
+        for try await stored in try await client.query("SELECT count(*)::bigint FROM \(unescaped: table)", logger: logger).decode(Int.self) {
+            count = stored
+        }
+        return count
+    }
+
     /// Sends `text` on ``channel`` as is, as anyone allowed to NOTIFY could.
     package func notifyRaw(_ text: String) async throws {
         _ = try await client.query("SELECT pg_notify(\(channel), \(text))", logger: logger).collect()

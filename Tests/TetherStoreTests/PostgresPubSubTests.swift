@@ -142,6 +142,21 @@ import TetherUI
         }
     }
 
+    @Test("a large message's row is deleted once it is older than the retention")
+    func largeMessageRowsExpire() async throws {
+        try await withNodes(1, retention: .milliseconds(300)) { nodes in
+            let subscription = try nodes[0].subscribe(to: "t")
+            try await nodes[0].publish(bytes: Self.payload("old", size: 9_000), to: "t")
+            #expect(try await take(1, from: subscription).map(Self.label) == ["old"])
+            #expect(try await nodes[0].storedMessageCount() == 1)
+            try await Task.sleep(for: .milliseconds(600))
+            // The next large message's publish deletes the rows past the retention, and keeps its own.
+            try await nodes[0].publish(bytes: Self.payload("new", size: 9_000), to: "t")
+            #expect(try await take(1, from: subscription).map(Self.label) == ["new"])
+            #expect(try await nodes[0].storedMessageCount() == 1)
+        }
+    }
+
     @Test("text on the channel that no node sent is ignored")
     func foreignNotificationsAreIgnored() async throws {
         try await withNodes(1) { nodes in
