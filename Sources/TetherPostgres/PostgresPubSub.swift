@@ -215,18 +215,18 @@ public final class PostgresPubSub: PubSub {
     // MARK: - Sending and receiving
 
     /// One statement, so one transaction: the row is committed when the notification is delivered.
+    /// It also deletes the rows past ``retention``; `now()` is the transaction's start, which is the
+    /// new row's `created_at`, so however slow the statement, it never deletes its own row.
     private func publishThroughTable(_ bytes: [UInt8], to topic: String) async throws {
         try await ensureTable()
         let payload = ByteBuffer(bytes: bytes)
-        _ = try await client.query(
-            """
-            WITH message AS (INSERT INTO \(unescaped: table) (topic, payload) VALUES (\(topic), \(payload)) RETURNING id)
-            SELECT pg_notify(\(channel), \(NotifyText.referencePrefix) || message.id) FROM message
-            """, logger: logger
-        ).collect()
         let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         _ = try await client.query(
-            "DELETE FROM \(unescaped: table) WHERE created_at < now() - make_interval(secs => \(seconds))", logger: logger
+            """
+            WITH message AS (INSERT INTO \(unescaped: table) (topic, payload) VALUES (\(topic), \(payload)) RETURNING id),
+                expired AS (DELETE FROM \(unescaped: table) WHERE created_at < now() - make_interval(secs => \(seconds)))
+            SELECT pg_notify(\(channel), \(NotifyText.referencePrefix) || message.id) FROM message
+            """, logger: logger
         ).collect()
     }
 
