@@ -61,6 +61,7 @@ public final class PostgresPubSub: PubSub {
     private let tableReady = Atomic(false)
     private let listening = Atomic(false)
     private let closed = Atomic(false)
+    private let runs = Atomic(false)
 
     /// The same bound as the circuit store's table names: the index is named after the table.
     static let maxNameLength = PostgresCircuitStore.maxTableNameLength
@@ -134,8 +135,14 @@ public final class PostgresPubSub: PubSub {
 
     /// Listens on ``channel`` and hands each message to this node's subscribers, until cancelled;
     /// a dropped connection is re-established with backoff, and what was published while it was
-    /// down is missed.
+    /// down is missed. One runs at a time: a second listener would deliver every message twice, so
+    /// a call while another runs returns at once.
     public func run() async throws {
+        guard runs.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            logger.notice("PostgresPubSub.run() is already running; this call returns")
+            return
+        }
+        defer { runs.store(false, ordering: .releasing) }
         var delay = Self.firstRetryDelay
         while !Task.isCancelled, !closed.load(ordering: .acquiring) {
             do {

@@ -98,6 +98,23 @@ import TetherUI
         }
     }
 
+    @Test("a second run() while one runs returns at once: one listener, each message once")
+    func oneListenerPerNode() async throws {
+        try await withNodes(1) { nodes in
+            try await withDeadline(.seconds(5)) { try await nodes[0].run() }
+            let subscription = try nodes[0].subscribe(to: "t")
+            let collector = Collector(subscription)
+            try await nodes[0].publish(bytes: Self.payload("once", size: 10), to: "t")
+            try await nodes[0].publish(bytes: Self.payload("marker", size: 10), to: "t")
+            try await withDeadline(.seconds(10)) {
+                while !collector.messages.map(Self.label).contains("marker") { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            // Time for a second listener's copies, were there one.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(collector.messages.map(Self.label) == ["once", "marker"])
+        }
+    }
+
     @Test func anEndedSubscriberSeesNothing() async throws {
         try await withNodes { nodes in
             let ended = try nodes[1].subscribe(to: "t")
