@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "Demo",
             dependencies: [
-                "DemoApp", "TetherServer", "TetherInterop",
+                "DemoApp", "TetherServer", "TetherInterop", "TetherPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -4,6 +4,7 @@ import Hummingbird
 import ServiceLifecycle
 import UnixSignals
 import TetherInterop
+import TetherPostgres
 import TetherServer
 import TetherUI
 
@@ -75,6 +76,12 @@ if environment["TETHER_DETAILED_ERRORS"] == "1" {
 if let mount = environment["TETHER_MOUNT"], !mount.isEmpty {
     app.document.bodyEnd = app.document.bodyEnd.replacingOccurrences(of: #"src="/js/"#, with: #"src="\#(mount)/js/"#)
 }
+// Pub/sub between nodes (/chat) goes through the cluster's database when there is one.
+if let url = environment["TETHER_POSTGRES_URL"], !url.isEmpty {
+    app.pubsub = try PostgresPubSub(url: url)
+}
+// /chat shows the node that served it: whatever persistence.nodeName is by now.
+app.services.nodeName = app.persistence.nodeName
 // Tether's metrics, in Prometheus's text format at /metrics (README, "Metrics and tracing"):
 // bootstrapped before the service is made, which is when Tether takes the process's factory.
 let metrics = DemoMetrics.bootstrapPrometheus()

@@ -10,13 +10,14 @@ public enum DemoApp {
     public static let pages: [any Page.Type] = [
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
         Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
-        ScriptsPage.self, InteropParity.self, SharedPage.self, DurablePage.self, LoginPage.self, AccountPage.self,
+        ScriptsPage.self, InteropParity.self, SharedPage.self, DurablePage.self, LoginPage.self, AccountPage.self, ChatPage.self,
     ]
 
     public static func make() -> TetherApp {
         var app = TetherApp(pages: pages)
         app.document.title = "Tether demo"
         app.services.sharedCounter = SharedCounter()
+        app.services.nodeName = app.persistence.nodeName
         // Scripts in <head> and at the end of <body>, inline and external: see /scripts.
         app.document.head = #"<script>document.addEventListener('DOMContentLoaded', () => { const el = document.getElementById('head-script'); if (el) el.textContent = 'ran'; });</script>"#
         app.document.bodyEnd = [

@@ -363,7 +363,9 @@ public actor PostgresCircuitStore: CircuitStore {
 
     // MARK: - Configuration
 
-    private static func isPlainIdentifier(_ name: String) -> Bool {
+    /// A name that is safe to splice into a statement: PostgreSQL's plain identifiers, short enough
+    /// to name an index after.
+    static func isPlainIdentifier(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= maxTableNameLength else { return false }
         func isLetter(_ scalar: Unicode.Scalar) -> Bool { ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || scalar == "_" }
         return isLetter(first) && name.unicodeScalars.allSatisfy { isLetter($0) || ("0"..."9").contains($0) }
@@ -407,7 +409,8 @@ public actor PostgresCircuitStore: CircuitStore {
         return url.replacingCharacters(in: url.index(after: colon)..<at, with: "***")
     }
 
-    private static func reason(_ error: any Error) -> String {
+    /// What a PostgreSQL error says, for a message a person reads.
+    static func reason(_ error: any Error) -> String {
         if let failure = error as? Failure { return failure.description }
         if let transaction = error as? PostgresTransactionError {
             let inner = transaction.beginError ?? transaction.closureError ?? transaction.commitError

@@ -22,6 +22,14 @@ public struct TetherApp: Sendable {
     public var pages: PageRouter
     /// The services every circuit's components can `@Inject`, registered once for the app.
     public var services = ServiceValues()
+    /// Publish and subscribe between the app's circuits, which components reach with
+    /// `@Inject(\.pubsub)`: in this process (`InProcessPubSub`) unless set to one a cluster shares,
+    /// such as `PostgresPubSub`. It lives in ``services``, so every circuit and prerender gets it;
+    /// `TetherService` runs its `PubSub.run()` while it serves.
+    public var pubsub: any PubSub {
+        get { services.pubsub }
+        set { services.pubsub = newValue }
+    }
     /// Shown for a URL no page matches, with status 404 on a GET.
     public var notFoundPage: any Page.Type = NotFoundPage.self
     /// The Swift methods JavaScript may call with `Tether.invokeMethodAsync`.
@@ -61,6 +69,8 @@ public struct TetherApp: Sendable {
     /// An app serving `pages`, each at its `route`, with every other setting at its default.
     public init(pages: [any Page.Type]) {
         self.pages = PageRouter(pages)
+        // An app's own, so two apps in one process (tests) do not hear each other.
+        pubsub = InProcessPubSub()
     }
 
     /// Builds the Hummingbird application, for tests: Tether at the site root, saving nothing

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import Logging
 import NIOCore
 import ServiceLifecycle
 import TetherUI
@@ -63,13 +64,27 @@ public final class TetherService: Service, Sendable {
         }
     }
 
-    /// Opens the circuit store, then waits for the group's graceful shutdown and drains. Throws
-    /// at once, so the app does not start, when the store finds that another node signs with
-    /// another key (``DescriptorSigner/KeyError/differsFromOtherNodes(node:fingerprint:others:)``).
+    /// Opens the circuit store and runs the app's pub/sub (``TetherApp/pubsub``), then waits for
+    /// the group's graceful shutdown and drains; the pub/sub stops after the drain, so circuits
+    /// hear messages until they close. Throws at once, so the app does not start, when the store
+    /// finds that another node signs with another key
+    /// (``DescriptorSigner/KeyError/differsFromOtherNodes(node:fingerprint:others:)``).
     public func run() async throws {
         try await registry.persister?.prepare()
-        try? await gracefulShutdown()
-        await drain()
+        let pubsub = app.pubsub
+        let logger = app.logger
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                do {
+                    try await pubsub.run()
+                } catch {
+                    if !(error is CancellationError) { logger.error("the pub/sub stopped", metadata: ["error": "\(error)"]) }
+                }
+            }
+            try? await gracefulShutdown()
+            await drain()
+            group.cancelAll()
+        }
     }
 
     /// Saves every circuit, tells every connected page to resume on the next process (`bye`, then

@@ -68,6 +68,32 @@ enum PostgresUnderTest {
     }
 
     static func open() async throws -> PostgresCircuitStore {
+        let url = try serverURL()
+        // A table per case: parallel cases never see each other's rows, and deleteExpired's count
+        // is this case's alone.
+        let table = uniqueName()
+        let store = try PostgresCircuitStore(url: url, table: table)
+        do {
+            try await withDeadline(connectTimeout) { try await store.prepare() }
+        } catch {
+            await store.close()
+            throw unavailable(url, error)
+        }
+        return store
+    }
+
+    /// A table (or channel) name no other case uses.
+    static func uniqueName() -> String {
+        "tether_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    }
+
+    static func unavailable(_ url: String, _ error: any Error) -> Unavailable {
+        let server = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)" } ?? "?"
+        return Unavailable(description: "the PostgreSQL server at \(server) (\(urlVariable)) does not answer: \(error)")
+    }
+
+    /// The server's URL, or the case is cancelled (or fails, when one is required).
+    static func serverURL() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         let required = environment[requireVariable] == "1"
         guard let url = environment[urlVariable], !url.isEmpty else {
@@ -79,18 +105,7 @@ enum PostgresUnderTest {
             Issue.record(Comment(rawValue: reason), severity: .warning)
             try Test.cancel(Comment(rawValue: reason))
         }
-        // A table per case: parallel cases never see each other's rows, and deleteExpired's count
-        // is this case's alone.
-        let table = "tether_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let store = try PostgresCircuitStore(url: url, table: table)
-        do {
-            try await withDeadline(connectTimeout) { try await store.prepare() }
-        } catch {
-            await store.close()
-            let server = URLComponents(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)" } ?? "?"
-            throw Unavailable(description: "the PostgreSQL server at \(server) (\(urlVariable)) does not answer: \(error)")
-        }
-        return store
+        return url
     }
 }
 

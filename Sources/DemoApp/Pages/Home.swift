@@ -35,6 +35,7 @@ public final class DemoLayout: Layout {
         ("/scripts", "Scripts"),
         ("/shared", "Shared state"),
         ("/durable", "Durable"),
+        ("/chat", "Chat"),
     ]
 
     public var body: Content {
