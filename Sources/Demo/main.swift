@@ -48,6 +48,18 @@ case "none": app.persistence.storage = .none
 case "memory": app.persistence.storage = .store(MemoryCircuitStore())
 case let path?: app.persistence.storage = .sqlite(path: path)
 }
+// A cluster's nodes (scripts/cluster) share one PostgreSQL store, so a page whose node died
+// resumes on another; TETHER_POSTGRES_URL wins over TETHER_STORE. The table is made now, so a
+// wrong URL stops the node at start rather than at its first circuit.
+if let url = environment["TETHER_POSTGRES_URL"], !url.isEmpty {
+    let store = try PostgresCircuitStore(url: url)
+    try await store.prepare()
+    app.persistence.storage = .store(store)
+}
+// The owner_node of the rows this node writes, and the node /chat says served a message.
+if let name = environment["TETHER_NODE_NAME"], !name.isEmpty {
+    app.persistence.nodeName = name
+}
 if let milliseconds = environment["TETHER_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
     app.persistence.persistInterval = .milliseconds(milliseconds)
 }
