@@ -139,9 +139,10 @@ class Chaos:
         move.restored = restored
         lost_counts = [c for c in circuit.counted_at if c > restored and c <= move.count_before]
         move.lost = len(lost_counts)
-        # The kill happened at most a moment before the socket was lost; a count shown before
-        # that, longer ago than the persist interval and a save's grace, had to be saved.
-        kill_at = max([t for t in self.kill_times if t <= move.lost_at + 0.01] or [move.lost_at])
+        # The kill nearest the loss; its time is taken when `scripts/cluster kill` returned, so
+        # the node died a little before it and the window below errs towards counting a loss.
+        # A count shown longer ago than the persist interval and a save's grace had to be saved.
+        kill_at = min(self.kill_times, key=lambda t: abs(t - move.lost_at)) if self.kill_times and move.phase == "kill" else move.lost_at
         move.lost_beyond_interval = sum(1 for c in lost_counts if circuit.counted_at[c] < kill_at - self.interval_s - self.grace_s)
 
     async def killer(self, seconds: float):
@@ -153,8 +154,8 @@ class Chaos:
                 break
             await asyncio.sleep(next_kill - time.monotonic())
             node = rng.randint(1, self.nodes)
-            self.kill_times.append(time.monotonic())
             await asyncio.to_thread(self.run_cluster, "kill", str(node))
+            self.kill_times.append(time.monotonic())
             restart_s = await asyncio.to_thread(self.run_cluster, "start", str(node))
             self.events.append({"at": round(self.kill_times[-1] - self.t0, 2), "kill": node, "live_again_after_s": round(restart_s, 2)})
             print(f"  t={self.kill_times[-1] - self.t0:6.1f}s kill -9 node {node}; live again after {restart_s:.1f} s", flush=True)
