@@ -80,7 +80,9 @@ class Chaos:
         self.events: list[dict] = []
         self.interval_s = args.persist_ms / 1000
         self.grace_s = args.save_grace_ms / 1000
-        self.kill_times: list[float] = []
+        # Each kill: when `scripts/cluster kill` was called, and the first socket loss after it.
+        self.kills: list[dict] = []
+        self.loss_samples: list[dict] = []
 
     def run_cluster(self, *command: str) -> float:
         started = time.monotonic()
@@ -106,6 +108,8 @@ class Chaos:
                 shown = await visitor.click()
             except SocketLost as lost:
                 move = Move(self.phase, lost.drained, time.monotonic(), count_before=max(circuit.counted_at))
+                if move.phase == "kill":
+                    self.note_loss(move.lost_at)
                 circuit.moves.append(move)
                 try:
                     move.attempts = await visitor.resume(give_up_after=self.args.resume_timeout)
@@ -139,11 +143,24 @@ class Chaos:
         move.restored = restored
         lost_counts = [c for c in circuit.counted_at if c > restored and c <= move.count_before]
         move.lost = len(lost_counts)
-        # The kill nearest the loss; its time is taken when `scripts/cluster kill` returned, so
-        # the node died a little before it and the window below errs towards counting a loss.
-        # A count shown longer ago than the persist interval and a save's grace had to be saved.
-        kill_at = min(self.kill_times, key=lambda t: abs(t - move.lost_at)) if self.kill_times and move.phase == "kill" else move.lost_at
+        # When the node died: no later than the first socket it dropped. A count shown longer
+        # before that than the persist interval and a save's grace had to be saved.
+        kill = self.kill_before(move.lost_at) if move.phase == "kill" else None
+        kill_at = kill["first_loss"] if kill and kill["first_loss"] is not None else move.lost_at
         move.lost_beyond_interval = sum(1 for c in lost_counts if circuit.counted_at[c] < kill_at - self.interval_s - self.grace_s)
+        if move.lost_beyond_interval and len(self.loss_samples) < 20:
+            self.loss_samples.append({
+                "circuit": circuit.visitor.circuit_id, "phase": move.phase, "count_before": move.count_before,
+                "restored": restored, "lost_at_s": round(move.lost_at - self.t0, 3), "kill_at_s": round(kill_at - self.t0, 3),
+                "lost_counts_shown_s_before_kill": {c: round(kill_at - circuit.counted_at[c], 3) for c in lost_counts}})
+
+    def kill_before(self, moment: float) -> dict | None:
+        return next((k for k in reversed(self.kills) if k["called"] <= moment), None)
+
+    def note_loss(self, moment: float):
+        kill = self.kill_before(moment)
+        if kill is not None and (kill["first_loss"] is None or moment < kill["first_loss"]):
+            kill["first_loss"] = moment
 
     async def killer(self, seconds: float):
         rng = random.Random(self.args.seed)
@@ -154,11 +171,12 @@ class Chaos:
                 break
             await asyncio.sleep(next_kill - time.monotonic())
             node = rng.randint(1, self.nodes)
+            kill = {"called": time.monotonic(), "first_loss": None}
+            self.kills.append(kill)
             await asyncio.to_thread(self.run_cluster, "kill", str(node))
-            self.kill_times.append(time.monotonic())
             restart_s = await asyncio.to_thread(self.run_cluster, "start", str(node))
-            self.events.append({"at": round(self.kill_times[-1] - self.t0, 2), "kill": node, "live_again_after_s": round(restart_s, 2)})
-            print(f"  t={self.kill_times[-1] - self.t0:6.1f}s kill -9 node {node}; live again after {restart_s:.1f} s", flush=True)
+            self.events.append({"at": round(kill["called"] - self.t0, 2), "kill": node, "live_again_after_s": round(restart_s, 2)})
+            print(f"  t={kill['called'] - self.t0:6.1f}s kill -9 node {node}; live again after {restart_s:.1f} s", flush=True)
         await asyncio.sleep(max(0, end - time.monotonic()))
 
     async def rolling(self):
@@ -328,6 +346,7 @@ def summarize(circuits: list[Circuit], chaos: Chaos, args) -> dict:
             "failed_clicks": sum(1 for c in circuits for phase, _ in c.errors if phase == "rolling"),
             "resume_failures": sum(1 for m in rolling_moves if m.error),
         }
+    report["losses_beyond_interval_sample"] = chaos.loss_samples
     report["errors_sample"] = [f"{c.visitor.name} {phase}: {message}" for c in circuits for phase, message in c.errors][:20]
     report["open_errors_sample"] = [f"{c.visitor.name}: {c.open_error}" for c in circuits if c.open_error][:5]
     failures = []
