@@ -3,6 +3,11 @@
 nginx (scripts/cluster bench).
 
     scripts/cluster bench [--nodes 3] [--steps 250,500,1000,2000] [--seconds 8] [--warmup 2]
+                          [--only clicks|chat] [--setups direct,nginx1,nginxN]
+
+`--only chat`: cross-node chat delivery between two Chromium pages whose circuits are on
+different nodes of a 3-node cluster: page A posts (--chat-messages, one every --chat-interval
+seconds), page B's DOM shows it; both times are read from the browser's clock.
 
 Each step is bench/circuits.py's `load` (the ladder of BENCHMARKS.md, "Concurrent circuits"):
 n circuits on /counter, each clicking once a second at its own phase, every click timed until
@@ -180,6 +185,7 @@ def main():
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--json", default=str(REPO / ".cluster-bench.json"))
     parser.add_argument("--only", choices=["clicks", "chat"], default=None)
+    parser.add_argument("--setups", default="direct,nginx1,nginxN", help="which ladders: direct, nginx1, nginxN")
     parser.add_argument("--chat-messages", type=int, default=200)
     parser.add_argument("--chat-interval", type=float, default=0.05, help="seconds between two chat posts")
     args = parser.parse_args()
@@ -193,11 +199,9 @@ def main():
         print(f"  chat {c['from_node']} -> {c['to_node']}, {c['measured']} messages: p50 {c['p50_ms']} ms, "
               f"p99 {c['p99_ms']} ms, max {c['max_ms']} ms", flush=True)
     if args.only in (None, "clicks"):
-        report["results"] = [
-            ladder("1 node, direct", 1, False, steps, args),
-            ladder("1 node, nginx", 1, True, steps, args),
-            ladder(f"{args.nodes} nodes, nginx", args.nodes, True, steps, args),
-        ]
+        setups = {"direct": ("1 node, direct", 1, False), "nginx1": ("1 node, nginx", 1, True),
+                  "nginxN": (f"{args.nodes} nodes, nginx", args.nodes, True)}
+        report["results"] = [ladder(*setups[name], steps, args) for name in args.setups.split(",")]
         print()
         print(f"  {'setup':<16} {'clicks/s at p99 < 100 ms':>26} {'p50 ms':>8} {'p99 ms':>8}")
         for r in report["results"]:
