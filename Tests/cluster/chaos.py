@@ -309,7 +309,8 @@ def summarize(circuits: list[Circuit], chaos: Chaos, args) -> dict:
 
     kill_moves = moves("kill")
     rolling_moves = moves("rolling")
-    unmoved = [c for c in circuits if not c.moves and c.open_error is None]
+    # Circuits whose node was never killed under them (the rolling deploy moves every circuit).
+    unmoved = [c for c in circuits if not any(m.phase == "kill" for m in c.moves) and c.open_error is None]
     latencies = [x for c in circuits for x in c.latencies]
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -332,7 +333,7 @@ def summarize(circuits: list[Circuit], chaos: Chaos, args) -> dict:
             "clicks_lost": sum(m.lost for m in kill_moves),
             "clicks_lost_beyond_persist_interval": sum(m.lost_beyond_interval for m in kill_moves),
             "circuits_not_moved": len(unmoved),
-            "errors_on_circuits_not_moved": sum(len(c.errors) for c in unmoved),
+            "errors_on_circuits_not_moved": sum(1 for c in unmoved for phase, _ in c.errors if phase == "kill"),
         },
         "chat": chaos.chat_report(),
     }
