@@ -8,6 +8,9 @@ PostgreSQL, written by the node that saves it (TETHER_NODE_NAME=node-K).
 * kill -9 of the node holding page A's circuit: page A resumes on another node, in the same
   document, with its count and the text typed into it; the other node now owns the row.
 * SIGTERM (a drain) of the node holding a page's circuit: it resumes elsewhere with its state.
+* /chat: two pages whose circuits are on different nodes chat both ways (each message says the
+  node it was sent from); after a kill -9 of the node holding browser A's /durable page and its
+  chat page, both resume elsewhere and the chat still works both ways.
 """
 
 from __future__ import annotations
@@ -184,3 +187,88 @@ def test_drain_of_the_node_holding_a_page_resumes_it_on_another_node(cluster, re
     assert page.input_value("#draft") == "typed before the deploy"
     click_to(page, 3, start=2)
     cluster.wait_saved(cid, '"count":3')
+
+
+# --------------------------------------------------------------------------- chat across nodes
+
+
+def open_chat(page, cluster: Cluster, name: str) -> tuple[str, str]:
+    """Opens /chat, types a name, and returns (circuit id, the node that holds the circuit)."""
+    page.goto(cluster.url + "/chat")
+    wait_ready(page)
+    cid = page.evaluate("Tether.circuit.circuitId")
+    page.fill("#chat-name", name)
+    owner = cluster.wait_saved(cid, name)
+    # The page says which node serves it, and it is the node that saves its circuit.
+    page.wait_for_function("(want) => document.querySelector('#chat-node').textContent.trim() === want", arg=owner)
+    return cid, owner
+
+
+def chat_page_on(new_page, cluster: Cluster, name: str, want=lambda owner: True, tries: int = 15):
+    """A /chat page whose circuit is on a node `want` accepts: the hash of a fresh circuit id
+    picks the node, so open pages until one lands there."""
+    for _ in range(tries):
+        page = new_page()
+        cid, owner = open_chat(page, cluster, name)
+        if want(owner):
+            return page, cid, owner
+        page.context.close()
+    raise AssertionError(f"no /chat page landed on a wanted node in {tries} tries")
+
+
+def say(page, text: str) -> None:
+    page.fill("#chat-text", text)
+    page.click("#chat-send")
+
+
+def wait_message(page, sender: str, text: str, timeout_ms: int = 10_000) -> str:
+    """Waits for `sender: text` in #chat-messages; returns the node the message says it came from."""
+    page.wait_for_function(
+        "([who, what]) => [...document.querySelectorAll('#chat-messages li')].some("
+        "li => li.querySelector('.chat-name')?.textContent === who && li.querySelector('.chat-text')?.textContent === what)",
+        arg=[sender, text], timeout=timeout_ms)
+    return page.evaluate(
+        "([who, what]) => [...document.querySelectorAll('#chat-messages li')].find("
+        "li => li.querySelector('.chat-name')?.textContent === who && li.querySelector('.chat-text')?.textContent === what)"
+        ".dataset.node", [sender, text])
+
+
+def test_two_pages_on_different_nodes_chat_both_ways(cluster, new_page):
+    ana, _, ana_node = chat_page_on(new_page, cluster, "ana")
+    bo, _, bo_node = chat_page_on(new_page, cluster, "bo", want=lambda owner: owner != ana_node)
+
+    say(ana, "hello from ana")
+    assert wait_message(bo, "ana", "hello from ana") == ana_node
+    wait_message(ana, "ana", "hello from ana")
+    say(bo, "hello from bo")
+    assert wait_message(ana, "bo", "hello from bo") == bo_node
+    wait_message(bo, "bo", "hello from bo")
+
+
+@EXPECT_FAILED_SOCKETS
+def test_kill_9_of_a_node_keeps_the_durable_page_and_the_chat_of_both_browsers(cluster, restore_nodes, page, new_page):
+    # Browser A: a /durable page with a count and typed text, and a chat page on the same node.
+    cid = open_durable(page, cluster.url)
+    click_to(page, 2)
+    page.fill("#draft", "typed before the kill")
+    victim = cluster.wait_saved(cid, '"draft":"typed before the kill"')
+    chat_a, _, _ = chat_page_on(new_page, cluster, "ana", want=lambda owner: owner == victim)
+    # Browser B: a chat page on another node, which survives.
+    chat_b, _, b_node = chat_page_on(new_page, cluster, "bo", want=lambda owner: owner != victim)
+    say(chat_a, "before the kill")
+    wait_message(chat_b, "ana", "before the kill")
+
+    cluster.run("kill", str(node_number(victim)))
+    wait_restored(page, "2")
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of resuming"
+    assert page.input_value("#draft") == "typed before the kill"
+    click_to(page, 3, start=2)
+
+    # A's chat page resumed on another node too: it says so, and the chat works both ways.
+    chat_a.wait_for_function("(gone) => document.querySelector('#chat-node').textContent.trim() !== gone", arg=victim,
+                             timeout=15_000)
+    say(chat_a, "after the kill")
+    new_node = wait_message(chat_b, "ana", "after the kill")
+    assert new_node != victim
+    say(chat_b, "still here")
+    assert wait_message(chat_a, "bo", "still here") == b_node
