@@ -9,7 +9,8 @@ reads the count back. When its socket is lost it resumes the circuit, as the bro
 does, and its next click tells what the resumed circuit held: the count before the click.
 
 Measured, for the circuits that moved (their node died, or drained):
-* resume time: from the socket's loss to the `cfg` of the resumed circuit on another node;
+* resume time: from the socket's loss to the `cfg` of the resumed circuit on another node, with
+  the browser runtime's retry schedule (after a drop it waits 0.5 s before its first attempt);
 * clicks lost: clicks the page saw counted that the resumed circuit does not have. A kill -9 may
   lose what happened since the node's last save, so only clicks counted more than the persist
   interval (TETHER_PERSIST_INTERVAL_MS, 1 s by default) plus a save's grace (--save-grace-ms)
@@ -112,7 +113,7 @@ class Chaos:
                     self.note_loss(move.lost_at)
                 circuit.moves.append(move)
                 try:
-                    move.attempts = await visitor.resume(give_up_after=self.args.resume_timeout)
+                    move.attempts = await visitor.resume(give_up_after=self.args.resume_timeout, drained=lost.drained)
                     move.resumed_at = time.monotonic()
                     pending.append(move)
                 except (ResumeRejected, ClickFailed) as error:
@@ -212,13 +213,13 @@ class Chaos:
                     await page.post(token)
                     self.chat_posted[token] = time.monotonic()
                 await page.listen(1.0)
-            except SocketLost:
+            except SocketLost as lost:
                 lost_at = time.monotonic()
                 if posts and sequence and f"chaos-{self.run_id}-{sequence}" not in page.seen:
                     # Posted, then the socket went: whether the node published it is unknown.
                     self.chat_posted.pop(f"chaos-{self.run_id}-{sequence}", None)
                 try:
-                    await page.resume(give_up_after=self.args.resume_timeout)
+                    await page.resume(give_up_after=self.args.resume_timeout, drained=lost.drained)
                 except Exception as error:
                     self.chat_errors.append(f"{page.name} resume: {error!r}")
                     return

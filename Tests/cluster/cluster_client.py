@@ -234,14 +234,19 @@ class Visitor:
                     if shown is not None:
                         return shown
 
-    async def resume(self, give_up_after: float = 30, retry_every: float = 0.1) -> int:
-        """Resumes the circuit on a new socket, retrying until a node takes it; returns the attempts."""
+    async def resume(self, give_up_after: float = 30, drained: bool = False) -> int:
+        """Resumes the circuit on a new socket, retrying until a node takes it; returns the attempts.
+
+        On the runtime's schedule (reconnect.js): after a drain at once, after a drop first
+        0.5 s, then 1 s, then every 2 s; so a resume time includes the runtime's wait."""
         await self.drop()
         deadline = time.monotonic() + give_up_after
         attempts = 0
         last_error = None
         while time.monotonic() < deadline:
             attempts += 1
+            if attempts > 1 or not drained:
+                await asyncio.sleep(min(0.5 * 2 ** (attempts - 1 - (1 if drained else 0)), 2.0))
             try:
                 await self.connect(timeout=5)
                 await self.send([["resume", self.circuit_id, self.secret, self.last_batch]])
@@ -254,7 +259,6 @@ class Visitor:
                     websockets.InvalidURI) as error:
                 last_error = error
                 await self.drop()
-                await asyncio.sleep(retry_every)
         raise ClickFailed(f"no node resumed {self.circuit_id} within {give_up_after} s ({attempts} attempts; last: {last_error!r})")
 
     async def drop(self):
