@@ -335,6 +335,7 @@ def summarize(circuits: list[Circuit], chaos: Chaos, args) -> dict:
             "clicks_lost_beyond_persist_interval": sum(m.lost_beyond_interval for m in kill_moves),
             "circuits_not_moved": len(unmoved),
             "errors_on_circuits_not_moved": sum(1 for c in unmoved for phase, _ in c.errors if phase == "kill"),
+            "errors_on_any_circuit": sum(1 for c in circuits for phase, _ in c.errors if phase == "kill"),
         },
         "chat": chaos.chat_report(),
     }
@@ -388,6 +389,7 @@ def print_table(report: dict):
         ("clicks lost (within persist interval)", str(k["clicks_lost"])),
         ("clicks lost beyond persist interval", f"{k['clicks_lost_beyond_persist_interval']} (target 0)"),
         ("errors on circuits not moved", f"{k['errors_on_circuits_not_moved']} of {k['circuits_not_moved']} circuits (target 0)"),
+        ("errors on any circuit (kill phase)", str(k["errors_on_any_circuit"])),
     ]
     chat = report["chat"]
     if chat["measured"]:
