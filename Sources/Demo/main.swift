@@ -48,15 +48,7 @@ case "none": app.persistence.storage = .none
 case "memory": app.persistence.storage = .store(MemoryCircuitStore())
 case let path?: app.persistence.storage = .sqlite(path: path)
 }
-// A cluster's nodes (scripts/cluster) share one PostgreSQL store, so a page whose node died
-// resumes on another; TETHER_POSTGRES_URL wins over TETHER_STORE. The table is made now, so a
-// wrong URL stops the node at start rather than at its first circuit.
-if let url = environment["TETHER_POSTGRES_URL"], !url.isEmpty {
-    let store = try PostgresCircuitStore(url: url)
-    try await store.prepare()
-    app.persistence.storage = .store(store)
-}
-// The owner_node of the rows this node writes, and the node /chat says served a message.
+// The name this node's rows and /chat go by (scripts/cluster sets node-1, node-2, ...).
 if let name = environment["TETHER_NODE_NAME"], !name.isEmpty {
     app.persistence.nodeName = name
 }
@@ -88,9 +80,11 @@ if environment["TETHER_DETAILED_ERRORS"] == "1" {
 if let mount = environment["TETHER_MOUNT"], !mount.isEmpty {
     app.document.bodyEnd = app.document.bodyEnd.replacingOccurrences(of: #"src="/js/"#, with: #"src="\#(mount)/js/"#)
 }
-// Pub/sub between nodes (/chat) goes through the cluster's database when there is one.
+// One node of a cluster (scripts/cluster): circuits and pub/sub (/chat) in the shared PostgreSQL
+// database, so a page whose node died resumes on another and a message reaches every node; the
+// key is the one read above, which every node must share. Wins over TETHER_STORE.
 if let url = environment["TETHER_POSTGRES_URL"], !url.isEmpty {
-    app.pubsub = try PostgresPubSub(url: url)
+    try app.joinCluster(postgresURL: url, nodeName: app.persistence.nodeName, signer: app.signer)
 }
 // /chat shows the node that served it: whatever persistence.nodeName is by now.
 app.services.nodeName = app.persistence.nodeName
