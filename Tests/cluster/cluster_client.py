@@ -111,7 +111,6 @@ class Visitor:
         self.last_batch = 0
         self.count = 0  # what the page shows now
         self.drain_seen = False  # the server said `drain` or `bye`: this socket closes next
-        self.node: str | None = None  # the node that served the socket, when the server says
 
     def socket_url(self) -> str:
         url = self.base.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/_tether/circuit"
@@ -123,10 +122,6 @@ class Visitor:
         self.ws = await ws_connect(self.socket_url(), open_timeout=timeout, ping_interval=None, close_timeout=1,
                                    max_size=2**24, compression=None, proxy=None)
         self.drain_seen = False
-        try:
-            self.node = self.ws.response.headers.get("X-Tether-Node")
-        except Exception:
-            self.node = None
 
     async def open(self, timeout: float = 30):
         """Loads the page through the proxy and starts its circuit; the count starts at 0."""
@@ -152,7 +147,6 @@ class Visitor:
     def adopt(self, cfg: dict):
         self.circuit_id = cfg.get("circuitId") or self.circuit_id
         self.secret = cfg.get("secret") or self.secret
-        self.node = cfg.get("node") or self.node
 
     async def send(self, messages):
         try:

@@ -198,7 +198,7 @@ def open_chat(page, cluster: Cluster, name: str) -> tuple[str, str]:
     wait_ready(page)
     cid = page.evaluate("Tether.circuit.circuitId")
     page.fill("#chat-name", name)
-    owner = cluster.wait_saved(cid, name)
+    owner = cluster.wait_saved(cid, f'"name":"{name}"')
     # The page says which node serves it, and it is the node that saves its circuit.
     page.wait_for_function("(want) => document.querySelector('#chat-node').textContent.trim() === want", arg=owner)
     return cid, owner
