@@ -70,10 +70,13 @@ public final class PostgresPubSub: PubSub {
     /// nothing until ``run()`` runs.
     ///
     /// - Parameters:
+    ///   - configuration: the database's address and credentials, as postgres-nio takes them.
     ///   - channel: the `NOTIFY` channel; every node of one app must use the same.
     ///   - table: the table of large messages; every node of one app must use the same.
+    ///   - limits: the topic and payload bounds and each subscriber's buffer.
     ///   - retention: how long a large message's row is kept; a node that takes longer to read it
     ///     misses it.
+    ///   - logger: where the listener reports its reconnects and the messages it skips.
     public init(
         configuration: PostgresClient.Configuration, channel: String = "tether_pubsub", table: String = "tether_pubsub_messages",
         limits: PubSubLimits = PubSubLimits(), retention: Duration = .seconds(60), logger: Logger = Logger(label: "tether.pubsub.postgres")
@@ -171,7 +174,7 @@ public final class PostgresPubSub: PubSub {
     }
 
     /// Ends every subscription, stops ``run()`` and the client; publishing throws
-    /// ``PubSubError/closed`` from now on.
+    /// `PubSubError.closed` from now on.
     public func close() async {
         closed.store(true, ordering: .releasing)
         fanOut.endAll()
