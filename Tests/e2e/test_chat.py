@@ -13,6 +13,7 @@ nodes behind nginx).
 """
 
 import os
+import secrets
 import uuid
 
 import pytest
@@ -105,7 +106,11 @@ def browser_gate_nodes(new_page):
             pytest.fail("TETHER_REQUIRE_POSTGRES=1 but TETHER_TEST_POSTGRES_URL is not set")
         pytest.skip("TETHER_TEST_POSTGRES_URL is not set (scripts/postgres start DIR prints it)")
     names = [f"chat-node-{suffix}-{uuid.uuid4().hex[:4]}" for suffix in ("a", "b")]
-    servers = [DemoServer(name, {"TETHER_POSTGRES_URL": url, "TETHER_NODE_NAME": name}) for name in names]
+    # Nodes of one cluster share their signing key; one with another key would refuse to start.
+    key = secrets.token_hex(32)
+    servers = [
+        DemoServer(name, {"TETHER_POSTGRES_URL": url, "TETHER_NODE_NAME": name, "TETHER_SIGNING_KEY": key}) for name in names
+    ]
     try:
         pages = []
         for server, name in zip(servers, names):
