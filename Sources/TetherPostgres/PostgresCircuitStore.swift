@@ -328,37 +328,29 @@ public actor PostgresCircuitStore: CircuitStore {
     }
 
     private static func createTable(client: PostgresClient, table: String, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            // CREATE TABLE IF NOT EXISTS is not safe against itself: two nodes starting at once can
-            // both decide to create the table. The lock makes the second wait, then find it.
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("tether_circuits:" + table)))", logger: logger).collect()
-            _ = try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS \(unescaped: table) (
-                    id text PRIMARY KEY,
-                    secret_hash bytea NOT NULL,
-                    url text NOT NULL,
-                    snapshot bytea NOT NULL,
-                    format_version bigint NOT NULL,
-                    owner_node text NOT NULL,
-                    expires_at bigint NOT NULL,
-                    updated_at bigint NOT NULL
-                )
-                """, logger: logger
-            ).collect()
-            _ = try await connection.query(
-                "CREATE INDEX IF NOT EXISTS \(unescaped: table + "_expires_at") ON \(unescaped: table) (expires_at)", logger: logger
-            ).collect()
-            _ = try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS \(unescaped: table + "_nodes") (
-                    node text PRIMARY KEY,
-                    key_fingerprint text NOT NULL,
-                    seen_at timestamptz NOT NULL
-                )
-                """, logger: logger
-            ).collect()
-        }
+        let statements: [PostgresQuery] = [
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: table) (
+                id text PRIMARY KEY,
+                secret_hash bytea NOT NULL,
+                url text NOT NULL,
+                snapshot bytea NOT NULL,
+                format_version bigint NOT NULL,
+                owner_node text NOT NULL,
+                expires_at bigint NOT NULL,
+                updated_at bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS \(unescaped: table + "_expires_at") ON \(unescaped: table) (expires_at)",
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: table + "_nodes") (
+                node text PRIMARY KEY,
+                key_fingerprint text NOT NULL,
+                seen_at timestamptz NOT NULL
+            )
+            """,
+        ]
+        try await SchemaSetup.create(statements, lockName: "tether_circuits:" + table, client: client, logger: logger)
     }
 
     // MARK: - Configuration

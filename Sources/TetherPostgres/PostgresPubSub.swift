@@ -267,23 +267,18 @@ public final class PostgresPubSub: PubSub {
 
     private func ensureTable() async throws {
         guard !tableReady.load(ordering: .acquiring) else { return }
-        try await client.withTransaction(logger: logger) { connection in
-            // CREATE TABLE IF NOT EXISTS is not safe against itself when two nodes start at once.
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("tether_pubsub:" + table)))", logger: logger).collect()
-            _ = try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS \(unescaped: table) (
-                    id bigserial PRIMARY KEY,
-                    topic text NOT NULL,
-                    payload bytea NOT NULL,
-                    created_at timestamptz NOT NULL DEFAULT now()
-                )
-                """, logger: logger
-            ).collect()
-            _ = try await connection.query(
-                "CREATE INDEX IF NOT EXISTS \(unescaped: table + "_created_at") ON \(unescaped: table) (created_at)", logger: logger
-            ).collect()
-        }
+        let statements: [PostgresQuery] = [
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: table) (
+                id bigserial PRIMARY KEY,
+                topic text NOT NULL,
+                payload bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS \(unescaped: table + "_created_at") ON \(unescaped: table) (created_at)",
+        ]
+        try await SchemaSetup.create(statements, lockName: "tether_pubsub:" + table, client: client, logger: logger)
         tableReady.store(true, ordering: .releasing)
     }
 }
