@@ -111,4 +111,14 @@ struct CircuitRoutingTests {
         let bytes = try #require(Data(base64URL: String(parts[0])))
         return try JSONParser.parse(String(decoding: bytes, as: UTF8.self))
     }
+
+    @Test("circuit ids are 13 base-36 characters, always: a page's length does not depend on its id")
+    func circuitIDsHaveOneLength() {
+        let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyz")
+        for _ in 0..<2_000 {
+            let id = makeCircuitID()
+            #expect(id.count == 13, "\(id)")
+            #expect(id.allSatisfy(allowed.contains), "\(id)")
+        }
+    }
 }

@@ -45,5 +45,7 @@ struct CircuitSecret: Sendable {
 /// A prerender picks it (``PrerenderDescriptor/circuit``).
 package func makeCircuitID() -> String {
     var generator = SystemRandomNumberGenerator()
-    return String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36)
+    let digits = String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36)
+    // Always 13 characters (UInt64.max in base 36): a page's length must not depend on its id.
+    return String(repeating: "0", count: max(0, 13 - digits.count)) + digits
 }
