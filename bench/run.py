@@ -788,7 +788,7 @@ def durability_write_rate(d, folder, results, notes):
 # once, deflate off, on (no context takeover, shared compressors) and on with context takeover.
 
 DEFLATE_MODES = (("off", "off"), ("on", "on"), ("takeover", "takeover"))
-DEFLATE_PAGES = (("counter", "/counter"), ("grid", "/_bench/grid"))
+DEFLATE_PAGES = (("counter", "/counter"), ("todos", "/_bench/todos"), ("grid", "/_bench/grid"))
 DEFLATE_START = "<!-- deflate:start -->"
 DEFLATE_END = "<!-- deflate:end -->"
 

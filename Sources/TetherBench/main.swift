@@ -12,6 +12,7 @@
 // | every demo page (`/counter`, ...) | as `tether-demo` serves them |
 // | `/_bench/interop` | `BenchPage`: Swift→JS round trips, sequential and pipelined, timed in Swift |
 // | `/_bench/grid` | `GridPage`: a 200-row table re-rendered on every click, for permessage-deflate |
+// | `/_bench/todos` | `TodosWorkloadPage`: 100 keyed row components, one row edited per click |
 // | `/_floor/echo` | the floor: a raw WebSocket that echoes every message unchanged |
 // | `/_floor/index.html` | an empty page the driver runs the floor test from |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
@@ -57,7 +58,7 @@ let host = environment["HOST"] ?? "127.0.0.1"
 let port = Int(environment["PORT"] ?? "") ?? 8099
 
 var app = DemoApp.make()
-app.pages = PageRouter(DemoApp.pages + [BenchPage.self, GridPage.self])
+app.pages = PageRouter(DemoApp.pages + [BenchPage.self, GridPage.self, TodosWorkloadPage.self])
 app.document.bodyEnd += BenchAssets.pageScript
 app.logger.logLevel = .warning
 // Every bench circuit comes from 127.0.0.1: the per-address cap would stop the memory and
