@@ -130,16 +130,27 @@ final class WebSocketOutbox: Sendable {
 
     /// Writes everything queued so far, then closes the socket and waits for the close.
     func closeAfterFlush(_ reason: CircuitClose) async {
-        let mine = state.withLock { state in
+        // The close is published in the same lock that claims it: a second caller that found it
+        // claimed but not yet published would return at once, and its socket handler, returning
+        // too, would let the transport close with a plain 1000 before this close's code is sent.
+        let closing = state.withLock { state -> Task<Void, Never>? in
             state.accepting = false
             state.closeRequested = state.closeRequested ?? reason
-            return Self.claimClose(&state)
+            guard Self.claimClose(&state) else { return nil }
+            let task = Task {
+                // A flush may be scheduled for later; this one writes the queue now.
+                try? await self.channel.eventLoop.submit { self.flush() }.get()
+                await self.close(self.state.withLock { $0.closeRequested } ?? reason)
+            }
+            state.closing = task
+            return task
         }
-        // A flush may be scheduled for later; this one writes the queue now.
-        try? await channel.eventLoop.submit { self.flush() }.get()
-        if mine {
-            await close(state.withLock { $0.closeRequested } ?? reason)
+        if let closing {
+            await closing.value
         } else {
+            // A flush that claimed the close publishes it before it returns, and flushes run on
+            // the event loop one at a time: once this one has run, the close is there to wait on.
+            try? await channel.eventLoop.submit { self.flush() }.get()
             await state.withLock { $0.closing }?.value
         }
     }
