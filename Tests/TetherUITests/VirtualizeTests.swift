@@ -5,22 +5,20 @@ import TetherInterop
 import TetherTesting
 import TetherUI
 
-/// Rows made up on the spot, as the demo's /virtualize does, counting what was asked for.
+/// Rows made up on the spot, as the demo's /virtualize does, counting what was asked for. Once
+/// `hold()` is called, each request waits until `release(offset)`, so a test decides when a fetch
+/// lands instead of racing it.
 final class RowSource: Sendable {
     let total: Int
     let requests = Mutex<[ItemsRequest]>([])
-    /// Requests at these offsets wait until `release` is called for them.
-    let held = Mutex<[Int: CheckedContinuation<Void, Never>]>([:])
-    let holdOffsets: Set<Int>
+    private let holding = Mutex(false)
+    private let held = Mutex<[Int: CheckedContinuation<Void, Never>]>([:])
 
-    init(total: Int = 100_000, holdOffsets: Set<Int> = []) {
-        self.total = total
-        self.holdOffsets = holdOffsets
-    }
+    init(total: Int = 100_000) { self.total = total }
 
     func page(_ request: ItemsRequest) async throws -> ItemsPage<Int> {
         requests.withLock { $0.append(request) }
-        if holdOffsets.contains(request.offset) {
+        if holding.withLock({ $0 }) {
             await withCheckedContinuation { continuation in held.withLock { $0[request.offset] = continuation } }
         }
         let start = min(max(0, request.offset), total)
@@ -28,12 +26,23 @@ final class RowSource: Sendable {
         return ItemsPage(items: Array(start..<end), totalCount: total)
     }
 
-    func isHolding(_ offset: Int) -> Bool { held.withLock { $0[offset] != nil } }
+    func hold() { holding.withLock { $0 = true } }
 
-    func release(_ offset: Int) {
+    /// Lets the request for `offset` finish, once it has arrived.
+    func release(_ offset: Int) async throws {
+        try await waitUntil { held.withLock { $0[offset] != nil } }
         let continuation = held.withLock { $0.removeValue(forKey: offset) }
         continuation?.resume()
     }
+}
+
+/// Renders as the circuit would until `condition` holds: a fetch that lands asks for a render.
+func settle<Root: Component>(_ host: ComponentTestHost<Root>, until condition: () -> Bool) async throws {
+    for _ in 0..<1_000 {
+        if condition() { return }
+        if host.renderRequested { try await host.nextRender() } else { try await Task.sleep(for: .milliseconds(2)) }
+    }
+    Issue.record("the host never settled")
 }
 
 func rowList(_ source: RowSource, itemHeight: Int = 30, overscan: Int = 5) -> Virtualize<Int> {
@@ -139,10 +148,12 @@ struct VirtualizeTests {
     @Test func scrollingShowsPlaceholdersAtOnceThenTheFetchedRows() async throws {
         let source = RowSource()
         let host = try await ComponentTestHost(rowList(source))
+        source.hold()
         try await host.fire("scroll", at: "#rows", args: scroll(1_500_000))
         // The rows already held are out of the new window: placeholders until the fetch lands.
         #expect(host.findAll(".row").isEmpty)
         #expect(host.findAll(".placeholder").count == 26)
+        try await source.release(49_995)
         try await host.nextRender()
         let rows = host.findAll(".row")
         #expect(rows.count == 26)
@@ -150,37 +161,40 @@ struct VirtualizeTests {
         #expect(pixels(host.find(".tether-virtualize-before")?.attribute("style")) == 49_995 * 30)
         let after = pixels(host.find(".tether-virtualize-after")?.attribute("style")) ?? -1
         #expect(49_995 * 30 + 26 * 30 + after == 100_000 * 30)
-        // Only the window is held: the component kept no rows from before the scroll.
         #expect(source.requests.withLock { $0.last } == ItemsRequest(offset: 49_995, count: 26))
     }
 
     @Test func aShortScrollKeepsTheHeldRowsAndFetchesTheWindow() async throws {
         let source = RowSource()
         let host = try await ComponentTestHost(rowList(source))
+        source.hold()
         try await host.fire("scroll", at: "#rows", args: scroll(90))
         // Rows 0...20 were held; the new window is 0..<24, so 21 rows show and 3 wait.
         #expect(host.findAll(".row").count == 21)
         #expect(host.findAll(".placeholder").count == 3)
+        try await source.release(0)
         try await host.nextRender()
         #expect(host.findAll(".row").count == 24)
+        #expect(host.findAll(".placeholder").isEmpty)
     }
 
     @Test func aStaleFetchIsIgnoredWhenANewerWindowWasAskedFor() async throws {
-        let slow = VirtualWindow.at(scrollTop: 1_500_000, viewportHeight: 420, itemHeight: 30, overscan: 5, totalCount: 100_000)
-        let source = RowSource(holdOffsets: [slow.offset])
+        let source = RowSource()
         let host = try await ComponentTestHost(rowList(source))
+        source.hold()
         try await host.fire("scroll", at: "#rows", args: scroll(1_500_000))
-        try await waitUntil { source.isHolding(slow.offset) }
         try await host.fire("scroll", at: "#rows", args: scroll(600_000))
+        try await source.release(19_995)
         try await host.nextRender()
         #expect(host.find("#row-20000") != nil)
-        source.release(slow.offset)
-        // The slow fetch finishes now; whatever it causes, the rows stay the newer window's.
+        // The older fetch lands last; the rows stay the newer window's.
+        try await source.release(49_995)
         try await Task.sleep(for: .milliseconds(50))
         if host.renderRequested { try await host.nextRender() }
         #expect(host.find("#row-20000") != nil)
         #expect(host.find("#row-50000") == nil)
         #expect(host.findAll(".placeholder").isEmpty)
+        #expect(host.findAll(".row").count == 26)
     }
 
     @Test func aProviderErrorIsShownAndTheNextScrollRetries() async throws {
@@ -193,8 +207,7 @@ struct VirtualizeTests {
         #expect(host.find(".tether-virtualize-error")?.text.contains("unavailable") == true)
         failing.withLock { $0 = false }
         try await host.fire("scroll", at: "#rows", args: scroll(300))
-        try await host.nextRender()
-        #expect(host.find(".tether-virtualize-error") == nil)
+        try await settle(host) { host.find(".tether-virtualize-error") == nil }
         #expect(host.findAll(".row").count > 0)
     }
 }
@@ -296,8 +309,7 @@ struct DataGridTests {
         #expect(host.findAll(".tether-grid-row").count == 17)
         #expect(host.find("#p-N0") != nil)
         try await host.fire("scroll", at: "#big-rows", args: scroll(32 * 2_500, height: 320))
-        try await host.nextRender()
-        #expect(host.find("#p-N2500") != nil)
+        try await settle(host) { host.find("#p-N2500") != nil }
         #expect(host.findAll(".tether-grid-row").count == 10 + 2 + 10)
         try await host.click(".tether-grid-sort")
         try await host.click(".tether-grid-sort")

@@ -127,6 +127,7 @@ public final class Virtualize<Item>: Component {
     private var items: [Item] = []
     private var itemsOffset = 0
     private(set) var totalCount = 0
+    private var hasLoaded = false
     private var lastScrollTop = 0.0
     private var lastViewportHeight: Double
     /// Counts fetches, so a result that arrives after a newer window was asked for is dropped.
@@ -224,9 +225,11 @@ public final class Virtualize<Item>: Component {
     func scrolled(_ args: EventArgs) {
         if let top = args.scrollTop { lastScrollTop = top }
         if let height = args.clientHeight { lastViewportHeight = height }
+        // Until a fetch has said how long the list is (the first failed), the window is worked out
+        // as for a list as long as can be scrolled, and the fetch trims it.
         let wanted = VirtualWindow.at(
             scrollTop: lastScrollTop, viewportHeight: lastViewportHeight, itemHeight: itemHeight, overscan: overscan,
-            totalCount: totalCount)
+            totalCount: hasLoaded ? totalCount : Int.max)
         guard wanted != window else { return }
         move(to: wanted)
         stateHasChanged()
@@ -268,6 +271,7 @@ public final class Virtualize<Item>: Component {
             let page = try await provider(ItemsRequest(offset: wanted.offset, count: wanted.count))
             guard generation == fetchGeneration, !Task.isCancelled else { return }
             loadError = nil
+            hasLoaded = true
             totalCount = max(0, page.totalCount)
             items = Array(page.items.prefix(wanted.count))
             itemsOffset = wanted.offset
