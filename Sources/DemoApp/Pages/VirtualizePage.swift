@@ -27,7 +27,7 @@ public final class VirtualizePage: Page {
     /// The rows of a window, made up on the spot as a database page would be read.
     static func rows(_ request: ItemsRequest) async throws -> ItemsPage<Int> {
         let start = min(max(0, request.offset), rowCount)
-        let end = min(rowCount, start + max(0, request.count))
+        let end = start + min(rowCount - start, max(0, request.count))
         return ItemsPage(items: Array(start..<end), totalCount: rowCount)
     }
 }

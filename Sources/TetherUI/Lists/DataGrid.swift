@@ -175,7 +175,8 @@ public final class DataGrid<Row>: Component {
                 ordered = indexed.map(\.element)
             }
             let start = min(max(0, request.offset), ordered.count)
-            let end = min(ordered.count, start + max(0, request.count))
+            // Subtracted, not added: a request for Int.max rows must not overflow.
+            let end = start + min(ordered.count - start, max(0, request.count))
             return ItemsPage(items: Array(ordered[start..<end]), totalCount: rows.count)
         }
     }
