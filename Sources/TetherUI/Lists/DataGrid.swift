@@ -124,11 +124,11 @@ public final class DataGrid<Row>: Component {
     }
 
     /// The columns, in order.
-    public var columns: [Column]
+    public private(set) var columns: [Column]
     /// Paged or virtualized.
-    public var mode: Mode
+    public private(set) var mode: Mode
     /// The grid's `id`; a virtualized grid's scroll container is `<id>-rows`.
-    public var gridID: String?
+    public private(set) var gridID: String?
     var source: GridDataSource<Row>
     var rowID: ((Row) -> String)?
 

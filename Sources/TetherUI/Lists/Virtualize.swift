@@ -109,15 +109,15 @@ package struct VirtualWindow: Sendable, Equatable {
 ///   gives no content, an empty `itemHeight` tall `div.tether-virtualize-placeholder`).
 public final class Virtualize<Item>: Component {
     /// Each item's height in CSS pixels.
-    public var itemHeight: Int
+    public private(set) var itemHeight: Int
     /// The scroll container's height in CSS pixels, and the visible height assumed until the browser
     /// reports its own.
-    public var viewportHeight: Int
+    public private(set) var viewportHeight: Int
     /// How many items are rendered beyond each edge of the visible ones, so a short scroll shows
     /// rendered items while the next window loads.
-    public var overscan: Int
+    public private(set) var overscan: Int
     /// The scroll container's `id`, if it needs one.
-    public var containerID: String?
+    public private(set) var containerID: String?
     var provider: ItemsProvider<Item>
     var itemContent: (Item) -> Content
     var placeholderContent: (Int) -> Content
