@@ -64,6 +64,16 @@ def test_scroll_to_the_end_and_back(server, page):
     assert page.evaluate("() => document.querySelector('#rows').scrollHeight") == ROWS * ROW_HEIGHT
 
 
+def test_virtualize_after_in_circuit_navigation(server, page):
+    # Reached by a nav link, the list is rendered by the live circuit, not a prerender.
+    open_page(page, server + "/")
+    page.click("nav.demo-nav a:text-is('Virtualize')")
+    wait_text(page, "#row-0", "Row 0")
+    scroll_to(page, "#rows", 70_000 * ROW_HEIGHT)
+    wait_text(page, "#row-70000", "Row 70000")
+    assert rendered_rows(page) <= MAX_RENDERED
+
+
 def first_cells(page, column: int) -> list[str]:
     return page.evaluate(
         "(c) => [...document.querySelectorAll('#people tbody tr')].map(r => r.cells[c].textContent.trim())", column
