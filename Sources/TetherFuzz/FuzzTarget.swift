@@ -196,7 +196,7 @@ final class Input {
     private func event(_ handler: String, _ args: JSONValue) async {
         // The args on their own.
         if let parsed = try? EventArgs(json: args) {
-            for value in [parsed.clientX, parsed.clientY, parsed.offsetX, parsed.offsetY] {
+            for value in [parsed.clientX, parsed.clientY, parsed.offsetX, parsed.offsetY, parsed.scrollTop, parsed.clientHeight] {
                 precondition(value?.isFinite ?? true, "EventArgs accepted a non-finite number")
             }
         }

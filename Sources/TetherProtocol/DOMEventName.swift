@@ -4,4 +4,6 @@ package enum DOMEventName: String, CaseIterable, Sendable {
     case mousedown, mouseup, mousemove, mouseover, mouseout
     case pointerdown, pointerup, pointermove
     case contextmenu
+    /// Sent by a scroll container (`Virtualize`) with its `scrollTop` and `clientHeight`.
+    case scroll
 }

@@ -246,6 +246,8 @@ extension EventArgs {
         if let value { members.append(("value", .string(value))) }
         if let checked { members.append(("checked", .bool(checked))) }
         if let key { members.append(("key", .string(key))) }
+        if let scrollTop { members.append(("scrollTop", .number(String(scrollTop)))) }
+        if let clientHeight { members.append(("clientHeight", .number(String(clientHeight)))) }
         return .object(members)
     }
 }

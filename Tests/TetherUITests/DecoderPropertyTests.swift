@@ -68,7 +68,7 @@ private enum Arbitrary {
     static let stringKeys = ["value", "key", "code", "pointerType"]
     static let flagKeys = ["checked", "altKey", "ctrlKey", "shiftKey", "metaKey"]
     static let integerKeys = ["button", "detail"]
-    static let doubleKeys = ["clientX", "clientY", "offsetX", "offsetY"]
+    static let doubleKeys = ["clientX", "clientY", "offsetX", "offsetY", "scrollTop", "clientHeight"]
 
     /// Event args: mostly well typed, with arbitrary numbers, sometimes any JSON at all.
     static func eventArgs(using rng: inout RNG) -> JSONValue {
@@ -173,7 +173,10 @@ struct DecoderPropertyTests {
                 return
             }
             #expect(json["type"] == .string(args.type))
-            for (key, read) in [("clientX", args.clientX), ("clientY", args.clientY), ("offsetX", args.offsetX), ("offsetY", args.offsetY)] {
+            for (key, read) in [
+                ("clientX", args.clientX), ("clientY", args.clientY), ("offsetX", args.offsetX), ("offsetY", args.offsetY),
+                ("scrollTop", args.scrollTop), ("clientHeight", args.clientHeight),
+            ] {
                 if let read {
                     #expect(read.isFinite, "\(key) read as \(read) from \(json)")
                     #expect(read == double(json[key]), "\(key) read as \(read) from \(json)")

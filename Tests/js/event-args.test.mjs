@@ -142,3 +142,20 @@ test('never returns the event or the target', () => {
   assert.ok(!Object.values(args).includes(t));
   assert.doesNotThrow(() => JSON.stringify(args));
 });
+
+test('scroll: the container reports its scroll position and visible height', () => {
+  const args = eventArgs({ type: 'scroll', target: target({ scrollTop: 1500000, clientHeight: 420, scrollHeight: 3000000 }) });
+  assert.deepEqual(args, { type: 'scroll', scrollTop: 1500000, clientHeight: 420 });
+  assertPlain(args);
+});
+
+test('scroll of something without a scroll position (the document) sends only its type', () => {
+  const args = eventArgs({ type: 'scroll', target: { nodeType: 9 } });
+  assert.deepEqual(args, { type: 'scroll' });
+});
+
+test('only scroll events carry the scroll position', () => {
+  const args = eventArgs({ type: 'input', target: target({ value: 'x', scrollTop: 10, clientHeight: 20 }) });
+  assert.equal(args.scrollTop, undefined);
+  assert.equal(args.clientHeight, undefined);
+});

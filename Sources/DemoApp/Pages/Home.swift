@@ -36,6 +36,7 @@ public final class DemoLayout: Layout {
         ("/shared", "Shared state"),
         ("/durable", "Durable"),
         ("/chat", "Chat"),
+        ("/virtualize", "Virtualize"), ("/grid", "Grid"),
     ]
 
     public var body: Content {

@@ -35,6 +35,11 @@ public struct EventArgs: Sendable, Equatable {
     public var detail: Int?
     /// `"mouse"`, `"pen"` or `"touch"`, for pointer events.
     public var pointerType: String?
+    /// For `scroll`: how far the scrolled element's content is scrolled up, in CSS pixels. Finite,
+    /// but not otherwise trusted: it may be negative (an overscroll bounce) or past the end.
+    public var scrollTop: Double?
+    /// For `scroll`: the scrolled element's visible height, in CSS pixels. Finite, unchecked otherwise.
+    public var clientHeight: Double?
 
     /// Arguments with only the event's name set, for firing an event in a test:
     /// `var args = EventArgs(type: "input"); args.value = "Ada"`.
@@ -87,6 +92,8 @@ public struct EventArgs: Sendable, Equatable {
         offsetY = try number("offsetY")
         detail = try integer("detail")
         pointerType = try string("pointerType")
+        scrollTop = try number("scrollTop")
+        clientHeight = try number("clientHeight")
     }
 }
 

@@ -6,7 +6,7 @@ import { EventNames, MessageKind } from './protocol.js';
 
 // These do not bubble, so the root hears them only in the capture phase, and only the element
 // they happened on is meant.
-const NON_BUBBLING = new Set(['focus', 'blur']);
+const NON_BUBBLING = new Set(['focus', 'blur', 'scroll']);
 
 /** The plain data of a DOM event that crosses the wire (EventArgs in Events.swift). */
 export function eventArgs(e) {
@@ -24,6 +24,11 @@ export function eventArgs(e) {
   }
   if (typeof e.detail === 'number') args.detail = e.detail;
   if ('pointerType' in e) args.pointerType = e.pointerType;
+  // A scroll container's position, for Virtualize: which rows are in view.
+  if (e.type === 'scroll' && typeof t.scrollTop === 'number') {
+    args.scrollTop = t.scrollTop;
+    args.clientHeight = t.clientHeight;
+  }
   return args;
 }
 

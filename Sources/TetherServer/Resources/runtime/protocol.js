@@ -98,6 +98,7 @@ export const EventNames = Object.freeze([
   'pointerup',
   'pointermove',
   'contextmenu',
+  'scroll',
 ]);
 
 /** The code the server closes a circuit socket with, which decides what the page does next
