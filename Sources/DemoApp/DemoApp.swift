@@ -10,7 +10,7 @@ public enum DemoApp {
     public static let pages: [any Page.Type] = [
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
         Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
-        ScriptsPage.self, InteropParity.self, SharedPage.self, DurablePage.self, LoginPage.self, AccountPage.self, ChatPage.self,
+        ScriptsPage.self, InteropParity.self, SharedPage.self, DurablePage.self, LoginPage.self, AccountPage.self, ChatPage.self, AsyncPage.self,
     ]
 
     public static func make() -> TetherApp {

@@ -10,4 +10,5 @@ package enum MessageKind: String, CaseIterable, Sendable {
     // Server to browser.
     case render = "r", call = "c", invocationResult = "res", protocolError = "err", navigateTo = "go"
     case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg", drain
+    case head = "h"
 }

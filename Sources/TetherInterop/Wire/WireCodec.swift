@@ -36,6 +36,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `rejected` | out | reason a resume was refused |
 /// | `bye` | out | reason, resumes: the server is shutting down and the socket closes next; when resumes is true it saved the circuit (a drain) |
 /// | `drain` | out | (none): the server saves the circuit next; the page flushes what it holds and answers `drained` |
+/// | `h` | out | document title, head elements as HTML (each top-level element marked `data-tether-head`); sent after the first render, on a resume, and when they change |
 /// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret`, `restored` (this socket's resume rebuilt the circuit from its store) |
 package enum WireCodec {
     package static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
@@ -116,7 +117,7 @@ package enum WireCodec {
         case .drained:
             return .success(.drained)
         case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure,
-            .drain:
+            .drain, .head:
             return .failure(ProtocolViolation("'\(kind.rawValue)' is a message the server sends, never one it receives"))
         }
     }
@@ -163,6 +164,12 @@ package enum WireCodec {
             out += "\(json)]"
         case .drain:
             out += "[\"" + MessageKind.drain.rawValue + "\"]"
+        case .head(let title, let elements):
+            begin(.head, &out)
+            JSONText.appendQuoted(title, to: &out)
+            out += ","
+            JSONText.appendQuoted(elements, to: &out)
+            out += "]"
         case .interop(.bytes):
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break

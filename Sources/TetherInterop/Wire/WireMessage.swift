@@ -72,6 +72,9 @@ package enum OutboundMessage: Sendable {
     case drain
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
+    /// The document's title and the head elements `PageTitle` and `HeadContent` render: escaped
+    /// HTML whose top-level elements carry `data-tether-head`.
+    case head(title: String, elements: String)
 }
 
 package enum InvocationOutcome: Sendable {

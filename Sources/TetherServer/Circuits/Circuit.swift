@@ -22,6 +22,10 @@ package actor Circuit {
     let mount: MountPath
     let logger: Logger
     let maxUnacknowledgedBatches: Int
+    /// The title of a page with no `PageTitle`: `DocumentTemplate.title`.
+    let defaultTitle: String
+    /// The head last sent to the page, so only a change is sent again.
+    private var sentHead: DocumentHead?
     /// Saves the circuit so its page can resume it on another process; nil when nothing is saved.
     let persister: CircuitPersister?
     /// SHA-256 of the secret that resumes the circuit now, for the store; the registry rotates it.
@@ -73,9 +77,11 @@ package actor Circuit {
     init(
         id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
         services: ServiceValues = ServiceValues(), mount: MountPath = .root, maxUnacknowledgedBatches: Int = 10,
-        maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], logger: Logger
+        maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], defaultTitle: String = "Tether",
+        logger: Logger
     ) {
         self.id = id
+        self.defaultTitle = defaultTitle
         self.mount = mount
         self.persister = persister
         secretHashBox = Mutex(secretHash)
@@ -140,6 +146,8 @@ package actor Circuit {
         }
         renderer.continueNumbering(after: firstBatch)
         send(RenderBatch(number: firstBatch, edits: edits, editCount: 0))
+        // Always, not only on a change: a restored circuit's page may show another head.
+        sendHead(renderer.head)
         persister?.markChanged(id)
         await renderer.afterRender()
         for await item in workStream {
@@ -194,6 +202,11 @@ package actor Circuit {
         }
         host.navigate = { [weak self] url, replace, forceLoad in
             Task { await self?.navigateFromSwift(url, replace: replace, forceLoad: forceLoad) }
+        }
+        host.uncaughtError = { [weak self] what, error in
+            // Only its text crosses to the circuit's task: the error itself need not be Sendable.
+            let reported = ReportedError(description: "\(error)")
+            Task { await self?.fail(what, reported) }
         }
         return host
     }
@@ -321,7 +334,14 @@ package actor Circuit {
         }
         channel.instruments.rendered(since: renderStarted)
         if let batch { send(batch) }
+        if renderer.head != sentHead { sendHead(renderer.head) }
         return true
+    }
+
+    /// The title and head elements of `head`, or the app's default title when it has none.
+    private func sendHead(_ head: DocumentHead) {
+        sentHead = head
+        transport.send(.head(title: head.title ?? defaultTitle, elements: head.elements))
     }
 
     private func send(_ batch: RenderBatch) {
@@ -357,6 +377,8 @@ package actor Circuit {
         channel.attach(transport)
         unacknowledged.removeAll { $0.number <= lastBatch }
         for batch in unacknowledged { transport.send(.render(batch: batch.number, edits: batch.edits)) }
+        // The head is not numbered with the batches: the new socket gets it whole.
+        if let sentHead { sendHead(sentHead) }
         if renderPaused { await acknowledge(lastBatch) }
     }
 
@@ -446,4 +468,9 @@ package actor Circuit {
 struct CircuitConfined<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// An error reported across tasks by its text, which is all `fail` shows of it.
+private struct ReportedError: Error, CustomStringConvertible {
+    let description: String
 }

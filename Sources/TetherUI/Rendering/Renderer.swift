@@ -47,6 +47,8 @@ package struct RendererHost {
     package var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
     /// A component asked to navigate.
     package var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
+    /// A component's background work failed with no error boundary around it to show it.
+    package var uncaughtError: (_ what: String, _ error: any Error) -> Void = { _, _ in }
 
     package init() {}
 }
@@ -104,6 +106,10 @@ package final class Renderer {
     /// What to do about markup the DSL could not honour; see `checkMarkup()`.
     package var markupChecking = MarkupChecking.buildDefault
     private var markupReports: [MarkupReport] = []
+    private var headContributions = HeadContributions()
+
+    /// What the mounted `PageTitle` and `HeadContent` components put in the document's head now.
+    package var head: DocumentHead { headContributions.head }
 
     /// The page being shown, inside its layout when it has one.
     package private(set) var page: any Component
@@ -138,6 +144,8 @@ package final class Renderer {
     /// so only the page's part of the DOM changes.
     package func show(page newPage: any Component, route: RouteValues) {
         navigation.url = route.queryString.isEmpty ? route.path : route.path + "?" + route.queryString
+        // A layout that stays re-renders only what changed: links showing the URL must follow it.
+        for record in byID.values where record.instance is any LocationDependent { markDirty(record) }
         let oldLayout = root.instance as? LayoutBase
         let newLayoutType = (type(of: newPage) as? any Routable.Type)?.layout
         if let oldLayout, let newLayoutType, type(of: oldLayout) == newLayoutType {
@@ -188,7 +196,11 @@ package final class Renderer {
                 self.markDirty(record)
                 self.host.invalidated()
             },
-            schedule: { [host] work in host.schedule(work) })
+            schedule: { [host] work in host.schedule(work) },
+            captureError: { [weak self, weak component] what, error in
+                guard let self, let component else { return }
+                self.capture(error, what, below: self.record(of: component)?.parent)
+            })
     }
 
     private func record(of component: ComponentBase) -> Mounted? {
@@ -288,6 +300,20 @@ package final class Renderer {
         return nil
     }
 
+    /// Hands an error to the nearest `ErrorBoundary` at or above `record`, or to the host when
+    /// there is none.
+    private func capture(_ error: any Error, _ what: String, below record: Mounted?) {
+        var node = record
+        while let current = node {
+            if let boundary = current.instance as? ErrorBoundary {
+                boundary.capture(error)
+                return
+            }
+            node = current.parent
+        }
+        host.uncaughtError(what, error)
+    }
+
     /// Disposes the components the last render removed.
     package func disposeRemoved() async {
         let leaving = removed
@@ -310,6 +336,7 @@ package final class Renderer {
         for child in record.children.values { removeTree(of: child, keepingRoot: false) }
         record.children.removeAll()
         if !keepingRoot {
+            headContributions.remove(record.id)
             byID.removeValue(forKey: record.id)
             removed.append(record.instance)
         }
@@ -346,6 +373,7 @@ package final class Renderer {
         if record.dirty {
             record.template = evaluateBody(of: record)
             record.renderedInLastPass = true
+            if let contributor = record.instance as? any HeadContributor { headContributions.update(record.id, contributor.headPart) }
         }
         record.dirty = false
         record.stale = false

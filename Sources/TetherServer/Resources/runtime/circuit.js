@@ -374,6 +374,7 @@ export class Circuit {
       case MessageKind.invocationResult: this.invocationResult(m[1], m[2], m[3]); break;
       case MessageKind.protocolError: this.log.error('server refused a message:', m[1]); break;
       case MessageKind.navigateTo: this.host.navigated(m[1], m[2], m[3]); break;
+      case MessageKind.head: this.host.headChanged?.(m[1], m[2]); break;
       case MessageKind.fatal: this.failed(m[1]); break;
       default: this.log.warning(`unknown message '${m[0]}'`);
     }
