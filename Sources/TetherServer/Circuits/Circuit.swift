@@ -334,7 +334,9 @@ package actor Circuit {
         }
         channel.instruments.rendered(since: renderStarted)
         if let batch { send(batch) }
-        if renderer.head != sentHead { sendHead(renderer.head) }
+        // Not while children of this render still wait for `onInitialized`: a new page's
+        // `PageTitle` has not rendered yet, and the app's title would flash in between.
+        if renderer.head != sentHead && !renderer.hasUninitializedComponents { sendHead(renderer.head) }
         return true
     }
 
