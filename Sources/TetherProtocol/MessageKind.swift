@@ -10,5 +10,4 @@ package enum MessageKind: String, CaseIterable, Sendable {
     // Server to browser.
     case render = "r", call = "c", invocationResult = "res", protocolError = "err", navigateTo = "go"
     case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg", drain
-    case head = "h"
 }

@@ -4,8 +4,10 @@ import TetherInterop
 
 @Suite("PageTitle, HeadContent and AsyncContent over HTTP and the circuit")
 struct HeadAndAsyncTests {
-    private static func head(_ message: JSONValue) -> (title: String?, elements: String?) {
-        (message[1]?.stringValue, message[2]?.stringValue)
+    /// The head carried by the next render batch that changes it.
+    private static func nextHead(_ client: ProtocolTestClient) async throws -> (title: String?, elements: String?) {
+        let message = try await client.next("a render batch that changes the head") { $0.isKind("r") && $0[3] != nil }
+        return (message[3]?[0]?.stringValue, message[3]?[1]?.stringValue)
     }
 
     @Test("the prerendered head has the page's title in place of the app's, and its marked elements")
@@ -25,26 +27,26 @@ struct HeadAndAsyncTests {
         }
     }
 
-    @Test("the circuit sends the head after its first render, after a state change and after navigation")
+    @Test("a render batch carries the head when it changes it: after a state change and after navigation")
     func liveHead() async throws {
         try await withDemoServer { server in
+            // startCircuit took the first batch; CircuitHandshakeTests checks it is `["r", 0, []]`:
+            // the prerendered page already has the head.
             let (client, _) = try await server.startCircuit("/counter")
-            let first = Self.head(try await client.next(kind: "h"))
-            #expect(first.title == "Counter (0)" && first.elements == "")
             try await client.click(id: "increment")
-            let clicked = Self.head(try await client.next(kind: "h"))
-            #expect(clicked.title == "Counter (1)")
+            let clicked = try await Self.nextHead(client)
+            #expect(clicked.title == "Counter (1)" && clicked.elements == "")
             try await client.send(["nav", .string("/async")])
-            let async = Self.head(try await client.next(kind: "h"))
-            #expect(async.title == "Async content")
+            let async = try await Self.nextHead(client)
+            #expect(async.title == "Async content", "the new page's, never the app's in between")
             #expect(async.elements == #"<meta name="description" content="Tether&#39;s async content demo" data-tether-head>"#)
             try await client.send(["nav", .string("/")])
-            let home = Self.head(try await client.next(kind: "h"))
+            let home = try await Self.nextHead(client)
             #expect(home.title == "Tether demo" && home.elements == "", "the app's title, and no page elements")
         }
     }
 
-    @Test("the prerender of a page with a slow AsyncContent does not wait for it: first byte long before the load's delay")
+    @Test("the prerender of a page with a slow AsyncContent does not wait for it: first byte long before the load's 10 s")
     func timeToFirstByte() async throws {
         try await withDemoServer { server in
             let port = server.port
@@ -52,13 +54,14 @@ struct HeadAndAsyncTests {
                 let socket = try SocketLine.connect(port: port)
                 defer { socket.close() }
                 let started = ContinuousClock.now
-                try socket.write("GET /async?delay=3000 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+                try socket.write("GET /async?delay=10000 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
                 let status = try socket.readStatusLine(timeout: .seconds(10))
                 let firstByte = ContinuousClock.now - started
                 guard status.hasPrefix("HTTP/1.1 200") else { throw EditError(description: "status \(status)") }
                 return (firstByte, String(decoding: socket.readAll(timeout: .seconds(10)), as: UTF8.self))
             }
-            #expect(firstByte < .milliseconds(1500), "the first byte came after \(firstByte); the load takes 3 s")
+            // The load never runs in a prerender: the bound is loose only for a loaded machine.
+            #expect(firstByte < .seconds(5), "the first byte came after \(firstByte); the load takes 10 s")
             #expect(body.contains(#"<p id="slow-loading">Loading…</p>"#))
             #expect(!body.contains("slow-value"))
         }

@@ -55,7 +55,7 @@ test('the names and values are the ones the server speaks today', () => {
     start: 'start', resume: 'resume', end: 'end', event: 'ev', callCompleted: 'done', invoke: 'inv',
     acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', pause: 'pause', drained: 'drained', render: 'r', call: 'c',
     invocationResult: 'res', protocolError: 'err', navigateTo: 'go', disposeJSObject: 'djs',
-    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg', drain: 'drain', head: 'h',
+    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg', drain: 'drain',
   });
   assert.deepEqual({ ...protocol.EditCode }, {
     replaceNode: 0, insertNode: 1, removeNode: 2, setText: 3, setAttribute: 4, removeAttribute: 5,

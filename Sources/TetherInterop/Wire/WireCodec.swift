@@ -26,7 +26,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `nav` | in | url |
 /// | `pause` | in | (none): save the circuit and free it; the socket closes with 4006 |
 /// | `drained` | in | (none): the answer to `drain`; the page sends nothing more on this socket |
-/// | `r` | out | batch number, edits |
+/// | `r` | out | batch number, edits, and when the batch changes the document's head: [title, head elements as HTML, each top-level element marked `data-tether-head`] |
 /// | `c` | out | call id, identifier, args array, result mode, and when not 0: JS object id, operation |
 /// | `res` | out | call id, ok, value or message |
 /// | `err` | out | message |
@@ -36,7 +36,6 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `rejected` | out | reason a resume was refused |
 /// | `bye` | out | reason, resumes: the server is shutting down and the socket closes next; when resumes is true it saved the circuit (a drain) |
 /// | `drain` | out | (none): the server saves the circuit next; the page flushes what it holds and answers `drained` |
-/// | `h` | out | document title, head elements as HTML (each top-level element marked `data-tether-head`); sent after the first render, on a resume, and when they change |
 /// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret`, `restored` (this socket's resume rebuilt the circuit from its store) |
 package enum WireCodec {
     package static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
@@ -117,16 +116,24 @@ package enum WireCodec {
         case .drained:
             return .success(.drained)
         case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure,
-            .drain, .head:
+            .drain:
             return .failure(ProtocolViolation("'\(kind.rawValue)' is a message the server sends, never one it receives"))
         }
     }
 
     package static func encode(_ message: OutboundMessage, to out: inout String) {
         switch message {
-        case .render(let batch, let edits):
+        case .render(let batch, let edits, let head):
             begin(.render, &out)
-            out += "\(batch),\(edits)]"
+            out += "\(batch),\(edits)"
+            if let head {
+                out += ",["
+                JSONText.appendQuoted(head.title, to: &out)
+                out += ","
+                JSONText.appendQuoted(head.elements, to: &out)
+                out += "]"
+            }
+            out += "]"
         case .interop(.call(let id, let identifier, let arguments, let mode, let target, let operation)):
             begin(.call, &out)
             out += "\(id),"
@@ -164,12 +171,6 @@ package enum WireCodec {
             out += "\(json)]"
         case .drain:
             out += "[\"" + MessageKind.drain.rawValue + "\"]"
-        case .head(let title, let elements):
-            begin(.head, &out)
-            JSONText.appendQuoted(title, to: &out)
-            out += ","
-            JSONText.appendQuoted(elements, to: &out)
-            out += "]"
         case .interop(.bytes):
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break

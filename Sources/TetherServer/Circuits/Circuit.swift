@@ -24,8 +24,6 @@ package actor Circuit {
     let maxUnacknowledgedBatches: Int
     /// The title of a page with no `PageTitle`: `DocumentTemplate.title`.
     let defaultTitle: String
-    /// The head last sent to the page, so only a change is sent again.
-    private var sentHead: DocumentHead?
     /// Saves the circuit so its page can resume it on another process; nil when nothing is saved.
     let persister: CircuitPersister?
     /// SHA-256 of the secret that resumes the circuit now, for the store; the registry rotates it.
@@ -34,7 +32,7 @@ package actor Circuit {
     private var currentURL = ""
     private var renderer: Renderer?
     /// Batches sent and not yet acknowledged, kept to replay after a reconnect.
-    private var unacknowledged: [(number: Int, edits: String)] = []
+    private var unacknowledged: [(number: Int, edits: String, head: HeadUpdate?)] = []
     private var renderPaused = false
     private var handlerGeneration = 0
     private var handlerRunning = false
@@ -136,18 +134,20 @@ package actor Circuit {
                 metadata: ["key": LogSafe.metadata(problem.key), "reason": LogSafe.metadata(problem.reason)])
         }
         let edits: String
+        let head: DocumentHead?
         if case .prerendered(let digest) = origin, DescriptorSigner.digest(html) == digest {
+            // The same render as the prerendered page's: its head is the page's too.
             edits = "[]"
+            head = nil
         } else {
             // The live render differs from what the page shows: replace the root's content once.
             var diff = TreeDiff()
             diff.replaceChildren(at: [], with: html)
             edits = diff.json
+            head = renderer.head
         }
         renderer.continueNumbering(after: firstBatch)
-        send(RenderBatch(number: firstBatch, edits: edits, editCount: 0))
-        // Always, not only on a change: a restored circuit's page may show another head.
-        sendHead(renderer.head)
+        send(RenderBatch(number: firstBatch, edits: edits, editCount: 0, head: head))
         persister?.markChanged(id)
         await renderer.afterRender()
         for await item in workStream {
@@ -334,22 +334,15 @@ package actor Circuit {
         }
         channel.instruments.rendered(since: renderStarted)
         if let batch { send(batch) }
-        // Not while children of this render still wait for `onInitialized`: a new page's
-        // `PageTitle` has not rendered yet, and the app's title would flash in between.
-        if renderer.head != sentHead && !renderer.hasUninitializedComponents { sendHead(renderer.head) }
         return true
     }
 
-    /// The title and head elements of `head`, or the app's default title when it has none.
-    private func sendHead(_ head: DocumentHead) {
-        sentHead = head
-        transport.send(.head(title: head.title ?? defaultTitle, elements: head.elements))
-    }
-
     private func send(_ batch: RenderBatch) {
-        unacknowledged.append((batch.number, batch.edits))
+        // A page with no `PageTitle` shows the app's title.
+        let head = batch.head.map { HeadUpdate(title: $0.title ?? defaultTitle, elements: $0.elements) }
+        unacknowledged.append((batch.number, batch.edits, head))
         channel.instruments.batchSent(bytes: batch.edits.utf8.count)
-        transport.send(.render(batch: batch.number, edits: batch.edits))
+        transport.send(.render(batch: batch.number, edits: batch.edits, head: head))
     }
 
     private func acknowledge(_ batch: Int) async {
@@ -378,9 +371,7 @@ package actor Circuit {
         transport.attach(socket)
         channel.attach(transport)
         unacknowledged.removeAll { $0.number <= lastBatch }
-        for batch in unacknowledged { transport.send(.render(batch: batch.number, edits: batch.edits)) }
-        // The head is not numbered with the batches: the new socket gets it whole.
-        if let sentHead { sendHead(sentHead) }
+        for batch in unacknowledged { transport.send(.render(batch: batch.number, edits: batch.edits, head: batch.head)) }
         if renderPaused { await acknowledge(lastBatch) }
     }
 

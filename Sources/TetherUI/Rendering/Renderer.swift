@@ -19,11 +19,14 @@ package struct RenderBatch: Sendable, Equatable {
     package let number: Int
     package let edits: String
     package let editCount: Int
+    /// The document's head, when this batch changes it.
+    package let head: DocumentHead?
 
-    package init(number: Int, edits: String, editCount: Int) {
+    package init(number: Int, edits: String, editCount: Int, head: DocumentHead? = nil) {
         self.number = number
         self.edits = edits
         self.editCount = editCount
+        self.head = head
     }
 }
 
@@ -110,6 +113,8 @@ package final class Renderer {
 
     /// What the mounted `PageTitle` and `HeadContent` components put in the document's head now.
     package var head: DocumentHead { headContributions.head }
+    /// The head the browser has: the one written with the last full HTML, or carried by a batch.
+    private var shownHead = DocumentHead()
 
     /// The page being shown, inside its layout when it has one.
     package private(set) var page: any Component
@@ -238,6 +243,8 @@ package final class Renderer {
     /// Renders the whole tree as HTML, for prerendering or a first connect.
     package func renderHTML() -> String {
         tree = renderTree()
+        // Whoever writes this HTML writes the head with it: a prerendered page has it.
+        shownHead = head
         return HTMLWriter.html(tree)
     }
 
@@ -248,9 +255,16 @@ package final class Renderer {
         var diff = TreeDiff()
         diff.diff(tree, newTree)
         tree = newTree
-        guard diff.editCount > 0 else { return nil }
+        // Not while children of this render still wait for `onInitialized`: a new page's
+        // `PageTitle` has not rendered yet, and the app's title would flash in between.
+        var headChange: DocumentHead?
+        if head != shownHead && !hasUninitializedComponents {
+            headChange = head
+            shownHead = head
+        }
+        guard diff.editCount > 0 || headChange != nil else { return nil }
         batchNumber += 1
-        return RenderBatch(number: batchNumber, edits: diff.json, editCount: diff.editCount)
+        return RenderBatch(number: batchNumber, edits: diff.json, editCount: diff.editCount, head: headChange)
     }
 
     /// Runs `onAfterRender` of each component the last render re-ran, parents first.

@@ -1,5 +1,6 @@
-// The document's head as the server's PageTitle and HeadContent render it (`h`): the title, and
-// the elements marked `data-tether-head`, which are the only ones the runtime adds or removes.
+// The document's head as the server's PageTitle and HeadContent render it, carried by a render
+// batch that changes it: the title, and the elements marked `data-tether-head`, which are the
+// only ones the runtime adds or removes.
 
 export const HEAD_MARK = 'data-tether-head';
 

@@ -31,7 +31,6 @@ export const MessageKind = Object.freeze({
   shutdown: 'bye',
   configure: 'cfg',
   drain: 'drain',
-  head: 'h',
 });
 
 /** The first element of each edit in a render batch (TreeDiff). */
