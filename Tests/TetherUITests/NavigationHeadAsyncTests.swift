@@ -189,9 +189,18 @@ struct DocumentHeadTests {
         let host = try await ComponentTestHost(TitledPage(), route: RouteValues(path: "/titled"))
         try await host.click("#inc")
         #expect(host.renderer.head.title == "Count 1")
+        #expect(host.batches.last?.head?.title == "Count 1", "the batch carries the changed head")
+        try await host.click("#inc")
+        try await host.click("#inc")
+        #expect(host.batches.last?.head?.title == "Count 3")
         try await host.click("#drop")
         #expect(host.renderer.head.title == "Site")
         #expect(host.renderer.head.elements == #"<meta name="from" content="layout" data-tether-head>"#)
+        // Nothing of the page's DOM changed: the batch exists for the head alone.
+        let last = try #require(host.batches.last)
+        #expect(last.edits == "[]" && last.head == host.renderer.head)
+        try await host.click("#drop")
+        #expect(host.batches.last?.number == last.number, "no change, no batch")
     }
 
     @Test("with no PageTitle the head is empty, for the app's default title")
