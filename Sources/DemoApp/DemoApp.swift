@@ -11,7 +11,7 @@ public enum DemoApp {
         Home.self, Counter.self, CallJsExample1.self, InteropLab.self, CallSwiftExample1.self, CallSwiftExample2.self,
         Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
         ScriptsPage.self, InteropParity.self, SharedPage.self, DurablePage.self, LoginPage.self, AccountPage.self, ChatPage.self,
-        VirtualizePage.self, PeopleGridPage.self,
+        VirtualizePage.self, PeopleGridPage.self, AsyncPage.self,
     ]
 
     public static func make() -> TetherApp {

@@ -216,8 +216,9 @@ public struct TetherApp: Sendable {
         _ page: any Component, route: RouteValues, url: String, identity: RequestIdentity, mount: MountPath, status: HTTPResponse.Status
     ) async -> Response {
         let content: String
+        let head: DocumentHead
         do {
-            content = try await prerenderedContent(page, route: route, identity: identity)
+            (content, head) = try await prerenderedContent(page, route: route, identity: identity)
         } catch {
             logger.error("prerender failed", metadata: ["url": LogSafe.metadata(url), "error": "\(error)"])
             return htmlResponse(
@@ -225,7 +226,8 @@ public struct TetherApp: Sendable {
         }
         let circuit = makeCircuitID()
         let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit)
-        return htmlResponse(document.render(content: content, descriptor: descriptor, circuit: circuit, base: mount.prefix), status: status)
+        return htmlResponse(
+            document.render(content: content, descriptor: descriptor, circuit: circuit, base: mount.prefix, head: head), status: status)
     }
 
     /// The content, descriptor and circuit id of a page, as JSON, for a static page that starts
@@ -235,7 +237,8 @@ public struct TetherApp: Sendable {
             let url = mount.pageURL(fromBrowser: browserURL), let (pageType, route) = pages.match(url: url)
         else { throw HTTPError(.badRequest, message: "no page at that url") }
         guard pageType.authorization.allows(identity.state) else { throw HTTPError(.forbidden, message: "not allowed to see that page") }
-        let content = try await prerenderedContent(pageType.init(), route: route, identity: identity)
+        // The circuit sends the head once it has rendered: the page's own is not replaced here.
+        let (content, _) = try await prerenderedContent(pageType.init(), route: route, identity: identity)
         let circuit = makeCircuitID()
         let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit)
         let json = "{\"html\":\(JSONText.quoted(content)),\"descriptor\":\(JSONText.quoted(descriptor)),\"circuit\":\(JSONText.quoted(circuit))}"
@@ -244,14 +247,18 @@ public struct TetherApp: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
-    /// A page's complete first HTML, with no browser attached: JS calls fail with
-    /// `JSPrerenderingError`, `onInitialized` is awaited.
-    func prerenderedContent(_ page: any Component, route: RouteValues, identity: RequestIdentity) async throws -> String {
+    /// A page's complete first HTML and what its `PageTitle` and `HeadContent` put in the head,
+    /// with no browser attached: JS calls fail with `JSPrerenderingError`, `onInitialized` is
+    /// awaited, and `AsyncContent` shows its loading state without starting its work.
+    func prerenderedContent(
+        _ page: any Component, route: RouteValues, identity: RequestIdentity
+    ) async throws -> (content: String, head: DocumentHead) {
         var services = services
         services.authentication = identity.state
         let renderer = Renderer(
             page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: true)
-        return try await Circuit.renderSettled(renderer)
+        let content = try await Circuit.renderSettled(renderer)
+        return (content, renderer.head)
     }
 
     /// The not-found page for a GET nothing else answered.

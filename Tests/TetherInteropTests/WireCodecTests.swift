@@ -176,6 +176,10 @@ struct WireCodecTests {
     @Test("every outbound message encodes as JSON that parses back to its fields")
     func outboundCases() throws {
         #expect(try encodedAndParsed([.render(batch: 2, edits: #"[[1,"div"],[2]]"#)]) == [["r", 2, [[1, "div"], [2]]]])
+        let head = HeadUpdate(title: #"Count "1" </title>"#, elements: #"<meta name="a" content="b&amp;c" data-tether-head>"#)
+        #expect(
+            try encodedAndParsed([.render(batch: 3, edits: "[]", head: head)])
+                == [["r", 3, [], [#"Count "1" </title>"#, #"<meta name="a" content="b&amp;c" data-tether-head>"#]]])
         #expect(try encodedAndParsed([.call(id: 3, identifier: "a.b.c", arguments: #"[1,{"x":"y"},null]"#, mode: .json)])
             == [["c", 3, "a.b.c", [1, ["x": "y"], nil], 0]])
         #expect(try encodedAndParsed([.call(id: 4, identifier: "log", arguments: "[]", mode: .void)]) == [["c", 4, "log", [], 1]])

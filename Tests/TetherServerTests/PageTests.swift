@@ -14,7 +14,7 @@ struct PageTests {
             #expect(response.body.contains(#"<span id="count">0</span>"#))
             #expect(response.body.firstMatch(of: /<script type="module" src="\/_tether\/v\/[0-9a-f]{16}\/tether\.js"><\/script>/) != nil)
             #expect(response.body.contains(#"<script src="/js/convert-array.js"></script>"#))
-            #expect(response.body.contains("<title>Tether demo</title>"))
+            #expect(response.body.contains("<title>Counter (0)</title>"), "the page's PageTitle, in place of the app's")
 
             let dom = try MirrorDOM(document: response.body)
             let descriptor = try #require(dom.root.attribute("data-tether-descriptor"))

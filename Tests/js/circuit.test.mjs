@@ -243,6 +243,21 @@ test('several batches in one frame are applied in order and acked in one frame',
   assert.deepEqual(ws.frames(), [[['ack', 4], ['ack', 5]]]);
 });
 
+test('a batch that changes the head sets the title; one without a head, or replayed, leaves it', async (t) => {
+  const { ws, root } = await started(t, { html: '<p>0</p>' });
+  ws.serverSend([['r', 1, [[3, [0, 0], '1']], ['Counter (1)', '']]]);
+  assert.equal(inner(root), '<p>1</p>');
+  assert.equal(globalThis.document.title, 'Counter (1)');
+  ws.serverSend([['r', 2, [[3, [0, 0], '2']]]]);
+  assert.equal(globalThis.document.title, 'Counter (1)', 'no head: unchanged');
+  ws.serverSend([['r', 2, [], ['Replayed', '']]]);
+  assert.equal(globalThis.document.title, 'Counter (1)', 'a batch already applied is only acked again');
+  ws.serverSend([['r', 3, [], 'not an array']]);
+  assert.equal(globalThis.document.title, 'Counter (1)', 'a malformed head is ignored');
+  await settle();
+  assert.deepEqual(ws.frames().flat(), [['ack', 1], ['ack', 2], ['ack', 2], ['ack', 3]]);
+});
+
 test('ready resolves with the runtime after the first render', async (t) => {
   const { Tether, ws, ready } = await started(t, { html: '<p>0</p>' });
   const pending = Symbol('pending');

@@ -11,6 +11,7 @@ public final class Counter: Page {
     private var count = 0
 
     public var body: Content {
+        PageTitle("Counter (\(count))")
         h1 { "Counter" }
         p { "Current count: "; span(.id("count")) { count } }
         button(.id("increment")) { "Click me" }.onClick { self.count += 1 }

@@ -36,13 +36,14 @@ public final class DemoLayout: Layout {
         ("/shared", "Shared state"),
         ("/durable", "Durable"),
         ("/chat", "Chat"),
-        ("/virtualize", "Virtualize"), ("/grid", "Grid"),
+        ("/virtualize", "Virtualize"), ("/grid", "Grid"), ("/async", "Async"),
     ]
 
     public var body: Content {
         nav(.class("demo-nav")) {
             for (href, title) in Self.links {
-                a(.href(href)) { title }
+                // Home would match every path by prefix.
+                NavLink(href, match: href == "/" ? .all : .prefix) { title }
                 " "
             }
             // Filled in by the demo JS initializer's afterStarted.

@@ -14,6 +14,13 @@ public final class ItemPage: Page {
     }
 
     public var body: Content {
+        PageTitle("Item \(id)")
+        // An exact link and a prefix one, for NavLink's matching after in-circuit navigation.
+        nav(.id("item-links")) {
+            NavLink("/items", .id("nav-items-prefix")) { "All items" }
+            " "
+            NavLink("/items/1", match: .all, .id("nav-item-1-exact")) { "Item 1 exactly" }
+        }
         h1 { "Item "; span(.id("item-id")) { id } }
         if let highlight { p { "Highlight: "; span(.id("item-highlight")) { highlight } } }
         // The id comes from the URL, so any Int can arrive: the last one has no next item.

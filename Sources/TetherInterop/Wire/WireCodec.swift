@@ -26,7 +26,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `nav` | in | url |
 /// | `pause` | in | (none): save the circuit and free it; the socket closes with 4006 |
 /// | `drained` | in | (none): the answer to `drain`; the page sends nothing more on this socket |
-/// | `r` | out | batch number, edits |
+/// | `r` | out | batch number, edits, and when the batch changes the document's head: [title, head elements as HTML, each top-level element marked `data-tether-head`] |
 /// | `c` | out | call id, identifier, args array, result mode, and when not 0: JS object id, operation |
 /// | `res` | out | call id, ok, value or message |
 /// | `err` | out | message |
@@ -123,9 +123,17 @@ package enum WireCodec {
 
     package static func encode(_ message: OutboundMessage, to out: inout String) {
         switch message {
-        case .render(let batch, let edits):
+        case .render(let batch, let edits, let head):
             begin(.render, &out)
-            out += "\(batch),\(edits)]"
+            out += "\(batch),\(edits)"
+            if let head {
+                out += ",["
+                JSONText.appendQuoted(head.title, to: &out)
+                out += ","
+                JSONText.appendQuoted(head.elements, to: &out)
+                out += "]"
+            }
+            out += "]"
         case .interop(.call(let id, let identifier, let arguments, let mode, let target, let operation)):
             begin(.call, &out)
             out += "\(id),"

@@ -57,7 +57,8 @@ package enum InteropMessage: Sendable {
 /// A message on a circuit's socket: the interop core's, and the circuit's own.
 package enum OutboundMessage: Sendable {
     case interop(InteropMessage)
-    case render(batch: Int, edits: String)
+    /// `head` is set when the batch changes the document's head.
+    case render(batch: Int, edits: String, head: HeadUpdate? = nil)
     case protocolError(String)
     /// In the circuit, only the history entry changes; otherwise the browser loads the URL.
     case navigateTo(url: String, replace: Bool, inCircuit: Bool)
@@ -72,6 +73,19 @@ package enum OutboundMessage: Sendable {
     case drain
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
+}
+
+/// The document's head as a render batch leaves it: the title, and the head elements that
+/// `PageTitle` and `HeadContent` render, as escaped HTML whose top-level elements carry
+/// `data-tether-head`.
+package struct HeadUpdate: Sendable, Equatable {
+    package let title: String
+    package let elements: String
+
+    package init(title: String, elements: String) {
+        self.title = title
+        self.elements = elements
+    }
 }
 
 package enum InvocationOutcome: Sendable {

@@ -22,6 +22,8 @@ package actor Circuit {
     let mount: MountPath
     let logger: Logger
     let maxUnacknowledgedBatches: Int
+    /// The title of a page with no `PageTitle`: `DocumentTemplate.title`.
+    let defaultTitle: String
     /// Saves the circuit so its page can resume it on another process; nil when nothing is saved.
     let persister: CircuitPersister?
     /// SHA-256 of the secret that resumes the circuit now, for the store; the registry rotates it.
@@ -30,7 +32,7 @@ package actor Circuit {
     private var currentURL = ""
     private var renderer: Renderer?
     /// Batches sent and not yet acknowledged, kept to replay after a reconnect.
-    private var unacknowledged: [(number: Int, edits: String)] = []
+    private var unacknowledged: [(number: Int, edits: String, head: HeadUpdate?)] = []
     private var renderPaused = false
     private var handlerGeneration = 0
     private var handlerRunning = false
@@ -73,9 +75,11 @@ package actor Circuit {
     init(
         id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
         services: ServiceValues = ServiceValues(), mount: MountPath = .root, maxUnacknowledgedBatches: Int = 10,
-        maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], logger: Logger
+        maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], defaultTitle: String = "Tether",
+        logger: Logger
     ) {
         self.id = id
+        self.defaultTitle = defaultTitle
         self.mount = mount
         self.persister = persister
         secretHashBox = Mutex(secretHash)
@@ -130,16 +134,20 @@ package actor Circuit {
                 metadata: ["key": LogSafe.metadata(problem.key), "reason": LogSafe.metadata(problem.reason)])
         }
         let edits: String
+        let head: DocumentHead?
         if case .prerendered(let digest) = origin, DescriptorSigner.digest(html) == digest {
+            // The same render as the prerendered page's: its head is the page's too.
             edits = "[]"
+            head = nil
         } else {
             // The live render differs from what the page shows: replace the root's content once.
             var diff = TreeDiff()
             diff.replaceChildren(at: [], with: html)
             edits = diff.json
+            head = renderer.head
         }
         renderer.continueNumbering(after: firstBatch)
-        send(RenderBatch(number: firstBatch, edits: edits, editCount: 0))
+        send(RenderBatch(number: firstBatch, edits: edits, editCount: 0, head: head))
         persister?.markChanged(id)
         await renderer.afterRender()
         for await item in workStream {
@@ -194,6 +202,11 @@ package actor Circuit {
         }
         host.navigate = { [weak self] url, replace, forceLoad in
             Task { await self?.navigateFromSwift(url, replace: replace, forceLoad: forceLoad) }
+        }
+        host.uncaughtError = { [weak self] what, error in
+            // Only its text crosses to the circuit's task: the error itself need not be Sendable.
+            let reported = ReportedError(description: "\(error)")
+            Task { await self?.fail(what, reported) }
         }
         return host
     }
@@ -325,9 +338,11 @@ package actor Circuit {
     }
 
     private func send(_ batch: RenderBatch) {
-        unacknowledged.append((batch.number, batch.edits))
+        // A page with no `PageTitle` shows the app's title.
+        let head = batch.head.map { HeadUpdate(title: $0.title ?? defaultTitle, elements: $0.elements) }
+        unacknowledged.append((batch.number, batch.edits, head))
         channel.instruments.batchSent(bytes: batch.edits.utf8.count)
-        transport.send(.render(batch: batch.number, edits: batch.edits))
+        transport.send(.render(batch: batch.number, edits: batch.edits, head: head))
     }
 
     private func acknowledge(_ batch: Int) async {
@@ -356,7 +371,7 @@ package actor Circuit {
         transport.attach(socket)
         channel.attach(transport)
         unacknowledged.removeAll { $0.number <= lastBatch }
-        for batch in unacknowledged { transport.send(.render(batch: batch.number, edits: batch.edits)) }
+        for batch in unacknowledged { transport.send(.render(batch: batch.number, edits: batch.edits, head: batch.head)) }
         if renderPaused { await acknowledge(lastBatch) }
     }
 
@@ -446,4 +461,9 @@ package actor Circuit {
 struct CircuitConfined<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// An error reported across tasks by its text, which is all `fail` shows of it.
+private struct ReportedError: Error, CustomStringConvertible {
+    let description: String
 }

@@ -7,7 +7,7 @@ import TetherUI
 /// patched into the DOM, and the browser never runs scripts inserted that way. Load scripts here,
 /// from a module imported through the JS runtime, or from a JS initializer.
 public struct DocumentTemplate: Sendable {
-    /// The `<title>` of every page, escaped.
+    /// The `<title>` of a page that sets none with `PageTitle`, escaped.
     public var title: String
     /// The `lang` attribute of `<html>`.
     public var lang: String
@@ -37,12 +37,14 @@ public struct DocumentTemplate: Sendable {
 
     /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under,
     /// and `circuit` the id the descriptor gives the page's circuit, which the runtime puts in its
-    /// socket URL for a proxy to route by.
-    func render(content: String, descriptor: String, circuit: String, base: String) -> String {
+    /// socket URL for a proxy to route by. `pageHead` is what the page's `PageTitle` and
+    /// `HeadContent` rendered: its elements follow the app's own `head`.
+    func render(content: String, descriptor: String, circuit: String, base: String, head pageHead: DocumentHead = DocumentHead()) -> String {
         var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
-        out += "<title>\(HTMLWriter.escape(title))</title>"
+        out += "<title>\(HTMLWriter.escape(pageHead.title ?? title))</title>"
         out += head
+        out += pageHead.elements
         out += Self.runtimePreloads(base: base)
         out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\""
         if !circuit.isEmpty { out += " data-tether-circuit=\"\(HTMLWriter.escape(circuit, attribute: true))\"" }

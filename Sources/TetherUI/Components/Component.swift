@@ -267,15 +267,20 @@ public final class ComponentContext {
     public internal(set) var environment = EnvironmentValues()
     let invalidate: () -> Void
     let schedule: (@escaping () async -> Void) -> Task<Void, Never>
+    /// Shows an error of the component's own work in the nearest `ErrorBoundary` above it; with
+    /// none, the circuit ends as for an event handler's uncaught error.
+    let captureError: (_ what: String, _ error: any Error) -> Void
 
     init(
         services: ServiceValues, isPrerendering: Bool, invalidate: @escaping () -> Void,
-        schedule: @escaping (@escaping () async -> Void) -> Task<Void, Never>
+        schedule: @escaping (@escaping () async -> Void) -> Task<Void, Never>,
+        captureError: @escaping (_ what: String, _ error: any Error) -> Void = { _, _ in }
     ) {
         self.services = services
         self.isPrerendering = isPrerendering
         self.invalidate = invalidate
         self.schedule = schedule
+        self.captureError = captureError
     }
 }
 

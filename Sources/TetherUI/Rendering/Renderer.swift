@@ -19,11 +19,14 @@ package struct RenderBatch: Sendable, Equatable {
     package let number: Int
     package let edits: String
     package let editCount: Int
+    /// The document's head, when this batch changes it.
+    package let head: DocumentHead?
 
-    package init(number: Int, edits: String, editCount: Int) {
+    package init(number: Int, edits: String, editCount: Int, head: DocumentHead? = nil) {
         self.number = number
         self.edits = edits
         self.editCount = editCount
+        self.head = head
     }
 }
 
@@ -47,6 +50,8 @@ package struct RendererHost {
     package var schedule: (@escaping () async -> Void) -> Task<Void, Never> = { _ in Task {} }
     /// A component asked to navigate.
     package var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
+    /// A component's background work failed with no error boundary around it to show it.
+    package var uncaughtError: (_ what: String, _ error: any Error) -> Void = { _, _ in }
 
     package init() {}
 }
@@ -104,6 +109,12 @@ package final class Renderer {
     /// What to do about markup the DSL could not honour; see `checkMarkup()`.
     package var markupChecking = MarkupChecking.buildDefault
     private var markupReports: [MarkupReport] = []
+    private var headContributions = HeadContributions()
+
+    /// What the mounted `PageTitle` and `HeadContent` components put in the document's head now.
+    package var head: DocumentHead { headContributions.head }
+    /// The head the browser has: the one written with the last full HTML, or carried by a batch.
+    private var shownHead = DocumentHead()
 
     /// The page being shown, inside its layout when it has one.
     package private(set) var page: any Component
@@ -138,6 +149,8 @@ package final class Renderer {
     /// so only the page's part of the DOM changes.
     package func show(page newPage: any Component, route: RouteValues) {
         navigation.url = route.queryString.isEmpty ? route.path : route.path + "?" + route.queryString
+        // A layout that stays re-renders only what changed: links showing the URL must follow it.
+        for record in byID.values where record.instance is any LocationDependent { markDirty(record) }
         let oldLayout = root.instance as? LayoutBase
         let newLayoutType = (type(of: newPage) as? any Routable.Type)?.layout
         if let oldLayout, let newLayoutType, type(of: oldLayout) == newLayoutType {
@@ -188,7 +201,11 @@ package final class Renderer {
                 self.markDirty(record)
                 self.host.invalidated()
             },
-            schedule: { [host] work in host.schedule(work) })
+            schedule: { [host] work in host.schedule(work) },
+            captureError: { [weak self, weak component] what, error in
+                guard let self, let component else { return }
+                self.capture(error, what, below: self.record(of: component)?.parent)
+            })
     }
 
     private func record(of component: ComponentBase) -> Mounted? {
@@ -226,6 +243,8 @@ package final class Renderer {
     /// Renders the whole tree as HTML, for prerendering or a first connect.
     package func renderHTML() -> String {
         tree = renderTree()
+        // Whoever writes this HTML writes the head with it: a prerendered page has it.
+        shownHead = head
         return HTMLWriter.html(tree)
     }
 
@@ -236,9 +255,16 @@ package final class Renderer {
         var diff = TreeDiff()
         diff.diff(tree, newTree)
         tree = newTree
-        guard diff.editCount > 0 else { return nil }
+        // Not while children of this render still wait for `onInitialized`: a new page's
+        // `PageTitle` has not rendered yet, and the app's title would flash in between.
+        var headChange: DocumentHead?
+        if head != shownHead && !hasUninitializedComponents {
+            headChange = head
+            shownHead = head
+        }
+        guard diff.editCount > 0 || headChange != nil else { return nil }
         batchNumber += 1
-        return RenderBatch(number: batchNumber, edits: diff.json, editCount: diff.editCount)
+        return RenderBatch(number: batchNumber, edits: diff.json, editCount: diff.editCount, head: headChange)
     }
 
     /// Runs `onAfterRender` of each component the last render re-ran, parents first.
@@ -288,6 +314,20 @@ package final class Renderer {
         return nil
     }
 
+    /// Hands an error to the nearest `ErrorBoundary` at or above `record`, or to the host when
+    /// there is none.
+    private func capture(_ error: any Error, _ what: String, below record: Mounted?) {
+        var node = record
+        while let current = node {
+            if let boundary = current.instance as? ErrorBoundary {
+                boundary.capture(error)
+                return
+            }
+            node = current.parent
+        }
+        host.uncaughtError(what, error)
+    }
+
     /// Disposes the components the last render removed.
     package func disposeRemoved() async {
         let leaving = removed
@@ -310,6 +350,7 @@ package final class Renderer {
         for child in record.children.values { removeTree(of: child, keepingRoot: false) }
         record.children.removeAll()
         if !keepingRoot {
+            headContributions.remove(record.id)
             byID.removeValue(forKey: record.id)
             removed.append(record.instance)
         }
@@ -346,6 +387,7 @@ package final class Renderer {
         if record.dirty {
             record.template = evaluateBody(of: record)
             record.renderedInLastPass = true
+            if let contributor = record.instance as? any HeadContributor { headContributions.update(record.id, contributor.headPart) }
         }
         record.dirty = false
         record.stale = false

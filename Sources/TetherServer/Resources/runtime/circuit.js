@@ -366,7 +366,7 @@ export class Circuit {
       case MessageKind.rejected: this.rejected(m[1]); break;
       case MessageKind.shutdown: this.shutdown(m[1], m[2] === true); break;
       case MessageKind.drain: this.drain(); break;
-      case MessageKind.render: this.render(m[1], m[2]); break;
+      case MessageKind.render: this.render(m[1], m[2], m[3]); break;
       case MessageKind.call:
         this.answerCall(m[1], m[2], m[3], m[4], m[5] ?? CallTarget.window, m[6] ?? ObjectOperation.call);
         break;
@@ -379,13 +379,21 @@ export class Circuit {
     }
   }
 
-  render(batch, edits) {
+  /** `head`, when the batch changes the document's head: [title, marked head elements' HTML]. */
+  render(batch, edits, head) {
     // A batch replayed after a reconnect that was already applied is only acknowledged again.
     if (batch > this.lastBatch) {
       try {
         applyEdits(this.root, edits);
       } catch (err) {
         this.log.error(`render batch ${batch} failed`, err);
+      }
+      if (Array.isArray(head)) {
+        try {
+          this.host.headChanged?.(head[0], head[1]);
+        } catch (err) {
+          this.log.error(`the head of render batch ${batch} failed`, err);
+        }
       }
       this.lastBatch = batch;
     }

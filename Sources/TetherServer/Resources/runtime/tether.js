@@ -7,6 +7,7 @@ import { Circuit } from './circuit.js';
 import { JSInterop, files } from './interop.js';
 import { delegateEvents } from './events.js';
 import { followLinks, navigated, navigateTo, prerenderInto } from './navigation.js';
+import { applyHead } from './head.js';
 import { Reconnection, showErrorBar } from './reconnect.js';
 import { PageLifecycle } from './lifecycle.js';
 import { loadInitializers, runHook } from './initializers.js';
@@ -81,6 +82,7 @@ class TetherRuntime {
       interop: this.#interop,
       rendered: () => this.#resolveReady(this),
       navigated,
+      headChanged: (title, html) => applyHead(document, title, html),
       failed: showErrorBar,
       closed: (e, disposition, previous) => this.#reconnection.closed(e, disposition, previous),
       resumeOpened: () => this.#reconnection.resumeOpened(),
