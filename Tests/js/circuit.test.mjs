@@ -457,7 +457,7 @@ test('a click bubbles through every handler up to the root, in one frame', async
   assert.equal(e.defaultPrevented, true, 'pd on the button');
   await settle();
   const args = { type: 'click', button: 0, clientX: 1, clientY: 2, offsetX: 0, offsetY: 0, altKey: false, ctrlKey: false, shiftKey: false, metaKey: false, detail: 1 };
-  assert.deepEqual(ws.frames(), [[['ev', 'inner', args], ['ev', 'outer', args]]]);
+  assert.deepEqual(ws.frames(), [[['ev', 'inner', args, 1], ['ev', 'outer', args, 2]]], 'each event numbered, in order');
 });
 
 test('sp stops at the handler that asked', async (t) => {
@@ -474,7 +474,7 @@ test('non-bubbling events only reach the innermost handler', async (t) => {
   const { ws, root } = await started(t, { html: '<div data-t-focus="outer"><input data-t-focus="f1"></div>' });
   root.fire(fakeEvent('focus', root.firstChild.firstChild));
   await settle();
-  assert.deepEqual(ws.messages(), [['ev', 'f1', { type: 'focus', value: '' }]]);
+  assert.deepEqual(ws.messages(), [['ev', 'f1', { type: 'focus', value: '' }, 1]]);
 });
 
 test('elements without a binding for the event type are skipped; nothing above the root is seen', async (t) => {
@@ -502,13 +502,13 @@ test('debounce: only the last event of a burst is sent, after the quiet period',
   assert.equal(ws.sent.length, 0, 'nothing yet');
   clock.advance(100); // t=400: 'other' has been quiet for 100ms, 'in' for 200ms
   await settle();
-  assert.deepEqual(ws.messages(), [['ev', 'other', { type: 'input', value: 'o' }]]);
+  assert.deepEqual(ws.messages(), [['ev', 'other', { type: 'input', value: 'o' }, 1]]);
   clock.advance(99);
   await settle();
   assert.equal(ws.messages().length, 1);
   clock.advance(1); // t=500: 300ms after the last 'in' event
   await settle();
-  assert.deepEqual(ws.messages().slice(1), [['ev', 'in', { type: 'input', value: 'hel' }]],
+  assert.deepEqual(ws.messages().slice(1), [['ev', 'in', { type: 'input', value: 'hel' }, 2]],
     'the args are captured when the event fires');
   clock.advance(1000);
   await settle();

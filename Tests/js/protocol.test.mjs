@@ -8,7 +8,10 @@ import * as protocol from '../../Sources/TetherServer/Resources/runtime/protocol
 import { RUNTIME_DIR } from './support/paths.mjs';
 
 const SOURCE = readFileSync(new URL('protocol.js', RUNTIME_DIR), 'utf8');
-const TABLES = ['MessageKind', 'EditCode', 'ResultMode', 'ObjectOperation', 'CallTarget', 'Marker', 'CloseCode'];
+const TABLES = [
+  'MessageKind', 'EditCode', 'ResultMode', 'ObjectOperation', 'CallTarget', 'Marker', 'CloseCode',
+  'BehaviourAttribute', 'ClientCommandName', 'StateEffectKind', 'ConnectionClass',
+];
 
 /** The lines between `export const NAME = Object.freeze(` and the `);` that ends it. */
 function body(name) {
@@ -55,8 +58,16 @@ test('the names and values are the ones the server speaks today', () => {
     start: 'start', resume: 'resume', end: 'end', event: 'ev', callCompleted: 'done', invoke: 'inv',
     acknowledge: 'ack', releaseObject: 'rel', navigate: 'nav', pause: 'pause', drained: 'drained', render: 'r', call: 'c',
     invocationResult: 'res', protocolError: 'err', navigateTo: 'go', disposeJSObject: 'djs',
-    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg', drain: 'drain',
+    fatal: 'fatal', rejected: 'rejected', shutdown: 'bye', configure: 'cfg', drain: 'drain', eventHandled: 'evd',
   });
+  assert.deepEqual({ ...protocol.BehaviourAttribute }, {
+    clientCommandsPrefix: 'data-t-js-', loading: 'data-t-loading', offline: 'data-t-offline', dirty: 'data-t-dirty',
+  });
+  assert.deepEqual(Object.keys(protocol.ClientCommandName), [
+    'show', 'hide', 'toggle', 'addClass', 'removeClass', 'toggleClass', 'setAttribute', 'removeAttribute', 'dispatch', 'focus',
+  ]);
+  assert.deepEqual({ ...protocol.StateEffectKind }, { addClass: 'class', setAttribute: 'attr', show: 'show', hide: 'hide' });
+  assert.deepEqual({ ...protocol.ConnectionClass }, { connected: 'tether-connected', disconnected: 'tether-disconnected' });
   assert.deepEqual({ ...protocol.EditCode }, {
     replaceNode: 0, insertNode: 1, removeNode: 2, setText: 3, setAttribute: 4, removeAttribute: 5,
     moveChild: 6, replaceChildren: 7,

@@ -150,7 +150,7 @@ test('drain: delayed events go at once, then drained; later events wait for the 
   await settle();
   assert.equal(ws.sent.length, 0, 'the debounced event is still waiting');
   ws.serverSend([['drain']]);
-  assert.deepEqual(ws.messages(), [['ev', 'draft', { type: 'input', value: 'typed just before the deploy' }], ['drained']],
+  assert.deepEqual(ws.messages(), [['ev', 'draft', { type: 'input', value: 'typed just before the deploy' }, 1], ['drained']],
     'the waiting event goes ahead of the answer, in the same turn');
   clock.advance(1000);
   root.fire(fakeEvent('click', button));
@@ -166,6 +166,6 @@ test('drain: delayed events go at once, then drained; later events wait for the 
   next.serverOpen();
   next.serverSend([cfg({ restored: true })]);
   await settle();
-  assert.deepEqual(next.messages().filter((m) => m[0] === 'ev'), [['ev', 'inc', { type: 'click' }]],
+  assert.deepEqual(next.messages().filter((m) => m[0] === 'ev'), [['ev', 'inc', { type: 'click' }, 2]],
     'the click made after the drain reaches the next process');
 });

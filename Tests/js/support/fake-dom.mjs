@@ -149,6 +149,47 @@ export class FakeElement extends FakeNode {
     for (const l of this._listeners) if (l.type === e.type) l.listener(e);
   }
 
+  /** Supports a comma list of `tag`, `#id`, `.class`, `[name]` and `[name="value"]`, and
+   * compounds of them (`button.open`), without combinators. */
+  matches(selector) {
+    return selector.split(',').some((one) => {
+      const parts = one.trim().match(/^[a-z][\w-]*|#[\w-]+|\.[\w-]+|\[[\w-]+(?:="[^"]*")?\]/g);
+      if (!parts || parts.join('') !== one.trim()) throw new SyntaxError(`'${one}' is not a valid selector`);
+      return parts.every((p) => {
+        if (p[0] === '#') return this.id === p.slice(1);
+        if (p[0] === '.') return this.classList.contains(p.slice(1));
+        if (p[0] === '[') {
+          const [, name, value] = /^\[([\w-]+)(?:="([^"]*)")?\]$/.exec(p);
+          return value === undefined ? this.hasAttribute(name) : this.getAttribute(name) === value;
+        }
+        return this.localName === p;
+      });
+    });
+  }
+
+  querySelectorAll(selector) {
+    const out = [];
+    const walk = (n) => {
+      for (const k of n._kids) {
+        if (k.nodeType === 1) {
+          if (k.matches(selector)) out.push(k);
+          walk(k);
+        }
+      }
+    };
+    walk(this);
+    return out;
+  }
+
+  /** Records the event and calls this element's listeners, then its ancestors' when it bubbles. */
+  dispatchEvent(e) {
+    (this.dispatched ||= []).push(e);
+    for (let n = this; n; n = e.bubbles ? n.parentNode : null) if (typeof n.fire === 'function' && n.nodeType === 1) n.fire(e);
+    return true;
+  }
+
+  get hidden() { return this.hasAttribute('hidden'); }
+
   /** Supports only `[name="value"]` selectors, which is all the runtime uses. */
   querySelector(selector) {
     const m = /^\[([\w-]+)="(.*)"\]$/.exec(selector);
@@ -256,7 +297,7 @@ export class FakeDocument extends FakeNode {
     return walk(this);
   }
 
-  querySelectorAll() { return []; }
+  querySelectorAll(selector) { return this.documentElement.matches(selector) ? [this.documentElement, ...this.documentElement.querySelectorAll(selector)] : this.documentElement.querySelectorAll(selector); }
   addEventListener(type, listener) { this._listeners.push({ type, listener }); }
   /** Calls the document's listeners for e.type (visibilitychange, say). */
   fire(e) {

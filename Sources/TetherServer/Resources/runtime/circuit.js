@@ -8,6 +8,7 @@ import { applyEdits } from './dom-edits.js';
 import { EventSender } from './events.js';
 import { bytesToMarker, readSegment, utf8Length, withoutBytes } from './bytes.js';
 import { tetherPath } from './paths.js';
+import { LatencyQueue } from './latency.js';
 
 export const ConnectionState = Object.freeze({
   /** Made, and not yet connecting. */
@@ -138,7 +139,9 @@ export class Circuit {
    * `failed(message)` for `fatal`, `closed(closeEvent, disposition, previousState)` once the
    * state has moved (returning true when a resume will be attempted, so calls in flight wait for
    * its outcome), and optionally `resumeOpened()` when a resume's socket opened and its handshake
-   * is pending, and `shutdown(reason, resumes)` for the server's `bye`.
+   * is pending, `shutdown(reason, resumes)` for the server's `bye`, and, for loading and offline
+   * states, `eventSent(sequence, element)`, `eventHandled(sequence)` for `evd`, `eventsLost()` when
+   * a socket closes and `connectionChanged(state)` after each transition.
    */
   constructor(options, host) {
     this.options = options;
@@ -161,7 +164,10 @@ export class Circuit {
     // Swift→JS calls being answered, and Swift streams the page is reading: what makes it busy.
     this.answering = 0;
     this.openStreams = 0;
-    this.events = new EventSender((message) => this.post(message));
+    this.events = new EventSender((message) => this.post(message), (sequence, el) => this.host.eventSent?.(sequence, el));
+    // The latency simulator's delays, one queue each way (Tether.enableLatencySim).
+    this.outgoing = new LatencyQueue();
+    this.incoming = new LatencyQueue();
     // Until the server says otherwise (its first message), assume its defaults.
     this.limits = { maxMessageBytes: 32 * 1024, maxChunkBytes: 256 * 1024 };
   }
@@ -173,6 +179,23 @@ export class Circuit {
     }
     this.log.debug(`circuit ${this.state} → ${next}`);
     this.state = next;
+    this.host.connectionChanged?.(next);
+  }
+
+  /** Delays every frame by `ms` each way from now on; 0 turns the delay off. */
+  setLatency(ms) {
+    this.outgoing.ms = ms;
+    this.incoming.ms = ms;
+  }
+
+  /** Sends a frame on the current socket, after the simulated latency if there is one. */
+  sendFrame(data) {
+    const ws = this.socket;
+    this.outgoing.run(() => {
+      // A frame the simulator held may find its socket gone; the drop loses it, as a real one would.
+      if (ws.readyState === SOCKET_CLOSED) return;
+      ws.send(data);
+    });
   }
 
   get isClosed() { return CLOSED.has(this.state); }
@@ -226,7 +249,7 @@ export class Circuit {
         if (hello[0] === MessageKind.resume && ws === this.socket) this.host.resumeOpened?.();
       };
       // A socket this circuit has replaced may still deliver; only the current one counts.
-      ws.onmessage = (m) => { if (ws === this.socket) this.receive(m.data); };
+      ws.onmessage = (m) => this.incoming.run(() => { if (ws === this.socket) this.receive(m.data); });
       ws.onclose = (e) => { if (ws === this.socket) this.socketClosed(e); };
       ws.onerror = () => this.log.warning('circuit socket error');
     });
@@ -291,7 +314,7 @@ export class Circuit {
     let size = 2;
     const sendText = () => {
       if (parts.length === 0) return;
-      this.socket.send('[' + parts.join(',') + ']');
+      this.sendFrame('[' + parts.join(',') + ']');
       parts = [];
       size = 2;
     };
@@ -311,7 +334,7 @@ export class Circuit {
       }
       if (size + bytes + 1 > limit) sendText();
       // A message's byte arrays go ahead of it, each chunk in its own binary frame.
-      for (const segment of segments) this.socket.send(segment);
+      for (const segment of segments) this.sendFrame(segment);
       parts.push(json);
       size += bytes + 1;
     }
@@ -375,6 +398,7 @@ export class Circuit {
       case MessageKind.protocolError: this.log.error('server refused a message:', m[1]); break;
       case MessageKind.navigateTo: this.host.navigated(m[1], m[2], m[3]); break;
       case MessageKind.fatal: this.failed(m[1]); break;
+      case MessageKind.eventHandled: this.host.eventHandled?.(m[1]); break;
       default: this.log.warning(`unknown message '${m[0]}'`);
     }
   }
@@ -409,7 +433,7 @@ export class Circuit {
     this.events.sendPending();
     this.flush();
     this.holding = true;
-    this.socket.send(JSON.stringify([[MessageKind.drained]]));
+    this.sendFrame(JSON.stringify([[MessageKind.drained]]));
   }
 
   /** `bye`: the server is going away. With `resumes` it saved this circuit first, so the next
@@ -478,6 +502,7 @@ export class Circuit {
       this.handshake = null;
     }
     this.events.cancelPending();
+    this.host.eventsLost?.();
     // A transient drop is routine (the page recovers on its own), and so is a pause; the others
     // end the page's session.
     const line = `circuit closed (${describeClose(e)})`;
@@ -536,7 +561,7 @@ export class Circuit {
     const socket = this.socket;
     // What the page posted before the pause still reaches the circuit the server saves.
     this.flush();
-    socket.send(JSON.stringify([[MessageKind.pause]]));
+    this.sendFrame(JSON.stringify([[MessageKind.pause]]));
     this.transition(S.leaving);
     this.closing = this.whenClosed(socket);
     // A server that never closes would leave the page leaving forever; closed by the page

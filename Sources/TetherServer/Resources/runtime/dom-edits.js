@@ -3,6 +3,7 @@
 // the diff on the server.
 
 import { EditCode } from './protocol.js';
+import { keepClientEffects } from './client-effects.js';
 
 // A run of raw markup sits between <!--[--> and <!--]-->, so the browser's many nodes for it
 // count as the one child the server diffed.
@@ -63,6 +64,7 @@ function fragment(doc, html) {
 // the property is what the page shows, so it follows the server too.
 function setAttribute(el, name, value) {
   el.setAttribute(name, value);
+  keepClientEffects(el, name);
   if (name === 'value' && 'value' in el && el.value !== value) el.value = value;
   else if (name === 'checked' && 'checked' in el) el.checked = true;
   else if (name === 'selected' && 'selected' in el) el.selected = true;
@@ -70,6 +72,7 @@ function setAttribute(el, name, value) {
 
 function removeAttribute(el, name) {
   el.removeAttribute(name);
+  keepClientEffects(el, name);
   if (name === 'value' && 'value' in el) el.value = '';
   else if (name === 'checked' && 'checked' in el) el.checked = false;
   else if (name === 'selected' && 'selected' in el) el.selected = false;

@@ -1,6 +1,7 @@
 // DOM events: one listener per event type on the render root finds the bound elements
 // (data-t-<event>="handlerId;flags") and sends each one's event args to the server, debounced
-// or throttled as the binding asks.
+// or throttled as the binding asks. An element's client commands (data-t-js-<event>) run first,
+// in the browser alone.
 
 import { EventNames, MessageKind } from './protocol.js';
 
@@ -45,19 +46,24 @@ export function parseBinding(value) {
   return b;
 }
 
-/** Listens on `root` for every event a component can handle and calls `send(binding, event)` for
- * each bound element from the target up to the root, innermost first. Nothing above the root is
- * the runtime's business. */
-export function delegateEvents(root, send) {
+/** Listens on `root` for every event a component can handle and calls `send(binding, event,
+ * element)` for each bound element from the target up to the root, innermost first, after running
+ * the element's client commands with `commands` (a ClientCommandRunner) when given. Nothing above
+ * the root is the runtime's business. */
+export function delegateEvents(root, send, commands = null) {
   const onEvent = (e) => {
     const attr = 'data-t-' + e.type;
     let el = e.target;
     while (el && el !== root.parentNode) {
-      if (el.nodeType === 1 && el.hasAttribute(attr)) {
-        const binding = parseBinding(el.getAttribute(attr));
-        if (binding.preventDefault) e.preventDefault();
-        send(binding, e);
-        if (binding.stopPropagation || NON_BUBBLING.has(e.type)) break;
+      if (el.nodeType === 1) {
+        const client = commands ? commands.read(el, e.type) : null;
+        const binding = el.hasAttribute(attr) ? parseBinding(el.getAttribute(attr)) : null;
+        if (client || binding) {
+          if (binding?.preventDefault || client?.preventDefault) e.preventDefault();
+          if (client) commands.run(client, el, e.type);
+          if (binding) send(binding, e, el);
+          if (binding?.stopPropagation || client?.stopPropagation || NON_BUBBLING.has(e.type)) break;
+        }
       }
       el = el.parentNode;
     }
@@ -65,22 +71,28 @@ export function delegateEvents(root, send) {
   for (const type of EventNames) root.addEventListener(type, onEvent, NON_BUBBLING.has(type));
 }
 
-/** Posts bound events as `ev` messages, holding back the ones a debounce or throttle delays. */
+/** Posts bound events as `ev` messages, holding back the ones a debounce or throttle delays. Each
+ * `ev` carries a sequence number the server sends back in `evd` once it has handled it; `sent`
+ * (sequence, element) hears of each as it goes. */
 export class EventSender {
-  constructor(post) {
+  constructor(post, sent = null) {
     this.post = post;
+    this.sent = sent;
+    this.nextSequence = 1;
     // binding id → { timer, post }: the delayed event of each binding, to send early or drop.
     this.delayed = new Map();
     this.lastThrottle = new Map();
   }
 
-  send(binding, e) {
+  send(binding, e, el = null) {
     // The args are read when the event fires: by the time a delayed one goes, the input may hold
     // text the user typed after it.
     const args = eventArgs(e);
     const post = () => {
       this.delayed.delete(binding.id);
-      this.post([MessageKind.event, binding.id, args]);
+      const sequence = this.nextSequence++;
+      this.post([MessageKind.event, binding.id, args, sequence]);
+      if (this.sent && el) this.sent(sequence, el);
     };
     if (binding.debounce > 0) {
       this.delay(binding.id, post, binding.debounce);

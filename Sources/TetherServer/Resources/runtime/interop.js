@@ -106,6 +106,21 @@ export const files = Object.freeze({
   },
 });
 
+/** Built-ins Swift calls through an ElementReference (ElementCommands in Component.swift). An
+ * element the reference names that is no longer in the page arrives as null. */
+export const dom = Object.freeze({
+  /** @param {HTMLElement | null} el @param {FocusOptions} [options] */
+  focus(el, options) {
+    if (!el) throw new Error('ElementReference.focus(): the element is no longer in the page.');
+    el.focus(options);
+  },
+  /** @param {HTMLElement | null} el @param {ScrollIntoViewOptions} [options] */
+  scrollIntoView(el, options) {
+    if (!el) throw new Error('ElementReference.scrollIntoView(): the element is no longer in the page.');
+    el.scrollIntoView(options);
+  },
+});
+
 /** One page's side of interop: the JS objects Swift holds handles to, and the byte segments
  * that arrived ahead of the message that names them. */
 export class JSInterop {

@@ -1,5 +1,6 @@
 // The wire vocabulary of the browser runtime, in one place: no other module spells a message
-// kind, an edit code, a call mode, an operation, a marker key, an event name or a close code.
+// kind, an edit code, a call mode, an operation, a marker key, an event name, a close code or a
+// behaviour attribute, command or effect.
 // Each table mirrors the Swift enum of the same name in Sources/TetherProtocol (EventNames:
 // DOMEventName), name for name and value for value.
 //
@@ -31,6 +32,7 @@ export const MessageKind = Object.freeze({
   shutdown: 'bye',
   configure: 'cfg',
   drain: 'drain',
+  eventHandled: 'evd',
 });
 
 /** The first element of each edit in a render batch (TreeDiff). */
@@ -118,4 +120,41 @@ export const CloseCode = Object.freeze({
   protocolError: 4005,
   paused: 4006,
   unauthorized: 4007,
+});
+
+/** The attributes the renderer writes for what the runtime does on its own (the table of their
+ * JSON is on BehaviourAttribute in ClientBehaviour.swift). */
+export const BehaviourAttribute = Object.freeze({
+  clientCommandsPrefix: 'data-t-js-',
+  loading: 'data-t-loading',
+  offline: 'data-t-offline',
+  dirty: 'data-t-dirty',
+});
+
+/** The client commands (commands.js), each `[name, …arguments]`. */
+export const ClientCommandName = Object.freeze({
+  show: 'show',
+  hide: 'hide',
+  toggle: 'toggle',
+  addClass: 'addClass',
+  removeClass: 'removeClass',
+  toggleClass: 'toggleClass',
+  setAttribute: 'setAttribute',
+  removeAttribute: 'removeAttribute',
+  dispatch: 'dispatch',
+  focus: 'focus',
+});
+
+/** What an element does while a loading, offline or dirty state holds (states.js). */
+export const StateEffectKind = Object.freeze({
+  addClass: 'class',
+  setAttribute: 'attr',
+  show: 'show',
+  hide: 'hide',
+});
+
+/** The class on document.documentElement that says where the circuit stands. */
+export const ConnectionClass = Object.freeze({
+  connected: 'tether-connected',
+  disconnected: 'tether-disconnected',
 });

@@ -19,6 +19,7 @@
 
 import { CloseCode } from './protocol.js';
 import { CallFailure, CloseDisposition, ConnectionState } from './circuit.js';
+import { markConnection } from './states.js';
 
 // A page that is already navigating away (a sign-out form posting, a link) must not reload over
 // that navigation when its circuit is ended for the same reason.
@@ -113,7 +114,7 @@ export class Reconnection {
       this.paused();
       return false;
     }
-    document.documentElement.classList.add('tether-disconnected');
+    markConnection(false);
     switch (disposition) {
       case CloseDisposition.final:
         this.ended(e, previous === ConnectionState.failed);
@@ -155,6 +156,7 @@ export class Reconnection {
 
   /** The server saved the circuit and closed its socket: nothing to show, nothing to retry. */
   paused() {
+    markConnection(null);
     if (this.shown && this.shown !== ReconnectState.hide) this.show(ReconnectState.hide, {});
     document.dispatchEvent(new CustomEvent('tether:paused'));
   }
@@ -255,7 +257,7 @@ export class Reconnection {
   connectionUp() {
     this.dropped = false;
     this.restartUntil = -Infinity;
-    document.documentElement.classList.remove('tether-disconnected');
+    markConnection(true);
     this.show(ReconnectState.hide, {});
     const handler = this.options.reconnectionHandler;
     if (handler && typeof handler.onConnectionUp === 'function') handler.onConnectionUp();

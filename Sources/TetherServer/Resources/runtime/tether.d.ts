@@ -137,6 +137,13 @@ export interface TetherFiles {
   list(input: HTMLInputElement): TetherFileInfo[];
 }
 
+/** The built-ins `ElementReference.focus()` and `scrollIntoView()` call from Swift. An element
+ * that is no longer in the page arrives as null, and the call throws. */
+export interface TetherDOM {
+  focus(element: HTMLElement | null, options?: FocusOptions): void;
+  scrollIntoView(element: HTMLElement | null, options?: ScrollIntoViewOptions): void;
+}
+
 /** Options of `Tether.navigateTo`. */
 export interface TetherNavigationOptions {
   /** Replace the current history entry instead of adding one. */
@@ -153,6 +160,8 @@ export interface TetherRuntime {
   readonly options: TetherStartOptions | undefined;
   /** Helpers for file inputs that Swift calls by identifier. */
   readonly files: TetherFiles;
+  /** Focus and scrolling for Swift's `ElementReference`. */
+  readonly dom: TetherDOM;
   /** The JavaScript objects Swift holds handles to, by id. */
   readonly jsObjects: Map<number, unknown>;
   /** Starts the runtime: automatic unless the script tag has `autostart="false"`. Resolves as
@@ -177,6 +186,12 @@ export interface TetherRuntime {
   resume(): Promise<boolean>;
   /** Closes the circuit's socket; the server keeps the circuit for `Tether.reconnect()`. */
   disconnect(): void;
+  /** Delays every circuit frame by `ms` milliseconds each way, in order, to feel the app as a
+   * distant user would. Throws a TypeError unless 0 ≤ ms ≤ 60000. Holds until reload or
+   * `disableLatencySim()`. */
+  enableLatencySim(ms: number): void;
+  /** Ends the latency simulator; frames it already holds still go, in order. */
+  disableLatencySim(): void;
 }
 
 /** The exports of a JS initializer, a `*.lib.module.js` file the runtime imports before it starts. */

@@ -4,13 +4,16 @@
 
 import { Logger } from './log.js';
 import { Circuit } from './circuit.js';
-import { JSInterop, files } from './interop.js';
+import { JSInterop, dom, files } from './interop.js';
 import { delegateEvents } from './events.js';
 import { followLinks, navigated, navigateTo, prerenderInto } from './navigation.js';
 import { applyHead } from './head.js';
 import { Reconnection, showErrorBar } from './reconnect.js';
 import { PageLifecycle } from './lifecycle.js';
 import { loadInitializers, runHook } from './initializers.js';
+import { ClientCommandRunner } from './commands.js';
+import { PageStates, markConnection } from './states.js';
+import { checkLatency } from './latency.js';
 
 /**
  * The types of the runtime's public surface are declared in tether.d.ts, beside this file.
@@ -30,6 +33,8 @@ class TetherRuntime {
   #lifecycle = new PageLifecycle(this, this.#reconnection);
   #started = false;
   #resolveReady;
+  #latency = 0;
+  #connectedOnce = false;
 
   constructor() {
     /** Resolves once the circuit is connected and the first render applied. */
@@ -37,6 +42,22 @@ class TetherRuntime {
     this.circuit = null;
     this.options = undefined;
     this.files = files;
+    this.dom = dom;
+  }
+
+  /** Delays every frame of the circuit by `ms` milliseconds each way, in order, so the app feels
+   * as it would to a user that far from the server (LiveView's latency simulator). For
+   * development: it holds until the page reloads or Tether.disableLatencySim().
+   * @param {number} ms from 0 to 60000 */
+  enableLatencySim(ms) {
+    this.#latency = checkLatency(ms);
+    this.circuit?.setLatency(this.#latency);
+  }
+
+  /** Ends the latency simulator; frames already held still go in order. */
+  disableLatencySim() {
+    this.#latency = 0;
+    this.circuit?.setLatency(0);
   }
 
   /** The JS objects Swift holds handles to, by id.
@@ -77,10 +98,20 @@ class TetherRuntime {
     if (this.options.url && !root.getAttribute('data-tether-descriptor')) {
       await prerenderInto(root, this.options.url);
     }
+    const states = new PageStates(root, log);
+    states.followConnection();
     const circuit = new Circuit(this.options, {
       log,
       interop: this.#interop,
-      rendered: () => this.#resolveReady(this),
+      rendered: () => {
+        states.refresh();
+        this.#resolveReady(this);
+      },
+      eventSent: (sequence, el) => states.eventSent(sequence, el),
+      eventHandled: (sequence) => states.eventHandled(sequence),
+      eventsLost: () => states.eventsLost(),
+      // The first open; reconnect.js marks every later one, and every drop.
+      connectionChanged: (state) => { if (state === 'open' && !this.#connectedOnce) { this.#connectedOnce = true; markConnection(true); } },
       navigated,
       headChanged: (title, html) => applyHead(document, title, html),
       failed: showErrorBar,
@@ -89,7 +120,10 @@ class TetherRuntime {
       shutdown: (reason, resumes) => this.#reconnection.shutdown(reason, resumes),
     });
     this.circuit = circuit;
-    delegateEvents(root, (binding, e) => circuit.events.send(binding, e));
+    circuit.setLatency(this.#latency);
+    delegateEvents(root, (binding, e, el) => circuit.events.send(binding, e, el), new ClientCommandRunner(log));
+    // A dirty state follows what the user types, before anything goes to the server.
+    for (const type of ['input', 'change']) root.addEventListener(type, () => states.refresh());
     followLinks(circuit);
     const descriptor = root.getAttribute('data-tether-descriptor') || '';
     circuit.connect(root, descriptor, root.getAttribute('data-tether-circuit') || '').catch(() => {});
