@@ -162,7 +162,7 @@ final class Input {
             _ = WireCodec.encodeFrame(unacknowledged.map { OutboundMessage.render(batch: $0.number, edits: $0.edits) })
         case .end, .pause, .drained:
             break
-        case .event(let handler, let args):
+        case .event(let handler, let args, _):
             await event(handler, args)
         case .callCompleted(let id, let outcome):
             if case .success(let value) = outcome { Decoding.decodeAll(value, channel: channel, bytes: false) }

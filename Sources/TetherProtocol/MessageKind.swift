@@ -9,5 +9,5 @@ package enum MessageKind: String, CaseIterable, Sendable {
     case acknowledge = "ack", releaseObject = "rel", navigate = "nav", pause, drained
     // Server to browser.
     case render = "r", call = "c", invocationResult = "res", protocolError = "err", navigateTo = "go"
-    case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg", drain
+    case disposeJSObject = "djs", fatal, rejected, shutdown = "bye", configure = "cfg", drain, eventHandled = "evd"
 }

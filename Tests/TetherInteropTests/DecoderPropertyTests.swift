@@ -37,7 +37,7 @@ struct DecoderPropertyTests {
                     if case .object(let object) = target { sameInt(2, object) }
                 case .ack(let batch): sameInt(1, batch)
                 case .releaseObject(let id): sameInt(1, id)
-                case .event(let handler, _): #expect(fields[1] == .string(handler))
+                case .event(let handler, _, _): #expect(fields[1] == .string(handler))
                 case .start, .end, .navigate, .pause, .drained: break
                 }
             }

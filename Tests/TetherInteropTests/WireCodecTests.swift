@@ -46,6 +46,22 @@ struct WireCodecTests {
         #expect(decoded(#"[["ev","h7"]]"#) == .event(handler: "h7", args: .null))
     }
 
+    @Test("ev with a sequence number; a sequence that is not an integer is refused")
+    func eventSequence() {
+        #expect(decoded(#"[["ev","h7",{},12]]"#) == .event(handler: "h7", args: [:], sequence: 12))
+        #expect(decoded(#"[["ev","h7",{},null]]"#) == .event(handler: "h7", args: [:]))
+        #expect(violation(#"[["ev","h7",{},"12"]]"#) == "malformed 'ev' message: expected an integer sequence number")
+        #expect(violation(#"[["ev","h7",{},1.5]]"#) == "malformed 'ev' message: expected an integer sequence number")
+        #expect(violation(#"[["ev","h7",{},1e400]]"#) == "malformed 'ev' message: expected an integer sequence number")
+    }
+
+    @Test("evd carries the sequence number back")
+    func eventHandled() {
+        var out = ""
+        WireCodec.encode(.eventHandled(sequence: 12), to: &out)
+        #expect(out == #"["evd",12]"#)
+    }
+
     @Test("done: success with a value, with no value, and failures")
     func done() {
         #expect(decoded(#"[["done",3,true,{"a":[1,2]}]]"#) == .callCompleted(id: 3, outcome: .success(["a": [1, 2]])))

@@ -41,6 +41,10 @@ struct ProtocolVocabularyTests {
     @Test func callTargets() throws { try Self.expect(CallTarget.self, as: "CallTarget") }
     @Test func markers() throws { try Self.expect(Marker.self, as: "Marker") }
     @Test func closeCodes() throws { try Self.expect(CloseCode.self, as: "CloseCode") }
+    @Test func behaviourAttributes() throws { try Self.expect(BehaviourAttribute.self, as: "BehaviourAttribute") }
+    @Test func clientCommandNames() throws { try Self.expect(ClientCommandName.self, as: "ClientCommandName") }
+    @Test func stateEffectKinds() throws { try Self.expect(StateEffectKind.self, as: "StateEffectKind") }
+    @Test func connectionClasses() throws { try Self.expect(ConnectionClass.self, as: "ConnectionClass") }
 
     @Test func eventNames() throws {
         let lines = Self.source.components(separatedBy: "\n")

@@ -18,7 +18,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `start` | in | descriptor, url |
 /// | `resume` | in | circuit id, secret, last applied batch |
 /// | `end` | in | (none) |
-/// | `ev` | in | handler id, event args |
+/// | `ev` | in | handler id, event args, and optionally the page's sequence number for it |
 /// | `done` | in | call id, ok, value or {message, stack} |
 /// | `inv` | in | call id, module name or object id, method, args array |
 /// | `ack` | in | batch number |
@@ -36,6 +36,7 @@ package struct ProtocolViolation: Error, Sendable, Equatable, CustomStringConver
 /// | `rejected` | out | reason a resume was refused |
 /// | `bye` | out | reason, resumes: the server is shutting down and the socket closes next; when resumes is true it saved the circuit (a drain) |
 /// | `drain` | out | (none): the server saves the circuit next; the page flushes what it holds and answers `drained` |
+/// | `evd` | out | sequence number of an `ev`: it was handled or refused, and its render is ahead of this |
 /// | `cfg` | out | settings object, sent first: `maxMessageBytes`, `maxChunkBytes`, `circuitId`, `secret`, `restored` (this socket's resume rebuilt the circuit from its store) |
 package enum WireCodec {
     package static func decodeFrame(_ text: String) -> [Result<InboundMessage, ProtocolViolation>] {
@@ -80,7 +81,10 @@ package enum WireCodec {
             return .success(.end)
         case .event:
             guard let handler = field(1)?.stringValue else { return fail("expected a handler id string") }
-            return .success(.event(handler: handler, args: field(2) ?? .null))
+            guard let number = field(3), !number.isNull else { return .success(.event(handler: handler, args: field(2) ?? .null)) }
+            // Echoed back as it came, so any integer will do; anything else is refused.
+            guard let sequence = number.intValue else { return fail("expected an integer sequence number") }
+            return .success(.event(handler: handler, args: field(2) ?? .null, sequence: sequence))
         case .callCompleted:
             guard let id = field(1)?.intValue, let ok = field(2)?.boolValue else {
                 return fail("expected call id and ok flag")
@@ -116,7 +120,7 @@ package enum WireCodec {
         case .drained:
             return .success(.drained)
         case .render, .call, .invocationResult, .protocolError, .navigateTo, .disposeJSObject, .fatal, .rejected, .shutdown, .configure,
-            .drain:
+            .drain, .eventHandled:
             return .failure(ProtocolViolation("'\(kind.rawValue)' is a message the server sends, never one it receives"))
         }
     }
@@ -171,6 +175,9 @@ package enum WireCodec {
             out += "\(json)]"
         case .drain:
             out += "[\"" + MessageKind.drain.rawValue + "\"]"
+        case .eventHandled(let sequence):
+            begin(.eventHandled, &out)
+            out += "\(sequence)]"
         case .interop(.bytes):
             // Byte segments travel in binary frames (see `frames(for:)`), never in JSON.
             break

@@ -9,8 +9,9 @@ package enum InboundMessage: Sendable, Equatable {
     case resume(circuitID: String, secret: String, lastBatch: Int)
     /// The page is going away: the circuit can be released at once.
     case end
-    /// A DOM event for a handler id the server rendered.
-    case event(handler: String, args: JSONValue)
+    /// A DOM event for a handler id the server rendered. `sequence`, when the page numbers its
+    /// events, comes back in `eventHandled` once the handler ran and its render went out.
+    case event(handler: String, args: JSONValue, sequence: Int? = nil)
     /// The browser finished a Swift→JS call.
     case callCompleted(id: Int, outcome: JSCallOutcome)
     /// JS asks to call an exposed Swift method: statically by module, or on a Swift object.
@@ -73,6 +74,9 @@ package enum OutboundMessage: Sendable {
     case drain
     /// Settings the runtime needs before anything else, such as the message size limit.
     case configure(json: String)
+    /// The event the page numbered `sequence` was handled (or refused) and its render sent: the
+    /// page ends the loading states it started.
+    case eventHandled(sequence: Int)
 }
 
 /// The document's head as a render batch leaves it: the title, and the head elements that

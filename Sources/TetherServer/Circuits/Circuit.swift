@@ -54,7 +54,7 @@ package actor Circuit {
     nonisolated let drainLatch = DrainLatch()
 
     enum Work: Sendable {
-        case event(handler: String, args: JSONValue)
+        case event(handler: String, args: JSONValue, sequence: Int?)
         case ack(batch: Int)
         case navigate(url: String)
         case render
@@ -64,7 +64,7 @@ package actor Circuit {
         /// What a queued message is charged against its client's budget.
         var queuedCost: Int {
             switch self {
-            case .event(let handler, let args): MemoryCost.queuedEvent &+ handler.utf8.count &+ MemoryCost.of(args)
+            case .event(let handler, let args, _): MemoryCost.queuedEvent &+ handler.utf8.count &+ MemoryCost.of(args)
             case .navigate(let url): MemoryCost.queuedEvent &+ url.utf8.count
             case .ack, .drained: MemoryCost.queuedEvent
             case .render: 0
@@ -157,7 +157,10 @@ package actor Circuit {
                 channel.budget.release(cost)
             }
             switch item {
-            case .event(let handler, let args): await channel.telemetry.traceEvent { await handleEvent(handler, args) }
+            case .event(let handler, let args, let sequence):
+                await channel.telemetry.traceEvent { await handleEvent(handler, args) }
+                // After the handler's render, so the page ends its loading states on what it shows.
+                if let sequence { transport.send(.eventHandled(sequence: sequence)) }
             case .ack(let batch): await acknowledge(batch)
             case .navigate(let url): await navigateFromBrowser(url)
             case .render:

@@ -388,8 +388,12 @@ struct CircuitConnection {
             circuit.channel.complete(callID: id, outcome: outcome)
         case .invoke(let id, let target, let method, let args):
             circuit.channel.receiveInvocation(id: id, target: target, method: method, args: args, exports: app.exports)
-        case .event(let handler, let args):
-            if let refusal = circuit.enqueueFromBrowser(.event(handler: handler, args: args)) { refuse("event refused: \(refusal)", outbox, refusals) }
+        case .event(let handler, let args, let sequence):
+            if let refusal = circuit.enqueueFromBrowser(.event(handler: handler, args: args, sequence: sequence)) {
+                refuse("event refused: \(refusal)", outbox, refusals)
+                // The page still waits for this event to end its loading states.
+                if let sequence { outbox.enqueue(.eventHandled(sequence: sequence)) }
+            }
         case .ack(let batch):
             if let refusal = circuit.enqueueFromBrowser(.ack(batch: batch)) { refuse("ack refused: \(refusal)", outbox, refusals) }
         case .releaseObject(let id):

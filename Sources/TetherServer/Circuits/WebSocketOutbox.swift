@@ -211,7 +211,7 @@ final class WebSocketOutbox: Sendable {
         case .shutdown(let reason, let resumes): CircuitClose(resumes ? .serviceRestart : .goingAway, reason)
         case .fatal(let message): CircuitClose(.fatal, message)
         case .rejected(let reason): CircuitClose(.rejected, reason)
-        case .interop, .render, .protocolError, .navigateTo, .configure, .drain: nil
+        case .interop, .render, .protocolError, .navigateTo, .configure, .drain, .eventHandled: nil
         }
     }
 
