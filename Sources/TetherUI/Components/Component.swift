@@ -289,14 +289,71 @@ public final class ComponentContext {
 public final class ElementReference: Encodable {
     /// Assigned by the renderer when the element is first rendered.
     public internal(set) var id: String?
+    /// The browser of the circuit that rendered the element, for `focus()` and `scrollIntoView()`.
+    var runtime: JSRuntime?
 
     /// A reference to capture an element with `ref(_:)`; its id is assigned when the element renders.
     public init() {}
+
+    /// Moves keyboard focus to the element, as Blazor's `FocusAsync` does:
+    /// `try await nameInput.focus()`. With `preventScroll`, the page does not scroll to it.
+    ///
+    /// Throws `ElementReferenceError.notRendered` before the element has rendered in a live
+    /// circuit, and `JSException` when the element is no longer in the page.
+    public func focus(preventScroll: Bool = false) async throws {
+        try await runtimeForCall("focus()").invokeVoid(ElementCommands.focus, self, ["preventScroll": .bool(preventScroll)] as JSONValue)
+    }
+
+    /// Scrolls the page so the element is in view. Throws as `focus(preventScroll:)` does.
+    public func scrollIntoView(behavior: ScrollBehavior = .auto, block: ScrollAlignment = .start, inline: ScrollAlignment = .nearest) async throws {
+        let options: JSONValue = ["behavior": .string(behavior.rawValue), "block": .string(block.rawValue), "inline": .string(inline.rawValue)]
+        try await runtimeForCall("scrollIntoView()").invokeVoid(ElementCommands.scrollIntoView, self, options)
+    }
+
+    private func runtimeForCall(_ call: String) throws(ElementReferenceError) -> JSRuntime {
+        guard id != nil, let runtime else { throw .notRendered(call: call) }
+        return runtime
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: HandleKey.self)
         try container.encode(id ?? "", forKey: HandleKey(.element))
     }
+}
+
+/// How `ElementReference.scrollIntoView(behavior:block:inline:)` moves the page.
+public enum ScrollBehavior: String, Sendable {
+    /// As the page's CSS `scroll-behavior` says.
+    case auto
+    /// At once.
+    case instant
+    /// With an animation.
+    case smooth
+}
+
+/// Where `ElementReference.scrollIntoView(behavior:block:inline:)` puts the element in the view.
+public enum ScrollAlignment: String, Sendable {
+    case start, center, end, nearest
+}
+
+/// A call through an `ElementReference` that cannot be made.
+public enum ElementReferenceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The element has not rendered in a live circuit yet: the call was made before the first
+    /// render, during prerendering, or on a reference never passed to `ref(_:)`.
+    case notRendered(call: String)
+
+    public var description: String {
+        switch self {
+        case .notRendered(let call):
+            "ElementReference.\(call): the element has not been rendered in a live circuit yet; call it after the first render (onAfterRender(firstRender:)) or from an event handler"
+        }
+    }
+}
+
+/// The runtime's built-in functions for `ElementReference` (`Tether.dom` in tether.js).
+enum ElementCommands {
+    static let focus = "Tether.dom.focus"
+    static let scrollIntoView = "Tether.dom.scrollIntoView"
 }
 
 /// A child component placed in a parent's body: a component value, `TodoRow(text: ...)`, with

@@ -118,6 +118,8 @@ public struct EventOptions: Sendable, Equatable {
     public var debounceMilliseconds: Int?
     /// Send at most once per this interval.
     public var throttleMilliseconds: Int?
+    /// Commands the browser runs first, with no round trip: set with `client(_:preventDefault:stopPropagation:)`.
+    var clientCommands: ClientCommands?
 
     /// Options for `on(_:_:_:)`: `EventOptions(debounce: 300)`. `debounce` and `throttle` are in
     /// milliseconds; the last event of a burst is always sent, with the burst's last value.
@@ -176,6 +178,7 @@ extension Element {
             copy.events.removeAll { $0.name == name }
         }
         copy.events.append(EventBinding(name: name, options: options, handler: handler))
+        if let commands = options.clientCommands { copy.attachClientCommands(commands, on: name, options: options) }
         return copy
     }
 

@@ -15,11 +15,13 @@ enum MarkupProblem: Equatable {
     /// A `<script>` in component markup, which would never run. Documented behaviour, as in
     /// Blazor, so only ever logged: it is not a mistake in what the DSL was asked to do.
     case droppedScript
+    /// A client command or a loading, offline or dirty state the browser could not carry out.
+    case invalidBehaviour(String)
 
     /// Whether `MarkupChecking.strict` fails the render for it.
     var failsStrictRender: Bool {
         switch self {
-        case .unknownEvent, .droppedAttribute, .replacedHandler: true
+        case .unknownEvent, .droppedAttribute, .replacedHandler, .invalidBehaviour: true
         case .droppedScript: false
         }
     }
@@ -32,6 +34,8 @@ enum MarkupProblem: Equatable {
             "the attribute '\(name)' was dropped: \(reason)"
         case .replacedHandler(let name):
             "a second '\(name)' handler replaced the first (a .bind(...) writes back on '\(name)' too; combine them in one handler)"
+        case .invalidBehaviour(let problem):
+            "\(problem); it was dropped"
         case .droppedScript:
             "a <script> element in component markup never runs and was dropped: load scripts from the document template, a module or an initializer"
         }

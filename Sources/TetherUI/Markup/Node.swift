@@ -1,3 +1,5 @@
+import TetherInterop
+
 /// One node of a component's output, before child components are expanded.
 ///
 /// Nodes belong to the circuit that rendered them and never cross to another task, so they are
@@ -34,6 +36,10 @@ public struct Element {
     public internal(set) var reference: ElementReference?
     /// What the DSL dropped from this element, for the renderer to report.
     var problems: [MarkupProblem] = []
+    /// Client commands by event, as the runtime reads them (`ClientBehaviours.swift`).
+    var clientCommands: [(event: String, wire: JSONValue)] = []
+    /// Loading, offline and dirty states, in the order they were added.
+    var states: [BehaviourState] = []
 
     /// An element with no attributes; the DSL's functions (`div`, `element(_:_:_:)`) are the usual
     /// way to make one.

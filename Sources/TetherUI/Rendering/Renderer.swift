@@ -501,7 +501,9 @@ package final class Renderer {
                 nextElementRef += 1
             }
             attributes.append(("data-t-ref", reference.id!))
+            if !isPrerendering { reference.runtime = js }
         }
+        attributes.append(contentsOf: element.behaviourAttributes)
         var children: [RenderNode] = []
         expandContent(element.children, owner: owner, environment: environment, position: &position, live: &live, into: &children)
         return RenderElement(tag: element.tag, attributes: attributes, children: children, key: element.key)
