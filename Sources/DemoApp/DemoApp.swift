@@ -12,6 +12,7 @@ public enum DemoApp {
         Upload.self, JSObjects.self, Todos.self, FormPage.self, ItemPage.self, ErrorPage.self, EventsPage.self,
         ScriptsPage.self, InteropParity.self, SharedPage.self, DurablePage.self, LoginPage.self, AccountPage.self, ChatPage.self,
         VirtualizePage.self, PeopleGridPage.self, AsyncPage.self,
+        ClientPage.self,
     ]
 
     public static func make() -> TetherApp {

@@ -21,8 +21,11 @@ MUTATIONS_OUTSIDE_COUNT = """() => {
     const describe = n => n.nodeType === 1
         ? n.tagName.toLowerCase() + (n.id ? '#' + n.id : '')
         : '#' + n.nodeName.replace('#', '') + ' ' + JSON.stringify(n.textContent);
+    // The button's loading state (a class and aria-busy) shows when a click takes over 200 ms.
+    const loading = r => r.target.id === 'increment' && ['class', 'aria-busy'].includes(r.attributeName);
     return window.__mutations
         .filter(r => !(count && (r.target === count || count.contains(r.target))))
+        .filter(r => !loading(r))
         .map(r => r.type + (r.attributeName ? ' [' + r.attributeName + ']' : '') + ' on ' + describe(r.target));
 }"""
 

@@ -15,5 +15,6 @@ public final class Counter: Page {
         h1 { "Counter" }
         p { "Current count: "; span(.id("count")) { count } }
         button(.id("increment")) { "Click me" }.onClick { self.count += 1 }
+            .loading(.class("loading"), .attribute("aria-busy", "true"))
     }
 }

@@ -31,6 +31,7 @@ public final class DemoLayout: Layout {
         ("/form", "Form"),
         ("/items/1", "Item 1"),
         ("/events", "Events"),
+        ("/client", "Client behaviours"),
         ("/error", "Errors"),
         ("/scripts", "Scripts"),
         ("/shared", "Shared state"),
