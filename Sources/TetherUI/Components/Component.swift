@@ -333,7 +333,14 @@ public enum ScrollBehavior: String, Sendable {
 
 /// Where `ElementReference.scrollIntoView(behavior:block:inline:)` puts the element in the view.
 public enum ScrollAlignment: String, Sendable {
-    case start, center, end, nearest
+    /// The element's start edge at the view's start edge.
+    case start
+    /// The element in the middle of the view.
+    case center
+    /// The element's end edge at the view's end edge.
+    case end
+    /// Only as far as it takes to bring the element into view, if at all.
+    case nearest
 }
 
 /// A call through an `ElementReference` that cannot be made.
@@ -342,6 +349,7 @@ public enum ElementReferenceError: Error, Sendable, Equatable, CustomStringConve
     /// render, during prerendering, or on a reference never passed to `ref(_:)`.
     case notRendered(call: String)
 
+    /// What went wrong and when the call can be made.
     public var description: String {
         switch self {
         case .notRendered(let call):
