@@ -61,6 +61,28 @@ struct EventRoundTripTests {
         }
     }
 
+    @Test("a numbered event is answered with evd after its render; a refused one too; an unnumbered one never")
+    func eventHandled() async throws {
+        try await withDemoServer { server in
+            let (client, page) = try await server.startCircuit("/counter")
+            let handler = try #require(page.dom.handlerID("click", id: "increment"))
+            try await client.send(["ev", .string(handler), ["type": "click"], 7])
+            let render = try await client.nextMessage()
+            #expect(render.isKind("r"), "the render comes first: \(render)")
+            let handled = try await client.nextMessage()
+            #expect(handled == ["evd", 7])
+            // A handler id the circuit does not know is refused, and still answered.
+            try await client.send(["ev", "99.7", ["type": "click"], 8])
+            #expect(try await client.nextError().contains("no event handler with id '99.7'"))
+            #expect(try await client.nextMessage() == ["evd", 8])
+            try await client.send(["ev", .string(handler), ["type": "click"]])
+            _ = try await client.nextRender()
+            try await client.send(["ev", .string(handler), ["type": "click"], "9"])
+            #expect(try await client.nextError() == "malformed 'ev' message: expected an integer sequence number")
+            #expect(client.unconsumed.isEmpty, "no evd for an event without a number: \(client.unconsumed)")
+        }
+    }
+
     @Test("an unknown handler id gets 'err', and the next valid click still renders")
     func unknownHandler() async throws {
         try await withDemoServer { server in
