@@ -1,6 +1,9 @@
 /// The order of a sorted column.
 public enum SortDirection: String, Sendable, Equatable {
-    case ascending, descending
+    /// Smallest first: A to Z, 0 to 9, earliest first.
+    case ascending
+    /// Largest first: Z to A, 9 to 0, latest first.
+    case descending
 
     /// The other direction: a second click on a sorted column's header reverses it.
     public var reversed: SortDirection { self == .ascending ? .descending : .ascending }
