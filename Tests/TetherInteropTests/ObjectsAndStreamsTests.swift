@@ -124,6 +124,27 @@ struct ObjectsAndStreamsTests {
         #expect(outbox.calls.count == 1, "no chunk is requested")
     }
 
+    @Test("a JS stream that declared less than it sends is stopped once the bytes pass the limit")
+    func jsStreamThatLiesAboutItsLength() async throws {
+        let (channel, outbox, js) = makeChannel()
+        async let opened: JSStreamReference = js.invoke("Tether.files.open", "input", 0)
+        channel.complete(callID: try await outbox.waitForCall().id, outcome: .success(["__tetherJSStream": 6, "length": 2]))
+        let stream = try await opened
+        let reader = Task {
+            var received = 0
+            for try await chunk in stream.openReadStream(maxAllowedSize: 4, chunkBytes: 3) { received += chunk.count }
+            return received
+        }
+        for (index, chunk) in [[1, 2, 3], [4, 5, 6]].enumerated() as EnumeratedSequence<[[UInt8]]> {
+            let read = try await outbox.waitForCalls(2 + index)[1 + index]
+            try channel.receiveBinary(ByteSegment.frame(id: 200 + index, bytes: chunk))
+            channel.complete(callID: read.id, outcome: .success(["__tetherBytes": .number(200 + index)]))
+        }
+        await #expect(throws: JSStreamTooLargeError.self) { _ = try await reader.value }
+        #expect(outbox.calls.count == 3, "no chunk is asked for after the limit was passed")
+        #expect(outbox.all.contains { if case .disposeJSObject(6) = $0 { true } else { false } }, "the browser lets go of the file")
+    }
+
     @Test("a Swift stream is read by JS through its Read method, chunk by chunk, then null")
     func swiftStream() async throws {
         let (channel, outbox, js) = makeChannel()
