@@ -14,6 +14,10 @@ open class ComponentBase {
     /// resumed after a restart, a deploy or a pause) rather than starting fresh. Set before
     /// `onInitialized`, which sees the restored values.
     public internal(set) var isRestored = false
+    /// Set when this component's body shows something of the current URL (a `NavLink`): the
+    /// renderer re-renders it when the circuit navigates, even where its parent's render would
+    /// leave it alone.
+    var readsLocation = false
 
     /// Not `required`: a child component declares whatever initializer its parent calls
     /// (`TodoRow(text: todo.text)`). Pages and layouts, which Tether creates itself, get `init()`

@@ -150,7 +150,7 @@ package final class Renderer {
     package func show(page newPage: any Component, route: RouteValues) {
         navigation.url = route.queryString.isEmpty ? route.path : route.path + "?" + route.queryString
         // A layout that stays re-renders only what changed: links showing the URL must follow it.
-        for record in byID.values where record.instance is any LocationDependent { markDirty(record) }
+        for record in byID.values where record.instance.readsLocation { markDirty(record) }
         let oldLayout = root.instance as? LayoutBase
         let newLayoutType = (type(of: newPage) as? any Routable.Type)?.layout
         if let oldLayout, let newLayoutType, type(of: oldLayout) == newLayoutType {

@@ -11,10 +11,6 @@ public enum NavLinkMatch: Sendable, Equatable {
     case all
 }
 
-/// Components that show something of the current URL: the renderer re-renders them when the
-/// circuit navigates, even where their parent's render would leave them alone.
-protocol LocationDependent: AnyObject {}
-
 /// A link, `<a href>`, that takes a class while the current URL matches it, the analog of
 /// Blazor's `NavLink`:
 ///
@@ -25,39 +21,45 @@ protocol LocationDependent: AnyObject {}
 /// }
 /// ```
 ///
-/// It follows navigation inside the circuit: when the page changes, every `NavLink` re-renders
-/// with the new URL. An active link also gets `aria-current="page"`. A link whose `href` is not a
-/// path of this site (`https://…`, `//host/…`, or relative such as `items`) is never active.
-public final class NavLink: Component, LocationDependent {
-    var href: String
-    var match: NavLinkMatch
-    var activeClass: String
-    var attributes: [Attribute]
-    var content: Fragment
-    public static let parameters = Parameters(
-        \NavLink.href, \NavLink.match, \NavLink.activeClass, \NavLink.attributes, \NavLink.content)
+/// It follows navigation inside the circuit: when the page changes, every component whose body
+/// placed a `NavLink` re-renders with the new URL. An active link also gets `aria-current="page"`.
+/// A link whose `href` is not a path of this site (`https://…`, `//host/…`, or relative such as
+/// `items`) is never active.
+///
+/// A `NavLink` is markup, not a component of its own: a menu of twenty links costs its circuit
+/// twenty elements, not twenty mounted components (about 1.3 KB each).
+public struct NavLink: HTMLConvertible {
+    let href: String
+    let match: NavLinkMatch
+    let activeClass: String
+    let attributes: [Attribute]
+    let children: Content
 
     /// A link to `href` showing `content`. `attributes` are set on the `<a>`; a `class` among
     /// them is kept, and `activeClass` is added to it while the link is active.
     public init(
         _ href: String, match: NavLinkMatch = .prefix, activeClass: String = "active", _ attributes: Attribute...,
-        @HTMLBuilder content: @escaping () -> Content
+        @HTMLBuilder content: () -> Content
     ) {
         self.href = href
         self.match = match
         self.activeClass = activeClass
         self.attributes = attributes
-        self.content = Fragment(content)
+        self.children = content()
     }
 
-    /// The `<a>`, with `activeClass` while the current URL matches.
-    public var body: Content {
-        element("a", linkAttributes) { content.content }
+    /// The `<a>`, with `activeClass` while the current URL matches. Evaluated in the body that
+    /// placed the link, which is marked to re-render when the circuit navigates.
+    public var htmlContent: Content {
+        let placedBy = RenderingComponent.current?.component
+        placedBy?.readsLocation = true
+        let currentURL = placedBy?.context?.services.navigation.url
+        return [.element(element("a", linkAttributes(currentURL: currentURL)) { children })]
     }
 
-    private var linkAttributes: [Attribute] {
+    private func linkAttributes(currentURL: String?) -> [Attribute] {
         var attributes = [Attribute.href(href)] + self.attributes.filter { $0.name != "href" }
-        guard Self.isActive(href: href, currentURL: context.services.navigation.url, match: match) else { return attributes }
+        guard let currentURL, Self.isActive(href: href, currentURL: currentURL, match: match) else { return attributes }
         let existing = attributes.first { $0.name == "class" }?.value ?? ""
         attributes.removeAll { $0.name == "class" }
         attributes.append(.class(existing.isEmpty ? activeClass : existing + " " + activeClass))
