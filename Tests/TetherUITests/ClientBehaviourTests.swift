@@ -27,15 +27,7 @@ struct ClientBehaviourTests {
 
     /// The MarkupError a render fails with, as text.
     private func error(_ markup: @escaping (Behaving) -> Content) async -> String? {
-        do {
-            _ = try await render(markup)
-            return nil
-        } catch let error as MarkupError {
-            return error.description
-        } catch {
-            Issue.record("not a MarkupError: \(error)")
-            return nil
-        }
+        await markupErrorText { _ = try await render(markup) }
     }
 
     @Test func clientCommandsAloneAreOneJSONAttributeAndNoServerHandler() async throws {

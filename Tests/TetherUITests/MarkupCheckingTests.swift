@@ -31,16 +31,10 @@ final class Loud: Component {
 /// and its component, and one log line in release builds.
 struct MarkupCheckingTests {
     private func error(_ markup: @escaping (Loud) -> Content) async -> String? {
-        do {
+        await markupErrorText {
             let loud = Loud()
             loud.markup = { markup(loud) }
             _ = try await ComponentTestHost(loud)
-            return nil
-        } catch let error as MarkupError {
-            return error.description
-        } catch {
-            Issue.record("not a MarkupError: \(error)")
-            return nil
         }
     }
 
