@@ -8,8 +8,11 @@ import TetherUI
 ///
 /// The circuit is an actor, so everything it owns is touched by one task at a time. Events are
 /// queued and handled one after another, in order; completions of JS calls bypass the queue, so a
-/// handler awaiting JS never blocks its own answer.
+/// handler awaiting JS never blocks its own answer. Its executor also runs the component code the
+/// circuit starts (`CircuitExecutor`), so that code never runs beside a render.
 package actor Circuit {
+    private nonisolated let executor = CircuitExecutor()
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     package nonisolated let id: String
     package nonisolated let channel: InteropChannel
     /// The circuit's socket, for its own messages; the channel sends through it too.
@@ -103,9 +106,15 @@ package actor Circuit {
         case restored(ComponentStates, lastBatch: Int)
     }
 
+    /// Starts `run(url:origin:)` in a task of its own, on the circuit's executor, so the event
+    /// handlers it calls run there too.
+    nonisolated func start(url: String, origin: Origin) {
+        Task(executorPreference: executor) { await self.run(url: url, origin: origin) }
+    }
+
     /// Renders the page at `url`, brings the browser's DOM in line with it, then handles queued
     /// work until the circuit closes.
-    func run(url: String, origin: Origin) async {
+    private func run(url: String, origin: Origin) async {
         currentURL = url
         let (page, route) = resolve(url)
         channel.telemetry.show(page)
@@ -201,7 +210,7 @@ package actor Circuit {
         }
         host.schedule = { [weak self] work in
             let confined = CircuitConfined(work)
-            return Task { await self?.perform(confined) }
+            return Task(executorPreference: self?.executor) { await self?.perform(confined) }
         }
         host.navigate = { [weak self] url, replace, forceLoad in
             Task { await self?.navigateFromSwift(url, replace: replace, forceLoad: forceLoad) }

@@ -258,7 +258,7 @@ struct CircuitConnection {
             id: id, secret: CircuitSecret(boundTo: identity.binding), budget: budget, outbox: outbox, restored: false, telemetry: telemetry,
             logger: logger)
         // The circuit outlives this socket: it keeps running while the page reconnects.
-        Task { await circuit.run(url: descriptor.url, origin: .prerendered(digest: descriptor.markupDigest)) }
+        circuit.start(url: descriptor.url, origin: .prerendered(digest: descriptor.markupDigest))
         logger.debug("circuit started", metadata: ["url": "\(descriptor.url)"])
         return (circuit, 0)
     }
@@ -344,7 +344,7 @@ struct CircuitConnection {
         }
         let circuit = await register(
             id: id, secret: newSecret, budget: budget, outbox: outbox, restored: true, telemetry: telemetry, logger: logger)
-        Task { await circuit.run(url: record.url, origin: .restored(states, lastBatch: lastBatch)) }
+        circuit.start(url: record.url, origin: .restored(states, lastBatch: lastBatch))
         logger.info("circuit restored", metadata: ["url": LogSafe.metadata(record.url), "from": LogSafe.metadata(record.ownerNode)])
         return (circuit, 0)
     }
