@@ -26,14 +26,19 @@ package struct TreeDiff {
     }
 
     private mutating func diffChildren(_ old: [RenderNode], _ new: [RenderNode], path: [Int]) {
-        if old.contains(where: { $0.key != nil }) || new.contains(where: { $0.key != nil }),
+        // Keys in the same places, the common case of a re-render (a list with one row edited):
+        // matching by key would pair the same nodes as matching by position, at the price of
+        // hashing every key.
+        let keysInPlace =
+            old.count == new.count && zip(old, new).allSatisfy { a, b in a.isSameElement(as: b) || a.key == b.key }
+        if !keysInPlace, old.contains(where: { $0.key != nil }) || new.contains(where: { $0.key != nil }),
             let oldKeys = Self.uniqueKeys(old), let newKeys = Self.uniqueKeys(new)
         {
             diffKeyed(old, oldKeys, new, newKeys, path: path)
             return
         }
         let common = min(old.count, new.count)
-        for i in 0..<common { diffNode(old[i], new[i], path: path + [i]) }
+        for i in 0..<common where !old[i].isSameElement(as: new[i]) { diffNode(old[i], new[i], path: path + [i]) }
         if new.count > old.count {
             for i in old.count..<new.count { insert(new[i], parent: path, at: i) }
         } else if old.count > new.count {
@@ -71,7 +76,7 @@ package struct TreeDiff {
         for j in new.indices {
             let key = newKeys[j]
             if j < work.count, work[j].key == key {
-                diffNode(work[j].node, new[j], path: path + [j])
+                if !work[j].node.isSameElement(as: new[j]) { diffNode(work[j].node, new[j], path: path + [j]) }
             } else if let k = work.indices.first(where: { $0 > j && work[$0].key == key }) {
                 beginEdit(.moveChild)
                 out += ",\(Self.pathJSON(path)),\(k),\(j)]"
