@@ -221,7 +221,11 @@ enum BehaviourAttributeName {
 
 enum ClassNames {
     static func problem(_ names: String) -> String? {
-        names.split(whereSeparator: \.isWhitespace).isEmpty ? "a class command or effect needs at least one class name" : nil
+        // An ASCII byte other than a space is a character that is not whitespace: the common
+        // case, decided without walking the characters (this runs at every render of a
+        // `.loading(.class(…))`).
+        if names.utf8.contains(where: { $0 < 0x80 && $0 != 0x20 && !(0x09...0x0D).contains($0) }) { return nil }
+        return names.split(whereSeparator: \.isWhitespace).isEmpty ? "a class command or effect needs at least one class name" : nil
     }
 }
 

@@ -20,7 +20,8 @@ package struct TreeDiff {
     /// differs from the page the browser prerendered.
     package mutating func replaceChildren(at path: [Int], with html: String) {
         beginEdit(.replaceChildren)
-        out += ",\(Self.pathJSON(path)),"
+        appendPath(path)
+        out += ","
         JSONText.appendQuoted(html, to: &out)
         out += "]"
     }
@@ -79,7 +80,8 @@ package struct TreeDiff {
                 if !work[j].node.isSameElement(as: new[j]) { diffNode(work[j].node, new[j], path: path + [j]) }
             } else if let k = work.indices.first(where: { $0 > j && work[$0].key == key }) {
                 beginEdit(.moveChild)
-                out += ",\(Self.pathJSON(path)),\(k),\(j)]"
+                appendPath(path)
+                out += ",\(k),\(j)]"
                 let item = work.remove(at: k)
                 work.insert(item, at: j)
                 diffNode(item.node, new[j], path: path + [j])
@@ -95,7 +97,8 @@ package struct TreeDiff {
         case (.text(let a), .text(let b)):
             if a != b {
                 beginEdit(.setText)
-                out += ",\(Self.pathJSON(path)),"
+                appendPath(path)
+        out += ","
                 JSONText.appendQuoted(b, to: &out)
                 out += "]"
             }
@@ -118,7 +121,8 @@ package struct TreeDiff {
         if old.count == new.count, zip(old, new).allSatisfy({ $0.name == $1.name && $0.value == $1.value }) { return }
         for (name, value) in new where old.first(where: { $0.name == name })?.value != value {
             beginEdit(.setAttribute)
-            out += ",\(Self.pathJSON(path)),"
+            appendPath(path)
+        out += ","
             JSONText.appendQuoted(name, to: &out)
             out += ","
             JSONText.appendQuoted(value, to: &out)
@@ -126,7 +130,8 @@ package struct TreeDiff {
         }
         for (name, _) in old where !new.contains(where: { $0.name == name }) {
             beginEdit(.removeAttribute)
-            out += ",\(Self.pathJSON(path)),"
+            appendPath(path)
+        out += ","
             JSONText.appendQuoted(name, to: &out)
             out += "]"
         }
@@ -134,21 +139,24 @@ package struct TreeDiff {
 
     private mutating func replace(_ node: RenderNode, at path: [Int]) {
         beginEdit(.replaceNode)
-        out += ",\(Self.pathJSON(path)),"
+        appendPath(path)
+        out += ","
         JSONText.appendQuoted(HTMLWriter.html([node]), to: &out)
         out += "]"
     }
 
     private mutating func insert(_ node: RenderNode, parent: [Int], at index: Int) {
         beginEdit(.insertNode)
-        out += ",\(Self.pathJSON(parent)),\(index),"
+        appendPath(parent)
+        out += ",\(index),"
         JSONText.appendQuoted(HTMLWriter.html([node]), to: &out)
         out += "]"
     }
 
     private mutating func emit(_ code: EditCode, _ path: [Int]) {
         beginEdit(code)
-        out += ",\(Self.pathJSON(path))]"
+        appendPath(path)
+        out += "]"
     }
 
     private mutating func beginEdit(_ code: EditCode) {
@@ -157,7 +165,13 @@ package struct TreeDiff {
         out += "[\(code.rawValue)"
     }
 
-    private static func pathJSON(_ path: [Int]) -> String {
-        "[" + path.map(String.init).joined(separator: ",") + "]"
+    /// `,[i,j,…]`, written in place: the joined strings it was built from cost more than the edit.
+    private mutating func appendPath(_ path: [Int]) {
+        out += ",["
+        for (n, index) in path.enumerated() {
+            if n > 0 { out += "," }
+            out += String(index)
+        }
+        out += "]"
     }
 }
