@@ -78,18 +78,19 @@ def self_cpu_seconds():
     return r.ru_utime + r.ru_stime
 
 
-def fetch_counter(port):
-    """The descriptor, the page URL and the click handler id from the prerendered /counter."""
-    url = f"http://{HOST}:{port}/counter"
+def fetch_counter(port, path="/counter"):
+    """The descriptor, the page URL and the click handler id from the prerendered /counter, or
+    another page with the same `#increment` button (tether-bench's /_bench/todos)."""
+    url = f"http://{HOST}:{port}{path}"
     with urllib.request.urlopen(url, timeout=10) as r:
         page = r.read().decode()
     m = re.search(r'data-tether-descriptor="([^"]*)"', page)
     if not m or not m.group(1):
-        raise RuntimeError("no data-tether-descriptor in /counter")
+        raise RuntimeError(f"no data-tether-descriptor in {path}")
     descriptor = html.unescape(m.group(1))
     tag = re.search(r'<button[^>]*\bid="increment"[^>]*>', page)
     if not tag:
-        raise RuntimeError("no #increment button in /counter")
+        raise RuntimeError(f"no #increment button in {path}")
     binding = re.search(r'\bdata-t-click="([^"]*)"', tag.group(0))
     if not binding:
         raise RuntimeError("#increment has no data-t-click binding")

@@ -18,6 +18,10 @@
                                     click, click→DOM; rewrites that section of BENCHMARKS.md
     --only metrics                  click→DOM with no metrics backend vs swift-prometheus (and a
                                     tracer too), and the server's own cost per event
+    --only cpu                      server CPU per click on /counter and /_bench/todos: callgrind
+                                    instructions and CPU time, the binary of $TETHER_BENCH_BEFORE_BIN
+                                    (if set) beside this one; bench/callgrind.py, which rewrites
+                                    that section of BENCHMARKS.md
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -1369,15 +1373,21 @@ def main():
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
     ap.add_argument("--only", default="",
                     help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability, "
-                         "deflate, metrics); implies --no-markdown (but deflate rewrites its own section of BENCHMARKS.md) and "
+                         "deflate, metrics; cpu alone); implies --no-markdown (but deflate rewrites its own section of BENCHMARKS.md) and "
                          "writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if only == {"cpu"}:
+        # Its own driver: valgrind, and a section of BENCHMARKS.md with its own before and after.
+        sys.exit(subprocess.run([sys.executable, os.path.join(ROOT, "bench", "callgrind.py")]
+                                + (["--no-markdown"] if args.no_markdown else [])).returncode)
+    if "cpu" in only:
+        ap.error("--only cpu runs alone (bench/callgrind.py)")
     if only:
         args.no_markdown = True
     wanted = lambda part: not only or part in only

@@ -186,7 +186,26 @@ struct BehaviourState {
     let target: String
     let effects: [StateEffect]
 
+    /// The attributes states are written to, in the order the runtime expects them.
+    static let attributes: [BehaviourAttribute] = [.loading, .offline, .dirty]
+
     var wire: JSONValue { .array([.number(delay), .string(target)] + effects.map(\.wire)) }
+
+    /// `wire`'s JSON text, written without building it.
+    func appendWire(to out: inout String) {
+        out += "[\(delay),"
+        JSONText.appendQuoted(target, to: &out)
+        for effect in effects {
+            out += ",["
+            JSONText.appendQuoted(effect.kind.rawValue, to: &out)
+            for argument in effect.arguments {
+                out += ","
+                JSONText.appendQuoted(argument, to: &out)
+            }
+            out += "]"
+        }
+        out += "]"
+    }
 }
 
 /// Attribute names a client command or state effect may write: the same rule as `attribute(_:_:)`.
@@ -202,7 +221,11 @@ enum BehaviourAttributeName {
 
 enum ClassNames {
     static func problem(_ names: String) -> String? {
-        names.split(whereSeparator: \.isWhitespace).isEmpty ? "a class command or effect needs at least one class name" : nil
+        // An ASCII byte other than a space is a character that is not whitespace: the common
+        // case, decided without walking the characters (this runs at every render of a
+        // `.loading(.class(…))`).
+        if names.utf8.contains(where: { $0 < 0x80 && $0 != 0x20 && !(0x09...0x0D).contains($0) }) { return nil }
+        return names.split(whereSeparator: \.isWhitespace).isEmpty ? "a class command or effect needs at least one class name" : nil
     }
 }
 
@@ -283,12 +306,21 @@ extension Element {
         return copy
     }
 
-    /// The attributes the runtime reads for this element's client commands and states.
+    /// The attributes the runtime reads for this element's client commands and states. The
+    /// states' JSON is written straight into text: an element with `.loading(…)` is expanded at
+    /// every render of its component, and building `JSONValue`s for it cost more than the rest of
+    /// the element.
     var behaviourAttributes: [(name: String, value: String)] {
+        guard !clientCommands.isEmpty || !states.isEmpty else { return [] }
         var out = clientCommands.map { (BehaviourAttribute.clientCommandsPrefix.rawValue + $0.event, $0.wire.serialized()) }
-        for attribute in [BehaviourAttribute.loading, .offline, .dirty] {
-            let states = states.filter { $0.attribute == attribute }
-            if !states.isEmpty { out.append((attribute.rawValue, JSONValue.array(states.map(\.wire)).serialized())) }
+        for attribute in BehaviourState.attributes where states.contains(where: { $0.attribute == attribute }) {
+            var json = "["
+            for state in states where state.attribute == attribute {
+                if json.utf8.count > 1 { json += "," }
+                state.appendWire(to: &json)
+            }
+            json += "]"
+            out.append((attribute.rawValue, json))
         }
         return out
     }

@@ -162,11 +162,15 @@ public struct Parameters: @unchecked Sendable {
 
     private static func step<Owner, Value>(_ keyPath: ReferenceWritableKeyPath<Owner, Value>) -> (Owner, Owner) -> Bool {
         let same = Sameness.of(Value.self)
+        let equalMeansIdentical = Sameness.equalMeansIdentical(Value.self)
         return { from, to in
             let value = from[keyPath: keyPath]
             let changed = !same(to[keyPath: keyPath], value)
-            // Assigned even when equal, so callbacks inside see the parent's latest closures.
-            to[keyPath: keyPath] = value
+            // Assigned even when equal, so callbacks inside see the parent's latest closures;
+            // but an equal string or number is the same value, and the write through a key path
+            // cost half of a parameter's transfer (a hundred rows, two parameters each, at every
+            // render of their list).
+            if changed || !equalMeansIdentical { to[keyPath: keyPath] = value }
             return changed
         }
     }
@@ -178,7 +182,17 @@ public struct Parameters: @unchecked Sendable {
 enum Sameness {
     static func of<Value>(_: Value.Type) -> (Value, Value) -> Bool {
         if let equatable = Value.self as? any Equatable.Type {
-            func compare<E: Equatable>(_: E.Type) -> (Value, Value) -> Bool { { ($0 as! E) == ($1 as! E) } }
+            // E is Value: reading each value in place as E costs no dynamic cast per comparison,
+            // which `as! E` did on every parameter of every child at every render of its parent.
+            func compare<E: Equatable>(_: E.Type) -> (Value, Value) -> Bool {
+                { a, b in
+                    withUnsafePointer(to: a) { a in
+                        withUnsafePointer(to: b) { b in
+                            UnsafeRawPointer(a).assumingMemoryBound(to: E.self).pointee == UnsafeRawPointer(b).assumingMemoryBound(to: E.self).pointee
+                        }
+                    }
+                }
+            }
             return compare(equatable)
         }
         if let optional = Value.self as? any OptionalSameness.Type {
@@ -195,6 +209,21 @@ enum Sameness {
             return (a as AnyObject) === (b as AnyObject)
         }
     }
+}
+
+extension Sameness {
+    /// Whether an equal value of the type is as good as the new one: integers, booleans and
+    /// strings (equal strings are canonically equivalent, and show the same), and optionals of
+    /// them. Not so for any `Equatable`: an `EventCallback` is equal to every other, a class may
+    /// compare some of its state, and `-0.0 == 0.0` prints differently.
+    static func equalMeansIdentical<Value>(_: Value.Type) -> Bool {
+        plainValueTypes.contains { $0 == Value.self }
+    }
+
+    private static let plainValueTypes: [Any.Type] = [
+        String.self, Substring.self, Character.self, Bool.self, Int.self, Int8.self, Int16.self, Int32.self, Int64.self, UInt.self,
+        UInt8.self, UInt16.self, UInt32.self, UInt64.self, String?.self, Bool?.self, Int?.self,
+    ]
 }
 
 extension Equatable {

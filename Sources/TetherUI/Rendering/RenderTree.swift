@@ -31,6 +31,17 @@ extension RenderNode {
         if case .element(let e) = self { return e.key }
         return nil
     }
+
+    var isText: Bool {
+        if case .text = self { return true }
+        return false
+    }
+
+    /// The same element instance: a subtree kept from the last render, unchanged by definition.
+    func isSameElement(as other: RenderNode) -> Bool {
+        if case .element(let a) = self, case .element(let b) = other { return a === b }
+        return false
+    }
 }
 
 /// Writes the render tree as HTML, escaping every text and attribute value.

@@ -69,8 +69,15 @@ package final class Renderer {
         /// Where it sits in the tree, the key of its persisted state (see `ComponentStates`).
         let place: String
         weak var parent: Mounted?
-        var children: [String: Mounted] = [:]
+        var children: [Slot: Mounted] = [:]
+        /// Where its output sits in its parent's output, when it can be swapped there alone.
+        var placement: Placement?
+        /// The number of the parent's expansion that last placed it, so the parent can drop the
+        /// children its new body no longer has.
+        var placedBy = 0
         var renderedOnce = false
+        /// Its `onInitialized` has run (kept here once true: `initialized` is a set to hash into).
+        var isInitialized = false
         /// Its body must run again.
         var dirty = true
         /// A descendant re-renders, so its output must be rebuilt from its last body.
@@ -91,6 +98,27 @@ package final class Renderer {
         }
     }
 
+    /// Which child a body's component node is: its key, or its position among the body's
+    /// component nodes when it has none, and its type.
+    struct Slot: Hashable {
+        let key: String?
+        let position: Int
+        let type: ObjectIdentifier
+    }
+
+    /// The nodes a child's output occupies in its parent's output: `start..<start+count` of the
+    /// children of the element at `path` (element indices from the parent's top-level nodes).
+    /// A parent whose body did not change puts the child's new output there (a component
+    /// boundary), instead of expanding its whole body again and diffing all of it. Only for
+    /// output without top-level text, which the tree merges with the text around it.
+    struct Placement {
+        let path: [Int]
+        let start: Int
+        let count: Int
+        /// The key its top-level elements carry (see `keyTopLevel`).
+        let key: String?
+    }
+
     private let js: JSRuntime
     private let services: ServiceValues
     let isPrerendering: Bool
@@ -100,7 +128,14 @@ package final class Renderer {
     private var nextComponentID = 1
     private var root: Mounted!
     private(set) var byID: [Int: Mounted] = [:]
+    /// The same records by component instance, for `record(of:)`: a component that asks for a
+    /// render names itself, and a page of a thousand components must not scan them all.
+    private var byInstance: [ObjectIdentifier: Mounted] = [:]
     private var nextElementRef = 1
+    /// Element indices from the top of the output being expanded to the children list being
+    /// filled, for `Placement`.
+    private var expansionPath: [Int] = []
+    private var expansionCount = 0
     package private(set) var tree: [RenderNode] = []
     package private(set) var batchNumber = 0
     /// Components that left the tree in the last render and still need `dispose()`.
@@ -185,6 +220,7 @@ package final class Renderer {
         }
         root = Mounted(id: takeComponentID(), instance: top, place: Self.place(of: top), parent: nil)
         byID[root.id] = root
+        byInstance[ObjectIdentifier(top)] = root
     }
 
     private func takeComponentID() -> Int {
@@ -209,7 +245,7 @@ package final class Renderer {
     }
 
     private func record(of component: ComponentBase) -> Mounted? {
-        byID.values.first { $0.instance === component }
+        byInstance[ObjectIdentifier(component)]
     }
 
     func markDirty(_ record: Mounted) {
@@ -235,7 +271,7 @@ package final class Renderer {
 
     /// Children created by the last render still wait for `onInitialized`.
     package var hasUninitializedComponents: Bool {
-        byID.values.contains { !initialized.contains(ObjectIdentifier($0.instance)) }
+        byID.values.contains { !$0.isInitialized && !initialized.contains(ObjectIdentifier($0.instance)) }
     }
 
     private var initialized = Set<ObjectIdentifier>()
@@ -352,6 +388,7 @@ package final class Renderer {
         if !keepingRoot {
             headContributions.remove(record.id)
             byID.removeValue(forKey: record.id)
+            byInstance.removeValue(forKey: ObjectIdentifier(record.instance))
             removed.append(record.instance)
         }
     }
@@ -378,12 +415,20 @@ package final class Renderer {
         // A component's body runs only after its `onInitialized`, as the README promises: a child
         // mounted by this pass renders nothing until `initializePending()` has run it, and then
         // renders in full (it stays dirty).
-        guard initialized.contains(ObjectIdentifier(record.instance)) else {
-            record.dirty = true
-            record.output = []
-            return []
+        if !record.isInitialized {
+            guard initialized.contains(ObjectIdentifier(record.instance)) else {
+                record.dirty = true
+                record.output = []
+                return []
+            }
+            record.isInitialized = true
         }
         guard record.dirty || record.stale else { return record.output }
+        if !record.dirty, let output = outputWithChangedChildren(of: record) {
+            record.stale = false
+            record.output = output
+            return output
+        }
         if record.dirty {
             record.template = evaluateBody(of: record)
             record.renderedInLastPass = true
@@ -392,11 +437,15 @@ package final class Renderer {
         record.dirty = false
         record.stale = false
         record.handlers.removeAll(keepingCapacity: true)
-        var live = Set<String>()
+        expansionCount += 1
+        let expansion = expansionCount
         var position = 0
         var out: [RenderNode] = []
-        expandContent(record.template, owner: record, environment: environment, position: &position, live: &live, into: &out)
-        for (slot, child) in record.children where !live.contains(slot) {
+        var outerPath: [Int] = []
+        swap(&outerPath, &expansionPath)
+        expandContent(record.template, owner: record, environment: environment, position: &position, expansion: expansion, into: &out)
+        swap(&outerPath, &expansionPath)
+        for (slot, child) in record.children where child.placedBy != expansion {
             record.children.removeValue(forKey: slot)
             removeTree(of: child, keepingRoot: false)
         }
@@ -404,8 +453,54 @@ package final class Renderer {
         return out
     }
 
+    /// The output of a component whose body has not changed, with the new output of each child
+    /// that changed below it swapped into its placement. Nil when a child cannot be swapped in
+    /// alone (no placement, or its output changed shape): then the body is expanded again, and a
+    /// child rendered here already returns its new output from its cache.
+    private func outputWithChangedChildren(of record: Mounted) -> [RenderNode]? {
+        var changed: [Mounted] = []
+        for child in record.children.values where child.dirty || child.stale {
+            guard child.placement != nil else { return nil }
+            changed.append(child)
+        }
+        // In the order of the output, as an expansion of the body would render them.
+        if changed.count > 1 {
+            changed.sort { a, b in
+                let (p, q) = (a.placement!, b.placement!)
+                return p.path.lexicographicallyPrecedes(q.path) || (p.path == q.path && p.start < q.start)
+            }
+        }
+        var output = record.output
+        for child in changed {
+            let placement = child.placement!
+            let new = expand(child, environment: child.environment)
+            guard new.count == placement.count, !new.contains(where: \.isText) else { return nil }
+            if let key = placement.key { Self.keyTopLevel(new, with: key) }
+            guard let patched = Self.replacing(placement.start..<placement.start + placement.count, at: placement.path[...], in: output, with: new)
+            else { return nil }
+            output = patched
+        }
+        return output
+    }
+
+    /// `nodes` with `range` of the children at `path` replaced: the elements on the way are new,
+    /// every other node is the same instance, which the diff skips at once.
+    private static func replacing(_ range: Range<Int>, at path: ArraySlice<Int>, in nodes: [RenderNode], with new: [RenderNode]) -> [RenderNode]? {
+        var nodes = nodes
+        guard let index = path.first else {
+            guard range.upperBound <= nodes.count else { return nil }
+            nodes.replaceSubrange(range, with: new)
+            return nodes
+        }
+        guard nodes.indices.contains(index), case .element(let element) = nodes[index],
+            let children = replacing(range, at: path.dropFirst(), in: element.children, with: new)
+        else { return nil }
+        nodes[index] = .element(RenderElement(tag: element.tag, attributes: element.attributes, children: children, key: element.key))
+        return nodes
+    }
+
     private func expandContent(
-        _ content: Content, owner: Mounted, environment: EnvironmentValues, position: inout Int, live: inout Set<String>,
+        _ content: Content, owner: Mounted, environment: EnvironmentValues, position: inout Int, expansion: Int,
         into out: inout [RenderNode]
     ) {
         for node in content {
@@ -421,15 +516,17 @@ package final class Renderer {
                     report(.droppedScript, in: element, owner: owner)
                     continue
                 }
-                out.append(.element(expandElement(element, owner: owner, environment: environment, position: &position, live: &live)))
+                expansionPath.append(out.count)
+                let expanded = expandElement(element, owner: owner, environment: environment, position: &position, expansion: expansion)
+                expansionPath.removeLast()
+                out.append(.element(expanded))
             case .cascade(let key, let value, let inner):
                 var extended = environment
                 extended.values[key] = value
-                expandContent(inner, owner: owner, environment: extended, position: &position, live: &live, into: &out)
+                expandContent(inner, owner: owner, environment: extended, position: &position, expansion: expansion, into: &out)
             case .component(let child):
-                let slot = "\(child.key.map { "k:" + $0 } ?? "p:\(position)")#\(child.type.hashValue)"
+                let slot = Slot(key: child.key, position: child.key == nil ? position : -1, type: child.type)
                 position += 1
-                live.insert(slot)
                 let record: Mounted
                 if let existing = owner.children[slot], !child.isFixed || existing.instance === child.instance {
                     record = existing
@@ -452,11 +549,17 @@ package final class Renderer {
                     }
                     record = Mounted(id: takeComponentID(), instance: child.instance, place: place, parent: owner)
                     byID[record.id] = record
+                    byInstance[ObjectIdentifier(child.instance)] = record
                     owner.children[slot] = record
                     if !child.parameters.isEmpty { child.instance.onParametersSet() }
                 }
+                record.placedBy = expansion
                 let childOutput = expand(record, environment: environment)
-                if let key = child.key, !child.isFixed { Self.keyTopLevel(childOutput, with: key) }
+                let topLevelKey = child.isFixed ? nil : child.key
+                if let key = topLevelKey { Self.keyTopLevel(childOutput, with: key) }
+                record.placement =
+                    childOutput.contains(where: \.isText)
+                    ? nil : Placement(path: expansionPath, start: out.count, count: childOutput.count, key: topLevelKey)
                 for node in childOutput {
                     if case .text(let text) = node { appendText(text, to: &out) } else { out.append(node) }
                 }
@@ -486,7 +589,7 @@ package final class Renderer {
     }
 
     private func expandElement(
-        _ element: Element, owner: Mounted, environment: EnvironmentValues, position: inout Int, live: inout Set<String>
+        _ element: Element, owner: Mounted, environment: EnvironmentValues, position: inout Int, expansion: Int
     ) -> RenderElement {
         for problem in element.problems { report(problem, in: element, owner: owner) }
         var attributes = element.attributes
@@ -505,7 +608,7 @@ package final class Renderer {
         }
         attributes.append(contentsOf: element.behaviourAttributes)
         var children: [RenderNode] = []
-        expandContent(element.children, owner: owner, environment: environment, position: &position, live: &live, into: &children)
+        expandContent(element.children, owner: owner, environment: environment, position: &position, expansion: expansion, into: &children)
         return RenderElement(tag: element.tag, attributes: attributes, children: children, key: element.key)
     }
 }

@@ -20,20 +20,26 @@ package struct TreeDiff {
     /// differs from the page the browser prerendered.
     package mutating func replaceChildren(at path: [Int], with html: String) {
         beginEdit(.replaceChildren)
-        out += ",\(Self.pathJSON(path)),"
+        appendPath(path)
+        out += ","
         JSONText.appendQuoted(html, to: &out)
         out += "]"
     }
 
     private mutating func diffChildren(_ old: [RenderNode], _ new: [RenderNode], path: [Int]) {
-        if old.contains(where: { $0.key != nil }) || new.contains(where: { $0.key != nil }),
+        // Keys in the same places, the common case of a re-render (a list with one row edited):
+        // matching by key would pair the same nodes as matching by position, at the price of
+        // hashing every key.
+        let keysInPlace =
+            old.count == new.count && zip(old, new).allSatisfy { a, b in a.isSameElement(as: b) || a.key == b.key }
+        if !keysInPlace, old.contains(where: { $0.key != nil }) || new.contains(where: { $0.key != nil }),
             let oldKeys = Self.uniqueKeys(old), let newKeys = Self.uniqueKeys(new)
         {
             diffKeyed(old, oldKeys, new, newKeys, path: path)
             return
         }
         let common = min(old.count, new.count)
-        for i in 0..<common { diffNode(old[i], new[i], path: path + [i]) }
+        for i in 0..<common where !old[i].isSameElement(as: new[i]) { diffNode(old[i], new[i], path: path + [i]) }
         if new.count > old.count {
             for i in old.count..<new.count { insert(new[i], parent: path, at: i) }
         } else if old.count > new.count {
@@ -71,10 +77,11 @@ package struct TreeDiff {
         for j in new.indices {
             let key = newKeys[j]
             if j < work.count, work[j].key == key {
-                diffNode(work[j].node, new[j], path: path + [j])
+                if !work[j].node.isSameElement(as: new[j]) { diffNode(work[j].node, new[j], path: path + [j]) }
             } else if let k = work.indices.first(where: { $0 > j && work[$0].key == key }) {
                 beginEdit(.moveChild)
-                out += ",\(Self.pathJSON(path)),\(k),\(j)]"
+                appendPath(path)
+                out += ",\(k),\(j)]"
                 let item = work.remove(at: k)
                 work.insert(item, at: j)
                 diffNode(item.node, new[j], path: path + [j])
@@ -90,7 +97,8 @@ package struct TreeDiff {
         case (.text(let a), .text(let b)):
             if a != b {
                 beginEdit(.setText)
-                out += ",\(Self.pathJSON(path)),"
+                appendPath(path)
+        out += ","
                 JSONText.appendQuoted(b, to: &out)
                 out += "]"
             }
@@ -113,7 +121,8 @@ package struct TreeDiff {
         if old.count == new.count, zip(old, new).allSatisfy({ $0.name == $1.name && $0.value == $1.value }) { return }
         for (name, value) in new where old.first(where: { $0.name == name })?.value != value {
             beginEdit(.setAttribute)
-            out += ",\(Self.pathJSON(path)),"
+            appendPath(path)
+        out += ","
             JSONText.appendQuoted(name, to: &out)
             out += ","
             JSONText.appendQuoted(value, to: &out)
@@ -121,7 +130,8 @@ package struct TreeDiff {
         }
         for (name, _) in old where !new.contains(where: { $0.name == name }) {
             beginEdit(.removeAttribute)
-            out += ",\(Self.pathJSON(path)),"
+            appendPath(path)
+        out += ","
             JSONText.appendQuoted(name, to: &out)
             out += "]"
         }
@@ -129,21 +139,24 @@ package struct TreeDiff {
 
     private mutating func replace(_ node: RenderNode, at path: [Int]) {
         beginEdit(.replaceNode)
-        out += ",\(Self.pathJSON(path)),"
+        appendPath(path)
+        out += ","
         JSONText.appendQuoted(HTMLWriter.html([node]), to: &out)
         out += "]"
     }
 
     private mutating func insert(_ node: RenderNode, parent: [Int], at index: Int) {
         beginEdit(.insertNode)
-        out += ",\(Self.pathJSON(parent)),\(index),"
+        appendPath(parent)
+        out += ",\(index),"
         JSONText.appendQuoted(HTMLWriter.html([node]), to: &out)
         out += "]"
     }
 
     private mutating func emit(_ code: EditCode, _ path: [Int]) {
         beginEdit(code)
-        out += ",\(Self.pathJSON(path))]"
+        appendPath(path)
+        out += "]"
     }
 
     private mutating func beginEdit(_ code: EditCode) {
@@ -152,7 +165,13 @@ package struct TreeDiff {
         out += "[\(code.rawValue)"
     }
 
-    private static func pathJSON(_ path: [Int]) -> String {
-        "[" + path.map(String.init).joined(separator: ",") + "]"
+    /// `,[i,j,…]`, written in place: the joined strings it was built from cost more than the edit.
+    private mutating func appendPath(_ path: [Int]) {
+        out += ",["
+        for (n, index) in path.enumerated() {
+            if n > 0 { out += "," }
+            out += String(index)
+        }
+        out += "]"
     }
 }
