@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 import TetherInterop
 import TetherUI
@@ -11,7 +12,7 @@ import TetherUI
 /// handler awaiting JS never blocks its own answer. Its executor also runs the component code the
 /// circuit starts (`CircuitExecutor`), so that code never runs beside a render.
 package actor Circuit {
-    private nonisolated let executor = CircuitExecutor()
+    private nonisolated let executor: CircuitExecutor
     package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     package nonisolated let id: String
     package nonisolated let channel: InteropChannel
@@ -79,8 +80,9 @@ package actor Circuit {
         id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
         services: ServiceValues = ServiceValues(), mount: MountPath = .root, maxUnacknowledgedBatches: Int = 10,
         maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], defaultTitle: String = "Tether",
-        logger: Logger
+        eventLoop: (any EventLoop)? = nil, logger: Logger
     ) {
+        self.executor = CircuitExecutor(eventLoop: eventLoop)
         self.id = id
         self.defaultTitle = defaultTitle
         self.mount = mount

@@ -277,7 +277,8 @@ struct CircuitConnection {
         let circuit = Circuit(
             id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: services, mount: mount,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents,
-            persister: registry.persister, secretHash: secret.hash, defaultTitle: app.document.title, logger: logger)
+            persister: registry.persister, secretHash: secret.hash, defaultTitle: app.document.title, eventLoop: outbox.eventLoop,
+            logger: logger)
         await registry.register(circuit, secret: secret, client: client, socket: outbox, origin: restored ? .restored : .new)
         return circuit
     }

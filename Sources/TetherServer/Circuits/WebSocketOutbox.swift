@@ -63,6 +63,9 @@ final class WebSocketOutbox: Sendable {
 
     /// `close` ends the WebSocket properly (a close frame and the handshake); it runs once, after
     /// everything queued before it is written.
+    /// The loop the socket's I/O runs on.
+    var eventLoop: any EventLoop { channel.eventLoop }
+
     init(channel: any Channel, backpressure: Backpressure = .unlimited, close: @escaping @Sendable (CircuitClose) async -> Void) {
         self.channel = channel
         self.backpressure = backpressure
