@@ -41,6 +41,7 @@ import statistics
 import sys
 import time
 import urllib.request
+import zlib
 
 try:
     import uvloop  # a NiceGUI dependency; optional
@@ -122,6 +123,10 @@ def text_frame(text):
 class Circuit(asyncio.Protocol):
     """One circuit. `started` resolves on the first render batch; `on_render` gets each later one."""
 
+    # A `Sec-WebSocket-Extensions` offer to send with every upgrade (bench/heap_breakdown.py sets
+    # permessage-deflate, as a browser does); None offers nothing.
+    extensions = None
+
     def __init__(self, port, start_message, on_render=None, path="/_tether/circuit"):
         self.port = port
         self.path = path
@@ -136,6 +141,7 @@ class Circuit(asyncio.Protocol):
         self.sent_at = None  # perf_counter of the click in flight
         self.errors = 0
         self.fragments = None
+        self.deflated = False
         self.close_code = None  # from the server's close frame
         self.circuit_id = self.secret = None  # from `cfg`
         self.restored = None  # `cfg`'s restored flag
@@ -147,7 +153,8 @@ class Circuit(asyncio.Protocol):
         key = base64.b64encode(os.urandom(16)).decode()
         transport.write((
             f"GET {self.path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            + (f"Sec-WebSocket-Extensions: {self.extensions}\r\n" if self.extensions else "") + "\r\n").encode())
 
     def connection_lost(self, exc):
         self.closed = True
@@ -205,6 +212,7 @@ class Circuit(asyncio.Protocol):
                 return
             if opcode in (0x1, 0x2):
                 self.fragments = payload
+                self.deflated = bool(b0 & 0x40)  # RSV1: a permessage-deflate message
             elif opcode == 0x0 and self.fragments is not None:
                 self.fragments += payload
             else:
@@ -212,6 +220,8 @@ class Circuit(asyncio.Protocol):
             if not b0 & 0x80:
                 continue
             message, self.fragments = self.fragments, None
+            if self.deflated:
+                message = zlib.decompressobj(-15).decompress(bytes(message) + b"\x00\x00\xff\xff")
             if message[:1] != b"[":  # only text frames of JSON messages matter here
                 continue
             self.message(message.decode())
@@ -284,18 +294,29 @@ def close_all(circuits):
             c.transport.abort()
 
 
+def heap_in_use(port):
+    """malloc's bytes in use in the server (tether-bench's /bench/persistence), or None."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/bench/persistence", timeout=5) as r:
+            value = json.load(r).get("heap_in_use_bytes")
+        return value if isinstance(value, int) and value >= 0 else None
+    except (OSError, ValueError):
+        return None
+
+
 async def memory(args, raw=False):
     # Fetching descriptors is a prerender each: do it before the baseline.
     messages = None if raw else fetch_descriptors(args.port, args.n)
     await asyncio.sleep(1.0)
-    before = rss_bytes(args.pid)
+    before, heap_before = rss_bytes(args.pid), heap_in_use(args.port)
     circuits, opened_s = await open_circuits(args.port, args.n, raw=raw, start_messages=messages)
     await asyncio.sleep(args.settle)
-    after = rss_bytes(args.pid)
+    after, heap_after = rss_bytes(args.pid), heap_in_use(args.port)
     errors = sum(c.errors for c in circuits)
     close_all(circuits)
+    heap = round((heap_after - heap_before) / args.n) if heap_before is not None and heap_after is not None else None
     return {"n": args.n, "rss_before": before, "rss_after": after,
-            "bytes_per_circuit": round((after - before) / args.n), "open_s": round(opened_s, 2),
+            "bytes_per_circuit": round((after - before) / args.n), "heap_per_circuit": heap, "open_s": round(opened_s, 2),
             "errors": errors}
 
 

@@ -22,6 +22,10 @@
                                     instructions and CPU time, the binary of $TETHER_BENCH_BEFORE_BIN
                                     (if set) beside this one; bench/callgrind.py, which rewrites
                                     that section of BENCHMARKS.md
+    --only transport                memory per idle circuit and per idle raw socket, this build
+                                    against TETHER_BENCH_BEFORE_BIN (another tether-bench) when set,
+                                    and where the bytes go (bench/heap_breakdown.py, under
+                                    heaptrack); rewrites that section of BENCHMARKS.md
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -73,8 +77,9 @@ class Server:
     """One tether-bench process on a free port, with the fd limit raised as far as it goes.
     env: more environment (a store: TETHER_BENCH_STORE); port: a given one (a restart)."""
 
-    def __init__(self, tag, env=None, port=None):
+    def __init__(self, tag, env=None, port=None, binary=None):
         self.tag = tag
+        self.binary = binary or BIN
         self.port = port or free_port()
         self.env = env or {}
         self.proc = None
@@ -86,7 +91,7 @@ class Server:
         env = dict(os.environ, PORT=str(self.port), **self.env)
         self.spawned_at = time.time()
         # `exec` keeps the pid: the one we read VmRSS from is the server itself.
-        self.proc = subprocess.Popen(["bash", "-c", 'ulimit -n "$(ulimit -Hn)"; exec "$0"', BIN],
+        self.proc = subprocess.Popen(["bash", "-c", 'ulimit -n "$(ulimit -Hn)"; exec "$0"', self.binary],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -942,6 +947,126 @@ def rewrite_deflate_section(x, path):
 
 
 # --------------------------------------------------------------------------------------------
+# Transport memory (issue 19): idle circuits and sockets, before and after, and where bytes go
+
+TRANSPORT_START = "<!-- transport:start -->"
+TRANSPORT_END = "<!-- transport:end -->"
+BEFORE_BIN = os.environ.get("TETHER_BENCH_BEFORE_BIN")
+
+
+def transport_figures(cfg, results, notes):
+    """Fresh server per figure; before and after alternate at each N, so load from elsewhere lands
+    on both alike."""
+    import heap_breakdown
+    c = cfg["transport"]
+    builds = [("after", BIN)] + ([("before", BEFORE_BIN)] if BEFORE_BIN else [])
+    out = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+           "load_start": loadavg(), "builds": {name: binary for name, binary in builds}, "idle": {}, "breakdown": {}}
+    if BEFORE_BIN:
+        out["before_commit"] = os.path.basename(os.path.dirname(os.path.dirname(os.path.dirname(BEFORE_BIN))))
+    for n in c["ns"]:
+        for name, binary in reversed(builds):
+            rows = out["idle"].setdefault(name, {})
+            with Server(f"transport-{name}-{n}", binary=binary) as server:
+                rows[f"circuit_{n}"] = run_circuits("memory", server, n, timeout=300)
+            with Server(f"transport-floor-{name}-{n}", binary=binary) as server:
+                rows[f"floor_{n}"] = run_circuits("memory-floor", server, n, timeout=300)
+            print(f"  {name} n={n}: circuit {rows[f'circuit_{n}']}, floor {rows[f'floor_{n}']}", flush=True)
+    # The lean floor: the same raw sockets, served by a plain NIO handler (this build only).
+    lean_port = free_port()
+    n = max(c["ns"])
+    with Server(f"transport-lean-{n}", env={"TETHER_BENCH_LEAN_FLOOR_PORT": str(lean_port)}) as server:
+        cmd = [sys.executable, CIRCUITS, "memory-floor", "--port", str(lean_port), "--pid", str(server.pid), "--n", str(n)]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        lines = [line for line in p.stdout.splitlines() if line.startswith("{")]
+        out["idle"]["after"][f"lean_{n}"] = json.loads(lines[-1]) if lines else {"error": p.stderr.strip()[-300:]}
+    print(f"  lean floor n={n}: {out['idle']['after'][f'lean_{n}']}", flush=True)
+    if shutil.which("heaptrack"):
+        with tempfile.TemporaryDirectory(prefix="tether-heap-") as folder:
+            for name, binary in builds:
+                modes = ["raw", "circuit", "deflate"] + (["lean"] if name == "after" else [])
+                for mode in modes:
+                    try:
+                        r = heap_breakdown.run_mode(binary, mode, c["heap_n"], free_port(), folder)
+                    except Exception as e:  # the other figures stand
+                        notes.append(f"heap breakdown {name} {mode}: {first_line(e)}")
+                        continue
+                    out["breakdown"].setdefault(name, {})[mode] = r
+                    print(f"  heap {name} {mode}: {r['heaptrack_live_per_socket']} B per socket", flush=True)
+    else:
+        notes.append("heap breakdown: heaptrack is not installed (apt-get install heaptrack)")
+    out["heap_n"] = c["heap_n"]
+    out["load_end"] = loadavg()
+    results["transport"] = out
+
+
+def transport_markdown(x):
+    import heap_breakdown
+    m = x["machine"]
+    idle, before = x["idle"], "before" in x["idle"]
+    lines = [TRANSPORT_START, "## Where an idle socket's bytes go\n",
+             f"`bench/run.py --only transport`, {x['date']}: {m['nproc']} cores, {m['cpu']}; commit {m['commit']}"
+             + (f", against `{x['builds']['before']}` (before)" if before else "") +
+             f"; 1-minute load average {x['load_start']} at the start, {x['load_end']} at the end. "
+             "Idle: a fresh server per figure, N circuits on `/counter` acked their first render (or N raw sockets), "
+             "(VmRSS after − VmRSS before) / N, and malloc's bytes in use (`mallinfo2`) the same way; before and after "
+             "alternate at each N.\n",
+             "| N | what | " + ("before: RSS / malloc per socket | " if before else "") + "after: RSS / malloc per socket |",
+             "| ---: | --- | " + ("---: | " if before else "") + "---: |"]
+    what = {"circuit": "circuit on `/counter`", "floor": "raw Hummingbird WebSocket (`/_floor/echo`)",
+            "lean": "raw WebSocket on a plain NIO handler (`LeanFloor`)"}
+    keys = sorted({k for rows in idle.values() for k in rows}, key=lambda k: (int(k.split("_")[1]), k))
+
+    def cell(r):
+        if not r:
+            return ""
+        if "error" in r:
+            return f"error: {r['error'][:60]}"
+        return f"{fmt(r['bytes_per_circuit'], ' B')} / {fmt(r.get('heap_per_circuit'), ' B')}" if r.get('heap_per_circuit') \
+            else fmt(r["bytes_per_circuit"], " B")
+    for k in keys:
+        kind, n = k.split("_")
+        lines.append(f"| {int(n):,} | {what[kind]} | " + (f"{cell(idle['before'].get(k))} | " if before else "")
+                     + f"{cell(idle['after'].get(k))} |")
+    if x["breakdown"]:
+        lines += ["", f"Where the bytes go: the same servers under heaptrack (`bench/heap_breakdown.py`), {x['heap_n']} idle "
+                  "sockets, killed with SIGKILL while they are open, so every allocation not yet freed is one the sockets (or the "
+                  "process) hold; the process's own are told apart by their call stacks and left out. Bytes per socket; a "
+                  "task's stack memory is Swift's task allocator's 1 KB slabs, kept until the task ends.\n"]
+        cols = [(name, mode) for name in ("before", "after") for mode in ("raw", "lean", "circuit", "deflate")
+                if mode in x["breakdown"].get(name, {})]
+        header = {"raw": "raw HB socket", "lean": "lean NIO socket", "circuit": "circuit", "deflate": "circuit + deflate"}
+        lines.append("| what holds it | " + " | ".join(f"{name}: {header[mode]}" for name, mode in cols) + " |")
+        lines.append("| --- | " + " | ".join("---:" for _ in cols) + " |")
+        order = list(dict.fromkeys(heap_breakdown.categories()))
+        seen = {k for name, mode in cols for k in x["breakdown"][name][mode]["bytes_per_socket"]}
+        for k in [k for k in order if k in seen] + sorted(seen - set(order)):
+            lines.append(f"| {k} | " + " | ".join(fmt(x["breakdown"][name][mode]["bytes_per_socket"].get(k) or None, " B")
+                                                for name, mode in cols) + " |")
+        lines.append("| **total (heaptrack)** | " + " | ".join(fmt(x["breakdown"][name][mode]["heaptrack_live_per_socket"], " B")
+                                                            for name, mode in cols) + " |")
+        lines.append("| RSS per socket in that run | " + " | ".join(fmt(x["breakdown"][name][mode]["rss_per_socket"], " B")
+                                                                 for name, mode in cols) + " |")
+    lines += ["", TRANSPORT_END]
+    return lines
+
+
+def rewrite_transport_section(x, path):
+    """Puts the transport section into BENCHMARKS.md in place of the old one, or before "How it is
+    measured"; the rest of the file is left as it was."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    section = "\n".join(transport_markdown(x))
+    a, b = text.find(TRANSPORT_START), text.find(TRANSPORT_END)
+    if a >= 0 and b > a:
+        text = text[:a] + section + text[b + len(TRANSPORT_END):]
+    else:
+        at = text.find("## How it is measured")
+        text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# --------------------------------------------------------------------------------------------
 # The peer
 
 
@@ -1379,7 +1504,7 @@ def main():
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu", "transport"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if only == {"cpu"}:
@@ -1409,6 +1534,7 @@ def main():
                                    pause_n=50, settle_s=0.2, load_n=50, load_warmup_s=0.2, load_seconds=1.0,
                                    load_contrast=False),
                    deflate=dict(click_warm=5, rounds=2, clicks_per_round=10),
+                   transport=dict(ns=[100], heap_n=50),
                    metrics=dict(instrument_events=20_000, sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
@@ -1420,6 +1546,7 @@ def main():
                                    pause_n=1000, settle_s=2.0, load_n=5000, load_warmup_s=3, load_seconds=20,
                                    load_contrast=True),
                    deflate=dict(click_warm=50, rounds=6, clicks_per_round=100),
+                   transport=dict(ns=[1000, 5000], heap_n=500),
                    metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
@@ -1466,6 +1593,9 @@ def main():
             deflate_figures(cfg, results, notes)
         except Exception as e:  # keep the other parts' figures
             notes.append(f"permessage-deflate: not measured: {first_line(e)}")
+    if "transport" in only:
+        print("==> transport memory", flush=True)
+        transport_figures(cfg, results, notes)
     if wanted("metrics"):
         print("==> metrics and tracing", flush=True)
         try:
@@ -1501,6 +1631,9 @@ def main():
         if "deflate" in only and results.get("deflate") and not args.smoke:
             rewrite_deflate_section(results["deflate"], os.path.join(ROOT, "BENCHMARKS.md"))
             print("wrote the permessage-deflate section of BENCHMARKS.md")
+        if "transport" in only and results.get("transport") and not args.smoke:
+            rewrite_transport_section(results["transport"], os.path.join(ROOT, "BENCHMARKS.md"))
+            print("wrote the transport section of BENCHMARKS.md")
         return
     required = list(REQUIRED) + ([] if args.smoke or args.skip_ladder else ["max_circuits"])
     missing = [k for k in required if not is_number(results.get(k))]

@@ -15,6 +15,7 @@
 // | `/_bench/todos` | `TodosWorkloadPage`: 100 keyed row components, one row edited per click |
 // | `/_floor/echo` | the floor: a raw WebSocket that echoes every message unchanged |
 // | `/_floor/index.html` | an empty page the driver runs the floor test from |
+// | port `TETHER_BENCH_LEAN_FLOOR_PORT`, when set | `LeanFloor`: the echo served by a plain NIO handler, no task per socket |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
 // | `/bench/persistence` | what the circuit persister wrote so far, as JSON (rows, batches, snapshot bytes, failed batches) |
 // | `/metrics` | with `TETHER_BENCH_METRICS=1`: Tether's metrics in Prometheus's text format |
@@ -107,4 +108,7 @@ let server = Application(
     },
     logger: logger
 )
+if let leanPort = environment["TETHER_BENCH_LEAN_FLOOR_PORT"].flatMap(Int.init) {
+    _ = try await LeanFloor.start(host: host, port: leanPort, maxFrameSize: BenchRoutes.maxFrameSize(app.limits))
+}
 try await server.runService()

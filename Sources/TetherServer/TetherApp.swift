@@ -149,6 +149,7 @@ public struct TetherApp: Sendable {
         }
         RuntimeAsset.addRoutes(to: routes, under: base)
         let allowedOrigins = limits.allowedOrigins
+        let sharedApp = CircuitConnection.SharedApp(self)
         routes.ws("\(base)/_tether/circuit") { request, context in
             // A browser always sends Origin: refuse pages of other sites (cross-site WebSocket
             // hijacking). Only clients that are not browsers can leave it out.
@@ -164,7 +165,7 @@ public struct TetherApp: Sendable {
             let identity = app.identity(of: context.request, context.requestContext)
             let client = identity.state.clientAddress ?? "unknown"
             let routingID = context.request.uri.queryParameters["circuit"].map(String.init)
-            try await CircuitConnection(app: app, registry: registry, client: client, identity: identity, mount: mount, routingID: routingID)
+            try await CircuitConnection(app: sharedApp, registry: registry, client: client, identity: identity, mount: mount, routingID: routingID)
                 .serve(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, logger: context.logger)
         }
         // "**" needs at least one path segment, so the mount's root gets its own routes.

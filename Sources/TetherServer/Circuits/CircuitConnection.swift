@@ -8,8 +8,20 @@ import TetherUI
 
 /// Serves one WebSocket of a circuit: the `start` or `resume` handshake, then every inbound
 /// message. When the socket drops, the circuit is kept for a while so the page can resume it.
-struct CircuitConnection {
-    let app: TetherApp
+///
+/// A class, not a struct, holding the app by reference: the socket's task awaits in its methods
+/// for as long as the socket is open, and a struct would be copied into those suspended frames,
+/// which a task keeps for its life, with the whole `TetherApp`, a kilobyte, in each
+/// (BENCHMARKS.md, "Where an idle socket's bytes go").
+final class CircuitConnection: Sendable {
+    /// The app, made once per circuit route and shared by its sockets.
+    final class SharedApp: Sendable {
+        let app: TetherApp
+        init(_ app: TetherApp) { self.app = app }
+    }
+
+    private let shared: SharedApp
+    var app: TetherApp { shared.app }
     let registry: CircuitRegistry
     let client: String
     /// Who the upgrade request came from: whom the circuit serves, and the session it is bound to.
@@ -18,6 +30,15 @@ struct CircuitConnection {
     /// The `circuit` query of the socket URL: the runtime names the circuit there so that a proxy
     /// can route every socket of a circuit to the node that holds it. Nil when absent.
     let routingID: String?
+
+    init(app: SharedApp, registry: CircuitRegistry, client: String, identity: RequestIdentity, mount: MountPath, routingID: String?) {
+        self.shared = app
+        self.registry = registry
+        self.client = client
+        self.identity = identity
+        self.mount = mount
+        self.routingID = routingID
+    }
 
     /// How long one socket's reading runs before it lets other tasks have the thread.
     static let readSlice = Duration.milliseconds(1)
@@ -37,10 +58,13 @@ struct CircuitConnection {
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, deflateLink: DeflateLink,
         logger baseLogger: Logger
     ) async throws {
-        let limits = app.limits
+        // The one limit read on every message; the others are read where they are used, so the
+        // whole of `CircuitLimits` is not kept in this frame for the socket's life.
+        let maxTextMessageBytes = app.limits.maxTextMessageBytes
         let outbox = WebSocketOutbox(
             channel: channel,
-            backpressure: .init(pauseBytes: limits.outboundPauseBytes, maxBytes: limits.maxOutboundBytes, stallTimeout: limits.outboundStallTimeout)
+            backpressure: .init(
+                pauseBytes: app.limits.outboundPauseBytes, maxBytes: app.limits.maxOutboundBytes, stallTimeout: app.limits.outboundStallTimeout)
         ) { close in
             try? await outbound.close(close.webSocketCode, reason: close.reason)
         }
@@ -49,31 +73,29 @@ struct CircuitConnection {
         // Until a circuit exists, the handshake's refusals are rate-limited on their own.
         let handshakeRefusals = RefusalLog(logger: logger)
         defer { outbox.finish() }
-        var messages = inbound.messages(maxSize: limits.transportMaxFrameBytes).makeAsyncIterator()
-        // A socket that never introduces itself is closed, so it cannot hold a slot for free.
-        let handshakeTimer = Task {
-            do { try await Task.sleep(for: limits.handshakeTimeout) } catch { return }
-            let reason = "no 'start' or 'resume' within \(limits.handshakeTimeout)"
-            registry.instruments.refused(.handshakeTimeout)
-            refuseCircuit(reason, .handshakeTimeout, outbox, handshakeRefusals)
-        }
+        var messages = inbound.messages(maxSize: app.limits.transportMaxFrameBytes).makeAsyncIterator()
+        // The timer's task is let go once the first message is in: held for the socket's life, a
+        // finished task would keep its memory (its stack slab and its object, BENCHMARKS.md,
+        // "Where an idle socket's bytes go").
+        var handshakeTimer: Task<Void, Never>? = startHandshakeTimer(outbox: outbox, refusals: handshakeRefusals)
         let first: WebSocketMessage?
         do {
             first = try await messages.next()
         } catch {
-            handshakeTimer.cancel()
+            handshakeTimer?.cancel()
             throw error
         }
-        handshakeTimer.cancel()
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
         if let agreement = deflateLink.agreement { outbox.deflate(as: agreement) }
         // The first frame is held to the same limits as any other; it opens the circuit, and
         // anything after `start` in it is handled next.
         let firstFrame: [Result<InboundMessage, ProtocolViolation>]
         switch first {
         case .text(let text)?:
-            guard text.utf8.count <= limits.maxTextMessageBytes else {
+            guard text.utf8.count <= maxTextMessageBytes else {
                 registry.instruments.refused(.maxTextMessageBytes)
-                let reason = "a first message of \(text.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes"
+                let reason = "a first message of \(text.utf8.count) bytes exceeds the limit of \(maxTextMessageBytes) bytes"
                 refuseCircuit(reason, .tooBig, outbox, handshakeRefusals)
                 await outbox.closeAfterFlush(CircuitClose(.tooBig, reason))
                 return
@@ -87,7 +109,7 @@ struct CircuitConnection {
         case nil:
             return
         }
-        guard let (circuit, connection) = await open(firstFrame.first, outbox: outbox, refusals: handshakeRefusals, logger: &logger) else {
+        guard let (circuit, connection) = await openInOwnTask(firstFrame.first, outbox: outbox, refusals: handshakeRefusals, logger: &logger) else {
             await outbox.closeAfterFlush(CircuitClose(.protocolError, "the circuit could not be opened"))
             return
         }
@@ -123,10 +145,10 @@ struct CircuitConnection {
                 let text: String
                 switch message {
                 case .text(let t):
-                    guard t.utf8.count <= limits.maxTextMessageBytes else {
+                    guard t.utf8.count <= maxTextMessageBytes else {
                         registry.instruments.refused(.maxTextMessageBytes)
                         refuse(
-                            "a message of \(t.utf8.count) bytes exceeds the limit of \(limits.maxTextMessageBytes) bytes",
+                            "a message of \(t.utf8.count) bytes exceeds the limit of \(maxTextMessageBytes) bytes",
                             outbox, refusals)
                         continue
                     }
@@ -187,6 +209,37 @@ struct CircuitConnection {
         let held = await registry.heldCount
         logger.info("circuit paused", metadata: ["freed": "\(saved)", "held": "\(held)"])
         await outbox.closeAfterFlush(CircuitClose(.paused, saved ? "paused" : "paused; kept in memory"))
+    }
+
+    /// Closes a socket that never introduces itself, so it cannot hold a slot for free.
+    private func startHandshakeTimer(outbox: WebSocketOutbox, refusals: RefusalLog) -> Task<Void, Never> {
+        let timeout = app.limits.handshakeTimeout
+        return Task {
+            do { try await Task.sleep(for: timeout) } catch { return }
+            let reason = "no 'start' or 'resume' within \(timeout)"
+            registry.instruments.refused(.handshakeTimeout)
+            refuseCircuit(reason, .handshakeTimeout, outbox, refusals)
+        }
+    }
+
+    /// `open`, in a child task. A task keeps the memory its deepest chain of awaits needed for as
+    /// long as it lives (Swift's task allocator frees its slabs only when the task ends), and the
+    /// socket's task lives as long as the socket: the handshake's chain (verify, claim, admit,
+    /// register, restore from the store) runs in a task that ends with the handshake instead
+    /// (BENCHMARKS.md, "Where an idle socket's bytes go").
+    private func openInOwnTask(
+        _ first: Result<InboundMessage, ProtocolViolation>?, outbox: WebSocketOutbox, refusals: RefusalLog, logger: inout Logger
+    ) async -> (Circuit, Int)? {
+        let (opened, openedLogger) = await withTaskGroup(of: ((Circuit, Int)?, Logger).self) { [logger] group in
+            group.addTask {
+                var logger = logger
+                let opened = await self.open(first, outbox: outbox, refusals: refusals, logger: &logger)
+                return (opened, logger)
+            }
+            return await group.next() ?? (nil, logger)
+        }
+        logger = openedLogger
+        return opened
     }
 
     /// Starts a new circuit or resumes a retained one, as the first message asks.
