@@ -1,0 +1,17 @@
+// What a hibernating circuit asks of its renderer. Kept apart from Renderer.swift: hibernation
+// only reads the renderer's state and marks a rebuilt tree as the one the page already shows.
+
+extension Renderer {
+    /// The HTML of the tree the browser has now, as the last render left it; renders nothing.
+    package var shownHTML: String { HTMLWriter.html(tree) }
+
+    /// A tree rebuilt for a page that already shows it (a revived hibernated circuit): its first
+    /// render's `onAfterRender(firstRender: true)` already ran for that page, and what it did
+    /// there (a focus, a chart drawn by JS) is still on the page. It is not run again.
+    package func adoptShownRender() {
+        for record in byID.values {
+            record.renderedOnce = true
+            record.renderedInLastPass = false
+        }
+    }
+}
