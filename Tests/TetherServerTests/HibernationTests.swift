@@ -133,6 +133,23 @@ struct HibernationTests {
         }
     }
 
+    @Test("after navigation inside the circuit, the page's components keep their ids through hibernation: its handlers still work")
+    func navigatedPageHibernates() async throws {
+        try await withHibernatingServer { server, metrics in
+            let (client, _) = try await server.startCircuit("/shared")
+            try await client.send(["nav", .string("/counter")])
+            try await client.renders(until: "the counter is shown") { $0.element(id: "count")?.textContent == "0" }
+            try await client.click(id: "increment")
+            try await client.renders(until: "the count is 1") { $0.element(id: "count")?.textContent == "1" }
+            // The counter was mounted after the shared page's components: a fresh render of
+            // /counter would number it otherwise, and its handler ids with it.
+            try await waitUntil("the navigated circuit hibernates") { hibernating(metrics) == 1 }
+            try await client.click(id: "increment")
+            try await client.renders(until: "the count is 2 after the revive") { $0.element(id: "count")?.textContent == "2" }
+            #expect(client.unexpectedMessages.isEmpty, "\(client.unexpectedMessages)")
+        }
+    }
+
     @Test("messages that arrive while the circuit hibernates are all handled after the revive, in order")
     func queuedMessagesKeepTheirOrder() async throws {
         try await withHibernatingServer { server, metrics in
@@ -208,6 +225,23 @@ struct HibernationTests {
         }
     }
 
+    @Test("a shared model a hibernated page read changes: the circuit revives and its page shows the new value")
+    func sharedModelRevives() async throws {
+        try await withHibernatingServer { server, metrics in
+            let (sleeper, _) = try await server.startCircuit("/shared")
+            try await waitUntil("the circuit hibernates") { hibernating(metrics) == 1 }
+            let before = try #require(sleeper.dom?.element(id: "shared-count")?.textContent)
+            let (clicker, _) = try await server.startCircuit("/shared")
+            try await clicker.click(id: "shared-increment")
+            let after = "\(try #require(Int(before)) + 1)"
+            try await clicker.renders(until: "the clicking page shows \(after)") { $0.element(id: "shared-count")?.textContent == after }
+            // No message from the sleeping page: the model's change itself wakes its circuit.
+            try await sleeper.renders(until: "the hibernated page shows \(after) too") { $0.element(id: "shared-count")?.textContent == after }
+            #expect(counter(metrics, "tether_circuit_revivals_total") >= 1)
+            #expect(sleeper.unexpectedMessages.isEmpty, "\(sleeper.unexpectedMessages)")
+        }
+    }
+
     @Test("with a store, a hibernated circuit pauses from its snapshot, and the page resumes it with its state")
     func pauseWhileHibernated() async throws {
         let store = MemoryCircuitStore()
@@ -263,6 +297,12 @@ struct HibernatedPageTests {
         #expect(counter.storedBytes <= small.serialized().count)
         #expect(try counter.states() == small)
         #expect(counter.shows("<p>3</p>") && !counter.shows("<p>4</p>"))
+
+        let withIDs = HibernatedPage(
+            url: "/counter", states: small, componentIDs: ["DemoLayout": 1, "Counter": 7, "Odd\u{0}Key": 9], shownHTML: "", lastBatch: 0)
+        let contents = try withIDs.contents()
+        #expect(contents.states == small)
+        #expect(contents.componentIDs == ["DemoLayout": 1, "Counter": 7], "a place holding a NUL is left out")
 
         let rows = (0..<100).map { JSONValue.object([("title", .string("Todo number \($0)")), ("done", .bool($0 % 3 == 0))]) }
         let large = ComponentStates(components: ["Todos": ["items": .array(rows)], "Todos/Editor@0": ["draft": .string("milk")]])

@@ -68,9 +68,12 @@ extension Circuit {
             return false
         }
         let (states, problems) = renderer.captureStates()
+        let componentIDs = renderer.componentIDsByPlace
         let shownHTML = renderer.shownHTML
         let url = currentURL
-        guard problems.isEmpty, await rebuildReproduces(url: url, states: states, html: shownHTML, head: renderer.head) else {
+        guard problems.isEmpty,
+            await rebuildReproduces(url: url, states: states, componentIDs: componentIDs, html: shownHTML, head: renderer.head)
+        else {
             // Tried again only after the circuit does something: the same state gives the same answer.
             trialFailedAt = mark
             logger.debug("circuit stays awake: its snapshot does not reproduce its page")
@@ -78,7 +81,7 @@ extension Circuit {
         }
         // The trial suspended: anything that happened meanwhile keeps the circuit awake.
         guard lastActivity.load(ordering: .relaxed) == mark, self.renderer === renderer, hibernationBlocker() == nil else { return false }
-        let page = HibernatedPage(url: url, states: states, shownHTML: shownHTML, lastBatch: renderer.batchNumber)
+        let page = HibernatedPage(url: url, states: states, componentIDs: componentIDs, shownHTML: shownHTML, lastBatch: renderer.batchNumber)
         hibernatedPage = page
         self.renderer = nil
         hibernatedFlag.store(true, ordering: .releasing)
@@ -94,7 +97,9 @@ extension Circuit {
     /// Renders the page afresh from `states`, off the browser: JS calls fail, launched work does
     /// not run. True when it gives the same HTML and head as the page shows, so a revive changes
     /// nothing the user sees.
-    private func rebuildReproduces(url: String, states: ComponentStates, html: String, head: DocumentHead) async -> Bool {
+    private func rebuildReproduces(
+        url: String, states: ComponentStates, componentIDs: [String: Int], html: String, head: DocumentHead
+    ) async -> Bool {
         let (page, route) = resolve(url)
         let trial = TrialOutcome()
         var host = RendererHost()
@@ -114,7 +119,7 @@ extension Circuit {
         host.uncaughtError = { _, _ in trial.failed = true }
         let renderer = Renderer(
             page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: false,
-            host: host, restoring: states)
+            host: host, restoring: states, componentIDs: componentIDs)
         let rebuilt = try? await Self.renderSettled(renderer)
         renderer.finishRestoring()
         let reproduces =
@@ -153,8 +158,9 @@ extension Circuit {
     private func revive(_ page: HibernatedPage) async {
         let started = ContinuousClock.now
         let states: ComponentStates
+        let componentIDs: [String: Int]
         do {
-            states = try page.states()
+            (states, componentIDs) = try page.contents()
         } catch {
             reviveFailed(error)
             return
@@ -162,7 +168,7 @@ extension Circuit {
         let (component, route) = resolve(page.url)
         let renderer = Renderer(
             page: component, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost(),
-            restoring: states)
+            restoring: states, componentIDs: componentIDs)
         let html: String
         do {
             html = try await Self.renderSettled(renderer)
