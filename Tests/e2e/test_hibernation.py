@@ -76,7 +76,8 @@ def test_form_keeps_what_was_typed_across_hibernation(page):
         page.fill("#age", "36")
         page.check("#agree")
         page.select_option("#color", "blue")
-        wait_metric(server, "tether_circuit_hibernations_total", 1)
+        # Hibernating now, after the last edit: the form's own state is what the snapshot holds.
+        wait_metric(server, "tether_circuits_hibernated", 1)
         assert page.input_value("#name") == "Ada"
 
         page.click("#submit")
@@ -98,3 +99,26 @@ def test_state_that_would_be_lost_keeps_the_circuit_awake(page):
         page.fill("#name", "Ada")
         page.wait_for_function("() => !document.querySelector(\"[data-field='name']\")?.textContent.trim()")
         assert text(page, "[data-field='age']") == "Age must be a number."
+
+
+def test_a_page_reached_by_a_link_hibernates_and_keeps_working(page):
+    """After a link click inside the circuit, the form's components are numbered after the
+    counter's; the revived circuit keeps those numbers, so the page's handlers still reach them."""
+    with DemoServer("hibernate-navigated", HIBERNATE_ENV) as server:
+        sockets = record_sockets(page)
+        open_page(page, server.url + "/counter")
+        mark_document(page)
+        page.click("#increment")
+        wait_text(page, "#count", "1")
+        page.click("nav.demo-nav a[href='/form']")
+        page.wait_for_selector("#demo-form")
+        page.fill("#name", "Grace")
+        page.fill("#age", "85")
+        page.check("#agree")
+        # Hibernating now, after the last edit: the form's own state is what the snapshot holds.
+        wait_metric(server, "tether_circuits_hibernated", 1)
+        page.click("#submit")
+        wait_text(page, "#submitted", '{"age":85,"agree":true,"color":"red","name":"Grace"}')
+        assert metric(server, "tether_circuit_revivals_total") >= 1
+        assert same_document(page)
+        assert len(sockets) == 1, f"one WebSocket for the whole test, not {sockets}"
