@@ -32,26 +32,32 @@ extension Circuit {
     /// Whether nothing happened on the circuit for `idle`; read without a hop, by the sweep.
     nonisolated func hasBeenIdle(for idle: Duration, now: ContinuousClock.Instant = .now) -> Bool {
         guard !isHibernated else { return false }
+        let last = lastActivity.load(ordering: .relaxed)
+        // Found unable to hibernate since its last activity: nothing has changed that.
+        guard last != stayAwakeAt.load(ordering: .relaxed) else { return false }
         let idleNanoseconds = idle.components.seconds &* 1_000_000_000 &+ idle.components.attoseconds / 1_000_000_000
-        return CircuitClock.nanoseconds(at: now) &- lastActivity.load(ordering: .relaxed) >= idleNanoseconds
+        return CircuitClock.nanoseconds(at: now) &- last >= idleNanoseconds
     }
 
     /// Why the circuit cannot hibernate now; nil when it is at rest. Each of these is state that
     /// lives outside the components' persisted values, or work whose result someone waits for.
-    func hibernationBlocker() -> String? {
-        if closed { return "it has ended" }
-        if hibernatedPage != nil || reviving != nil { return "it is hibernating" }
-        guard let renderer else { return "it has not rendered yet" }
-        if handlerRunning { return "an event handler is running" }
-        if renderScheduled || renderPaused || renderer.needsRender || renderer.hasUninitializedComponents { return "a render is due" }
-        if browserWork.withLock({ $0 }) > 0 { return "messages from the page are queued" }
-        if !unacknowledged.isEmpty { return "batches are not acknowledged yet" }
-        if backgroundWork.load(ordering: .relaxed) > 0 { return "work started with launch (a subscription, an upload, a load) is running" }
-        if channel.pendingCallCount > 0 { return "calls to JavaScript are in flight" }
-        if channel.invocationsInFlight > 0 { return "calls from JavaScript are running" }
-        if channel.objects.count > 0 { return "the page holds Swift objects or streams" }
-        if channel.jsObjectsHeld > 0 { return "Swift holds JavaScript object references" }
-        if channel.unclaimedInboundBytes > 0 { return "byte arrays from the page are unclaimed" }
+    /// `lasting` when it ends only with something the circuit notes as activity (a message from
+    /// the page, launch work finishing, a handler disposing a reference), so the sweep may pass
+    /// the circuit by until then.
+    func hibernationBlocker() -> (reason: String, lasting: Bool)? {
+        if closed { return ("it has ended", true) }
+        if hibernatedPage != nil || reviving != nil { return ("it is hibernating", false) }
+        guard let renderer else { return ("it has not rendered yet", false) }
+        if handlerRunning { return ("an event handler is running", false) }
+        if renderScheduled || renderPaused || renderer.needsRender || renderer.hasUninitializedComponents { return ("a render is due", false) }
+        if browserWork.withLock({ $0 }) > 0 { return ("messages from the page are queued", false) }
+        if !unacknowledged.isEmpty { return ("batches are not acknowledged yet", true) }
+        if backgroundWork.load(ordering: .relaxed) > 0 { return ("work started with launch (a subscription, an upload, a load) is running", true) }
+        if channel.pendingCallCount > 0 { return ("calls to JavaScript are in flight", false) }
+        if channel.invocationsInFlight > 0 { return ("calls from JavaScript are running", false) }
+        if channel.objects.count > 0 { return ("the page holds Swift objects or streams", true) }
+        if channel.jsObjectsHeld > 0 { return ("Swift holds JavaScript object references", true) }
+        if channel.unclaimedInboundBytes > 0 { return ("byte arrays from the page are unclaimed", false) }
         return nil
     }
 
@@ -60,11 +66,11 @@ extension Circuit {
     func hibernateIfIdle(after idle: Duration) async -> Bool {
         guard hasBeenIdle(for: idle), !hibernating, let renderer else { return false }
         let mark = lastActivity.load(ordering: .relaxed)
-        guard trialFailedAt != mark else { return false }
         hibernating = true
         defer { hibernating = false }
         if let blocker = hibernationBlocker() {
-            logger.trace("circuit stays awake", metadata: ["reason": "\(blocker)"])
+            if blocker.lasting { stayAwakeAt.store(mark, ordering: .relaxed) }
+            logger.trace("circuit stays awake", metadata: ["reason": "\(blocker.reason)"])
             return false
         }
         let (states, problems) = renderer.captureStates()
@@ -75,7 +81,7 @@ extension Circuit {
             await rebuildReproduces(url: url, states: states, componentIDs: componentIDs, html: shownHTML, head: renderer.head)
         else {
             // Tried again only after the circuit does something: the same state gives the same answer.
-            trialFailedAt = mark
+            stayAwakeAt.store(mark, ordering: .relaxed)
             logger.debug("circuit stays awake: its snapshot does not reproduce its page")
             return false
         }

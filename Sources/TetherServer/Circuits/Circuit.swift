@@ -66,9 +66,9 @@ package actor Circuit {
     nonisolated let backgroundWork = Atomic<Int>(0)
     /// When the circuit last did anything, in nanoseconds of `CircuitClock`.
     nonisolated let lastActivity = Atomic<Int64>(CircuitClock.nanoseconds())
-    /// The activity mark at which a trial rebuild last failed to reproduce the page: no new trial
-    /// until something happens.
-    var trialFailedAt: Int64?
+    /// The activity mark at which the circuit was last found unable to hibernate (busy, or its
+    /// snapshot would not reproduce its page): the sweep passes it by until something happens.
+    nonisolated let stayAwakeAt = Atomic<Int64>(-1)
     /// A hibernation is being tried (its trial render may suspend): no second one starts.
     var hibernating = false
 
