@@ -51,8 +51,8 @@ def test_counter_keeps_its_count_across_hibernation(page):
         for expected in ("1", "2"):
             page.click("#increment")
             wait_text(page, "#count", expected)
-        wait_metric(server, "tether_circuit_hibernations_total", 1)
-        assert metric(server, "tether_circuits_hibernated") == 1
+        wait_metric(server, "tether_circuits_hibernated", 1)
+        assert metric(server, "tether_circuit_hibernations_total") >= 1
         assert text(page, "#count") == "2", "hibernating changes nothing on the page"
 
         page.click("#increment")
