@@ -7,6 +7,7 @@
     python3 bench/circuits.py echo   --port P --pid PID --n 2000
     python3 bench/circuits.py pause-memory --port P --pid PID --n 1000
     python3 bench/circuits.py restart --port P --pid PID --n 1000 --interval 1
+    python3 bench/circuits.py hibernation --port P --pid PID --n 1000
 
 Each prints one JSON line. A circuit is what the runtime (runtime/circuit.js) does, minus the DOM: GET /counter, take
 `data-tether-descriptor` from the prerendered HTML, open a WebSocket to /_tether/circuit, send
@@ -27,7 +28,13 @@ them, prints `{"phase": "saved"}` and waits: the driver kills the server with SI
 another on the same port and store. Then every circuit sends `[["resume", id, secret, lastBatch]]`,
 as a page does, and waits for `cfg` with `restored: true` and the restored render batch; a click
 on each then checks the count came back. `load --stats-path /bench/persistence` also reports
-what the persister wrote while clicks were measured. Loopback only.
+what the persister wrote while clicks were measured.
+
+`hibernation` needs a tether-bench with `TETHER_BENCH_HIBERNATE_AFTER_MS` (longer than opening n
+circuits takes): it opens n /counter circuits and clicks each once, reads the server's heap in
+use and RSS with them awake, waits until `/bench/hibernation` counts all n hibernated and reads
+them again; then, one circuit at a time, times the first click after hibernation (which revives
+the circuit) and a second click on the same circuit, awake. Loopback only.
 """
 import argparse
 import asyncio
@@ -513,6 +520,83 @@ async def pause_memory(args):
     }
 
 
+async def hibernation(args):
+    """Memory per hibernated circuit, and the first click after hibernation against an awake one."""
+    loop = asyncio.get_running_loop()
+    stats = lambda: fetch_stats(args.port, args.stats_path or "/bench/hibernation")
+    _, _, handler = fetch_counter(args.port)
+    click = text_frame(json.dumps([["ev", handler, {"type": "click"}]]))
+    messages = fetch_descriptors(args.port, args.n)
+    waiting = {}
+
+    def on_render(c, _batch):
+        answered = waiting.pop(id(c), None)
+        if answered is not None and not answered.done():
+            answered.set_result(time.perf_counter())
+
+    async def click_once(c):
+        answered = loop.create_future()
+        waiting[id(c)] = answered
+        t0 = time.perf_counter()
+        c.transport.write(click)
+        return (await asyncio.wait_for(answered, 30)) - t0
+
+    await asyncio.sleep(1.0)
+    before = stats()
+    rss = {"baseline": rss_bytes(args.pid)}
+    heap = {"baseline": before["heap_in_use_bytes"]}
+    circuits, opened_s = await open_circuits(args.port, args.n, on_render, start_messages=messages)
+    t_clicked = time.perf_counter()
+    gate = asyncio.Semaphore(50)
+
+    async def warm(c):
+        async with gate:
+            await click_once(c)
+
+    await asyncio.gather(*(warm(c) for c in circuits))
+    await asyncio.sleep(args.settle)
+    awake = stats()
+    rss["awake"], heap["awake"] = rss_bytes(args.pid), awake["heap_in_use_bytes"]
+    hibernated_early = awake["hibernated"] - before["hibernated"]
+    n = len(circuits)
+    deadline = time.perf_counter() + 300
+    while stats()["hibernated"] - before["hibernated"] < n:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {stats()['hibernated'] - before['hibernated']} of {n} circuits hibernated in 300 s")
+        await asyncio.sleep(0.2)
+    all_hibernated_s = time.perf_counter() - t_clicked
+    await asyncio.sleep(args.settle)
+    slept = stats()
+    rss["hibernated"], heap["hibernated"] = rss_bytes(args.pid), slept["heap_in_use_bytes"]
+    cpu0 = cpu_seconds(args.pid)
+    first, second = [], []
+    for c in circuits[:args.revive_n or n]:
+        first.append(await click_once(c))
+        second.append(await click_once(c))
+    cpu_clicks = cpu_seconds(args.pid) - cpu0
+    woke = stats()
+    errors = sum(c.errors for c in circuits)
+    closed = sum(1 for c in circuits if c.closed)
+    close_all(circuits)
+    first.sort()
+    second.sort()
+    ms = lambda v: round(v * 1000, 3)
+    return {
+        "n": n, "open_s": round(opened_s, 2), "rss": rss, "heap": heap,
+        "heap_bytes_per_awake_circuit": round((heap["awake"] - heap["baseline"]) / n),
+        "heap_bytes_per_hibernated_circuit": round((heap["hibernated"] - heap["baseline"]) / n),
+        "rss_bytes_per_awake_circuit": round((rss["awake"] - rss["baseline"]) / n),
+        "rss_bytes_per_hibernated_circuit": round((rss["hibernated"] - rss["baseline"]) / n),
+        "snapshot_bytes_per_circuit": round((slept["snapshot_bytes"] - before["snapshot_bytes"]) / n, 1),
+        "hibernated_before_measuring_awake": hibernated_early, "all_hibernated_after_s": round(all_hibernated_s, 2),
+        "revive_clicks": len(first), "revivals": woke["revivals"] - slept["revivals"],
+        "revive_p50_ms": ms(percentile(first, 0.5)), "revive_p99_ms": ms(percentile(first, 0.99)),
+        "awake_p50_ms": ms(percentile(second, 0.5)), "awake_p99_ms": ms(percentile(second, 0.99)),
+        "server_cpu_ms_per_click_pair": round(cpu_clicks * 1000 / max(1, len(first)), 3),
+        "errors": errors, "closed": closed,
+    }
+
+
 async def restart(args):
     """n circuits clicked once and saved; after the driver restarts the server (SIGKILL, then a
     new process on the same port and store), every one resumes. Times from the new server's first
@@ -629,7 +713,7 @@ async def restart(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["memory", "load", "memory-floor", "echo", "pause-memory", "restart"])
+    ap.add_argument("mode", choices=["memory", "load", "memory-floor", "echo", "pause-memory", "restart", "hibernation"])
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--pid", type=int, required=True, help="the server's pid, for VmRSS and CPU time")
     ap.add_argument("--n", type=int, required=True)
@@ -639,6 +723,7 @@ def main():
     ap.add_argument("--stats-path", default=None,
                     help="load, pause-memory: the server's persister counters (tether-bench: /bench/persistence)")
     ap.add_argument("--interval", type=float, default=1.0, help="restart: the server's persist interval, in seconds")
+    ap.add_argument("--revive-n", type=int, default=0, help="hibernation: circuits to time the revive on (0: all n)")
     args = ap.parse_args()
     if args.mode == "restart" and not args.stats_path:
         args.stats_path = "/bench/persistence"
@@ -648,7 +733,7 @@ def main():
     if uvloop is not None:
         uvloop.install()
     modes = {"memory": memory, "load": load, "memory-floor": lambda a: memory(a, raw=True), "echo": echo,
-             "pause-memory": pause_memory, "restart": restart}
+             "pause-memory": pause_memory, "restart": restart, "hibernation": hibernation}
     try:
         print(json.dumps(asyncio.run(modes[args.mode](args))), flush=True)
     except Exception as e:  # one line the driver can read either way

@@ -26,6 +26,10 @@
                                     against TETHER_BENCH_BEFORE_BIN (another tether-bench) when set,
                                     and where the bytes go (bench/heap_breakdown.py, under
                                     heaptrack); rewrites that section of BENCHMARKS.md
+    --only hibernation              memory per hibernated /counter circuit (heap in use and RSS,
+                                    against the same circuits awake) and the first click after
+                                    hibernation against an awake click; rewrites that section of
+                                    BENCHMARKS.md
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -1059,6 +1063,71 @@ def rewrite_transport_section(x, path):
     a, b = text.find(TRANSPORT_START), text.find(TRANSPORT_END)
     if a >= 0 and b > a:
         text = text[:a] + section + text[b + len(TRANSPORT_END):]
+# Hibernation (issue #19): idle circuits drop their components for a compressed snapshot and keep
+# their socket; the first click after that revives them.
+
+HIBERNATION_START = "<!-- hibernation:start -->"
+HIBERNATION_END = "<!-- hibernation:end -->"
+
+
+def hibernation_figures(cfg, results, notes):
+    h = cfg["hibernation"]
+    out = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+           "load_start": loadavg(), "hibernate_after_ms": h["after_ms"], "runs": []}
+    for n in h["ns"]:
+        with Server(f"hibernation-{n}", env={"TETHER_BENCH_HIBERNATE_AFTER_MS": str(h["after_ms"])}) as server:
+            r = run_circuits("hibernation", server, n, timeout=600,
+                             extra=["--settle", str(h["settle_s"]), "--revive-n", str(h.get("revive_n", 0))])
+        if "error" in r:
+            notes.append(f"hibernation, n={n}: {r['error']}")
+            continue
+        print(f"    n={n}: heap in use {r['heap_bytes_per_hibernated_circuit']} B per hibernated circuit "
+              f"({r['heap_bytes_per_awake_circuit']} B awake), RSS {r['rss_bytes_per_hibernated_circuit']} B "
+              f"({r['rss_bytes_per_awake_circuit']} B awake), snapshot {r['snapshot_bytes_per_circuit']} B; "
+              f"first click after hibernation p50 {r['revive_p50_ms']} / p99 {r['revive_p99_ms']} ms, "
+              f"awake p50 {r['awake_p50_ms']} / p99 {r['awake_p99_ms']} ms", flush=True)
+        if r["errors"] or r["closed"] or r["revivals"] != r["revive_clicks"] or r["hibernated_before_measuring_awake"]:
+            notes.append(f"hibernation, n={n}: {r['errors']} errors, {r['closed']} closed, {r['revivals']} revivals for "
+                         f"{r['revive_clicks']} first clicks, {r['hibernated_before_measuring_awake']} hibernated before the awake figure")
+        out["runs"].append(r)
+    out["load_end"] = loadavg()
+    results["hibernation"] = out
+    if out["runs"]:
+        results["heap_bytes_per_hibernated_circuit"] = out["runs"][-1]["heap_bytes_per_hibernated_circuit"]
+
+
+def hibernation_markdown(x):
+    """The hibernation section, with its own date and machine: a partial run rewrites it alone."""
+    m = x["machine"]
+    lines = [HIBERNATION_START, "## Hibernation\n",
+             f"`bench/run.py --only hibernation`, {x['date']}: {m['nproc']} cores, {m['cpu']}; commit {m['commit']}; "
+             f"1-minute load average {x['load_start']} at the start, {x['load_end']} at the end. tether-bench with "
+             f"`TETHER_BENCH_HIBERNATE_AFTER_MS={x['hibernate_after_ms']}`, no store; `bench/circuits.py hibernation` opens n "
+             "`/counter` circuits and clicks each once, reads the server's heap in use (glibc `mallinfo2`) and VmRSS with them "
+             "awake, waits until `/bench/hibernation` counts all n hibernated, and reads them again (each over the baseline "
+             "before the first circuit opened, divided by n). Then, one circuit at a time, it times the first click after "
+             "hibernation (the revive: the snapshot inflated, the page rebuilt and rendered, the click handled, its batch "
+             "back) and a second click on the same circuit, awake. Server CPU is per pair of clicks.\n",
+             "| n | heap / circuit awake | heap / circuit hibernated | RSS / circuit awake | RSS / circuit hibernated | "
+             "snapshot held | first click after hibernation p50 / p99 | awake click p50 / p99 | server CPU per pair |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in x["runs"]:
+        lines.append(f"| {r['n']:,} | {fmt(r['heap_bytes_per_awake_circuit'], ' B')} | {fmt(r['heap_bytes_per_hibernated_circuit'], ' B')} | "
+                     f"{fmt(r['rss_bytes_per_awake_circuit'], ' B')} | {fmt(r['rss_bytes_per_hibernated_circuit'], ' B')} | "
+                     f"{fmt(r['snapshot_bytes_per_circuit'], ' B')} | {fmt(r['revive_p50_ms'], ' ms')} / {fmt(r['revive_p99_ms'], ' ms')} | "
+                     f"{fmt(r['awake_p50_ms'], ' ms')} / {fmt(r['awake_p99_ms'], ' ms')} | {fmt(r['server_cpu_ms_per_click_pair'], ' ms')} |")
+    lines += ["", HIBERNATION_END]
+    return lines
+
+
+def rewrite_hibernation_section(x, path):
+    """Puts the hibernation section into BENCHMARKS.md in place of the old one, or before "How it
+    is measured"; the rest of the file is left as it was."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    section = "\n".join(hibernation_markdown(x))
+    a, b = text.find(HIBERNATION_START), text.find(HIBERNATION_END)
+    if a >= 0 and b > a:
+        text = text[:a] + section + text[b + len(HIBERNATION_END):]
     else:
         at = text.find("## How it is measured")
         text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
@@ -1405,6 +1474,8 @@ def write_markdown(r, notes, path):
         w("")
     if r.get("deflate"):
         out.extend(deflate_markdown(r["deflate"]))
+    if r.get("hibernation"):
+        out.extend(hibernation_markdown(r["hibernation"]))
         w("")
     elif os.path.exists(path):
         old = open(path).read()
@@ -1498,13 +1569,14 @@ def main():
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
     ap.add_argument("--only", default="",
                     help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability, "
-                         "deflate, metrics; cpu alone); implies --no-markdown (but deflate rewrites its own section of BENCHMARKS.md) and "
+                         "deflate, metrics, transport, hibernation; cpu alone); implies --no-markdown (but deflate, transport and "
+                         "hibernation rewrite their own sections of BENCHMARKS.md) and "
                          "writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu", "transport"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu", "transport", "hibernation"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if only == {"cpu"}:
@@ -1535,6 +1607,7 @@ def main():
                                    load_contrast=False),
                    deflate=dict(click_warm=5, rounds=2, clicks_per_round=10),
                    transport=dict(ns=[100], heap_n=50),
+                   hibernation=dict(ns=[50], after_ms=1000, settle_s=0.2),
                    metrics=dict(instrument_events=20_000, sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
@@ -1547,6 +1620,7 @@ def main():
                                    load_contrast=True),
                    deflate=dict(click_warm=50, rounds=6, clicks_per_round=100),
                    transport=dict(ns=[1000, 5000], heap_n=500),
+                   hibernation=dict(ns=[1000, 5000], after_ms=30_000, settle_s=2.0, revive_n=1000),
                    metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
@@ -1602,6 +1676,12 @@ def main():
             metrics_figures(cfg, results, notes)
         except Exception as e:  # keep the other parts' figures
             notes.append(f"metrics and tracing: not measured: {first_line(e)}")
+    if wanted("hibernation"):
+        print("==> hibernation", flush=True)
+        try:
+            hibernation_figures(cfg, results, notes)
+        except Exception as e:  # keep the other parts' figures
+            notes.append(f"hibernation: not measured: {first_line(e)}")
     load["after_metrics"] = loadavg()
     if not args.smoke and not args.skip_peer and wanted("peer"):
         print("==> NiceGUI peer", flush=True)
@@ -1634,6 +1714,9 @@ def main():
         if "transport" in only and results.get("transport") and not args.smoke:
             rewrite_transport_section(results["transport"], os.path.join(ROOT, "BENCHMARKS.md"))
             print("wrote the transport section of BENCHMARKS.md")
+        if "hibernation" in only and results.get("hibernation") and not args.smoke:
+            rewrite_hibernation_section(results["hibernation"], os.path.join(ROOT, "BENCHMARKS.md"))
+            print("wrote the hibernation section of BENCHMARKS.md")
         return
     required = list(REQUIRED) + ([] if args.smoke or args.skip_ladder else ["max_circuits"])
     missing = [k for k in required if not is_number(results.get(k))]

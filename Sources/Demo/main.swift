@@ -24,6 +24,18 @@ do {
 if let seconds = environment["TETHER_CIRCUIT_RETENTION_SECONDS"].flatMap(Int.init) {
     app.limits.retention = .seconds(seconds)
 }
+// How long a circuit idles before it hibernates, in seconds (fractions allowed); `off` turns
+// hibernation off. The default is CircuitLimits' 30 s.
+switch environment["TETHER_HIBERNATE_AFTER_SECONDS"] {
+case nil, "": break
+case "off": app.limits.hibernateAfter = nil
+case let value?:
+    guard let seconds = Double(value), seconds > 0, seconds < 86_400 else {
+        FileHandle.standardError.write(Data("tether-demo: TETHER_HIBERNATE_AFTER_SECONDS must be seconds or 'off', not \(value)\n".utf8))
+        exit(1)
+    }
+    app.limits.hibernateAfter = .milliseconds(Int(seconds * 1000))
+}
 if let count = environment["TETHER_MAX_CIRCUITS_PER_CLIENT"].flatMap(Int.init) {
     app.limits.maxCircuitsPerClient = count
 }

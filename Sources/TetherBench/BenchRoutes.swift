@@ -31,6 +31,13 @@ enum BenchRoutes {
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: PersistenceCounters.json(heapInUseBytes: tether_heap_in_use_bytes()))))
         }
+        // How many circuits hibernate now, the bytes their snapshots hold, hibernations and revivals.
+        router.get("/bench/hibernation") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: HibernationCounters.json(heapInUseBytes: tether_heap_in_use_bytes()))))
+        }
         router.get("/_floor/index.html") { _, _ in
             Response(
                 status: .ok,

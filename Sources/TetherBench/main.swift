@@ -18,6 +18,7 @@
 // | port `TETHER_BENCH_LEAN_FLOOR_PORT`, when set | `LeanFloor`: the echo served by a plain NIO handler, no task per socket |
 // | module `Bench` | `Noop(Int) -> Int`, for JS→Swift round trips |
 // | `/bench/persistence` | what the circuit persister wrote so far, as JSON (rows, batches, snapshot bytes, failed batches) |
+// | `/bench/hibernation` | hibernating circuits now, their snapshot bytes, hibernations and revivals so far, as JSON |
 // | `/metrics` | with `TETHER_BENCH_METRICS=1`: Tether's metrics in Prometheus's text format |
 //
 // Circuits are saved nowhere unless `TETHER_BENCH_STORE` names a store: an SQLite file path, or
@@ -25,6 +26,7 @@
 // `TETHER_BENCH_DEFLATE` sets `webSocket.perMessageDeflate`: `off`, `on` (`PerMessageDeflate()`),
 // or `takeover` (with context takeover); unset keeps the app's default.
 //
+// `TETHER_BENCH_HIBERNATE_AFTER_MS` sets `limits.hibernateAfter` (off by default here).
 // Metrics are off (no backend: swift-metrics' no-op factory) unless `TETHER_BENCH_METRICS=1`,
 // which bootstraps swift-prometheus as the demo does and serves it at `/metrics`.
 // `TETHER_BENCH_TRACING=1` installs swift-distributed-tracing's `InMemoryTracer` too: every span is
@@ -83,6 +85,9 @@ let metrics = environment["TETHER_BENCH_METRICS"] == "1" ? DemoMetrics.bootstrap
 if environment["TETHER_BENCH_TRACING"] == "1" {
     InstrumentationSystem.bootstrap(InMemoryTracer())
 }
+// Hibernation is off unless `TETHER_BENCH_HIBERNATE_AFTER_MS` sets `limits.hibernateAfter`: the
+// idle-circuit figures measure awake circuits, and the hibernation figures ask for it.
+app.limits.hibernateAfter = environment["TETHER_BENCH_HIBERNATE_AFTER_MS"].flatMap(Int.init).flatMap { $0 > 0 ? .milliseconds($0) : nil }
 if let milliseconds = environment["TETHER_BENCH_PERSIST_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0, milliseconds < 3_600_000 {
     app.persistence.persistInterval = .milliseconds(milliseconds)
 }

@@ -44,6 +44,8 @@ final class InboundByteSegments: Sendable {
         self.instruments = instruments
     }
 
+    var heldBytes: Int { state.withLock { $0.total } }
+
     func store(_ frame: [UInt8]) throws(ProtocolViolation) {
         guard let (id, bytes) = ByteSegment.parse(frame) else {
             throw ProtocolViolation("binary frame too short: a byte segment needs a 4-byte id")

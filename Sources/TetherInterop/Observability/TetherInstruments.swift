@@ -21,6 +21,10 @@ package final class TetherInstruments: Sendable {
     private let circuitsLive: Meter
     private let circuitsRetained: Meter
     private let circuitsResumed: Counter
+    private let circuitsHibernated: Meter
+    private let hibernations: Counter
+    private let revivals: Counter
+    private let reviveDuration: CoreMetrics.Timer
     private let circuitsStarted: [CircuitOrigin: Counter]
     private let circuitsEnded: [CircuitEndReason: Counter]
     private let events: Counter
@@ -53,6 +57,10 @@ package final class TetherInstruments: Sendable {
         circuitsLive = Meter(label: "tether_circuits_live", factory: factory)
         circuitsRetained = Meter(label: "tether_circuits_retained", factory: factory)
         circuitsResumed = Counter(label: "tether_circuits_resumed_total", factory: factory)
+        circuitsHibernated = Meter(label: "tether_circuits_hibernated", factory: factory)
+        hibernations = Counter(label: "tether_circuit_hibernations_total", factory: factory)
+        revivals = Counter(label: "tether_circuit_revivals_total", factory: factory)
+        reviveDuration = CoreMetrics.Timer(label: "tether_circuit_revive_duration_seconds", factory: factory)
         circuitsStarted = byCase { Counter(label: "tether_circuits_started_total", dimensions: [("origin", $0.rawValue)], factory: factory) }
         circuitsEnded = byCase { Counter(label: "tether_circuits_ended_total", dimensions: [("reason", $0.rawValue)], factory: factory) }
         events = Counter(label: "tether_events_total", factory: factory)
@@ -91,6 +99,24 @@ package final class TetherInstruments: Sendable {
     package func circuitEnded(_ reason: CircuitEndReason, wasRetained: Bool) {
         circuitsEnded[reason]?.increment()
         if wasRetained { circuitsRetained.decrement() } else { circuitsLive.decrement() }
+    }
+
+    /// An idle circuit dropped its components to a snapshot; it stays live (and counted so).
+    package func circuitHibernated() {
+        hibernations.increment()
+        circuitsHibernated.increment()
+    }
+
+    /// A hibernated circuit was rebuilt from its snapshot for the message that woke it.
+    package func circuitRevived(since start: ContinuousClock.Instant?) {
+        revivals.increment()
+        circuitsHibernated.decrement()
+        if let start { reviveDuration.recordNanoseconds(Self.nanoseconds(since: start)) }
+    }
+
+    /// A hibernated circuit ended without waking: a revive that failed, a close, a drain.
+    package func hibernatedCircuitEnded() {
+        circuitsHibernated.decrement()
     }
 
     // MARK: Events and renders

@@ -105,6 +105,17 @@ package final class InteropChannel: Sendable {
 
     package var pendingCallCount: Int { pending.withLock { $0.table.count } }
 
+    /// JS→Swift invocations running or waiting their turn.
+    package var invocationsInFlight: Int { invocations.withLock { $0.running + $0.waitingCount } }
+
+    /// Bytes the browser sent that no message has claimed yet.
+    package var unclaimedInboundBytes: Int { inboundBytes.heldBytes }
+
+    /// `JSObjectReference`s of this channel alive and not disposed: objects the page keeps for
+    /// Swift, which only the Swift value that holds them can use.
+    package var jsObjectsHeld: Int { jsObjectReferences.load(ordering: .relaxed) }
+    let jsObjectReferences = Atomic<Int>(0)
+
     /// Sends a call and waits for its completion, a timeout, cancellation or disconnection. Every
     /// Swift→JS operation passes here, so here it is counted, timed and traced.
     package func call(

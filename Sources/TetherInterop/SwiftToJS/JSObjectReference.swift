@@ -21,6 +21,13 @@ public final class JSObjectReference: Sendable, Codable {
     init(id: Int, runtime: JSRuntime) {
         self.id = id
         self.runtime = runtime
+        runtime.channel.jsObjectReferences.add(1, ordering: .relaxed)
+    }
+
+    // Counted while alive and not disposed: a circuit whose Swift side holds one does not
+    // hibernate, since dropping its components would drop the only way to use the object.
+    deinit {
+        if !isDisposed { runtime.channel.jsObjectReferences.subtract(1, ordering: .relaxed) }
     }
 
     /// Whether `dispose()` was called; every call after it throws `JSObjectDisposedError`.
@@ -60,7 +67,9 @@ public final class JSObjectReference: Sendable, Codable {
             defer { wasDisposed = true }
             return !wasDisposed
         }
-        if first { runtime.channel.send(.disposeJSObject(id: id)) }
+        guard first else { return }
+        runtime.channel.jsObjectReferences.subtract(1, ordering: .relaxed)
+        runtime.channel.send(.disposeJSObject(id: id))
     }
 
     private func checkAlive(_ identifier: String) throws {
@@ -74,6 +83,7 @@ public final class JSObjectReference: Sendable, Codable {
         let channel = try InteropChannel.from(decoder.userInfo, codingPath: decoder.codingPath, for: "a JSObjectReference")
         id = try decoder.container(keyedBy: HandleKey.self).decode(Int.self, forKey: HandleKey(.jsObject))
         runtime = JSRuntime(channel: channel)
+        channel.jsObjectReferences.add(1, ordering: .relaxed)
     }
 
     public func encode(to encoder: any Encoder) throws {

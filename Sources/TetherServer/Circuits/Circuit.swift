@@ -12,7 +12,7 @@ import TetherUI
 /// handler awaiting JS never blocks its own answer. Its executor also runs the component code the
 /// circuit starts (`CircuitExecutor`), so that code never runs beside a render.
 package actor Circuit {
-    private nonisolated let executor: CircuitExecutor
+    nonisolated let executor: CircuitExecutor
     package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     package nonisolated let id: String
     package nonisolated let channel: InteropChannel
@@ -33,29 +33,48 @@ package actor Circuit {
     /// SHA-256 of the secret that resumes the circuit now, for the store; the registry rotates it.
     private nonisolated let secretHashBox: Mutex<[UInt8]>
     /// The URL the page shows: the circuit is rebuilt from it after a restart.
-    private var currentURL = ""
-    private var renderer: Renderer?
+    var currentURL = ""
+    var renderer: Renderer?
     /// Batches sent and not yet acknowledged, kept to replay after a reconnect.
-    private var unacknowledged: [(number: Int, edits: String, head: HeadUpdate?)] = []
-    private var renderPaused = false
+    var unacknowledged: [(number: Int, edits: String, head: HeadUpdate?)] = []
+    var renderPaused = false
     private var handlerGeneration = 0
-    private var handlerRunning = false
-    private var renderScheduled = false
+    var handlerRunning = false
+    var renderScheduled = false
     /// True while an event is handled: the render that ends it takes whatever Observation
     /// reports meanwhile, so a report need not queue a pass of its own (one per click otherwise,
     /// with nothing left to render).
     private nonisolated let eventRenderFollows = Atomic<Bool>(false)
     private let work: AsyncStream<Work>.Continuation
     private let workStream: AsyncStream<Work>
-    private var closed = false
+    var closed = false
     /// The browser's messages waiting in `work`, with what they are charged; bounded, because a
     /// handler awaiting JS would otherwise let them pile up without end.
-    private nonisolated let browserWork = Mutex(0)
+    nonisolated let browserWork = Mutex(0)
     let maxQueuedBrowserWork: Int
     /// The number of the socket that serves the circuit; messages read from any other are ignored.
     private nonisolated let servingConnection = Mutex(0)
     /// Opens when the page answered a drain and its earlier messages were handled.
     nonisolated let drainLatch = DrainLatch()
+
+    // MARK: Hibernation state (see Circuit+Hibernation.swift)
+
+    /// Set while the circuit hibernates: its page as a snapshot, in place of the renderer.
+    var hibernatedPage: HibernatedPage?
+    /// The revive under way; every message that arrives meanwhile waits for it.
+    var reviving: Task<Void, Never>?
+    /// `hibernatedPage != nil`, readable without a hop: the socket checks it before each message.
+    nonisolated let hibernatedFlag = Atomic<Bool>(false)
+    /// Work started through the renderer's host (`launch`, uploads, subscriptions, AsyncContent
+    /// loads, virtualized fetches) that has not finished: while any runs, the circuit is busy.
+    nonisolated let backgroundWork = Atomic<Int>(0)
+    /// When the circuit last did anything, in nanoseconds of `CircuitClock`.
+    nonisolated let lastActivity = Atomic<Int64>(CircuitClock.nanoseconds())
+    /// The activity mark at which the circuit was last found unable to hibernate (busy, or its
+    /// snapshot would not reproduce its page): the sweep passes it by until something happens.
+    nonisolated let stayAwakeAt = Atomic<Int64>(-1)
+    /// A hibernation is being tried (its trial render may suspend): no second one starts.
+    var hibernating = false
 
     enum Work: Sendable {
         case event(handler: String, args: JSONValue, sequence: Int?)
@@ -64,6 +83,12 @@ package actor Circuit {
         case render
         /// The page answered `drain`: everything it sent before is ahead of this in the queue.
         case drained
+
+        /// Whether the circuit must be awake to handle it.
+        var wakesHibernatedCircuit: Bool {
+            if case .drained = self { return false }
+            return true
+        }
 
         /// What a queued message is charged against its client's budget.
         var queuedCost: Int {
@@ -117,6 +142,12 @@ package actor Circuit {
     /// Renders the page at `url`, brings the browser's DOM in line with it, then handles queued
     /// work until the circuit closes.
     private func run(url: String, origin: Origin) async {
+        await renderFirst(url: url, origin: origin)
+        await handleWork()
+    }
+
+    /// The first render and the batch that brings the browser's DOM to it.
+    private func renderFirst(url: String, origin: Origin) async {
         currentURL = url
         let (page, route) = resolve(url)
         channel.telemetry.show(page)
@@ -161,12 +192,20 @@ package actor Circuit {
         send(RenderBatch(number: firstBatch, edits: edits, editCount: 0, head: head))
         persister?.markChanged(id)
         await renderer.afterRender()
+    }
+
+    /// Handles queued work until the circuit closes. It holds no renderer of its own: a
+    /// hibernation drops the renderer, and a revive makes another.
+    private func handleWork() async {
         for await item in workStream {
             let cost = item.queuedCost
             if cost > 0 {
                 browserWork.withLock { $0 -= 1 }
                 channel.budget.release(cost)
             }
+            // A hibernated circuit is rebuilt before anything the page sent is handled; the page's
+            // answer to a drain needs no components, and the process is going away.
+            if hibernatedFlag.load(ordering: .acquiring), item.wakesHibernatedCircuit { await wake() }
             switch item {
             case .event(let handler, let args, let sequence):
                 await channel.telemetry.traceEvent { await handleEvent(handler, args) }
@@ -177,7 +216,7 @@ package actor Circuit {
             case .render:
                 renderScheduled = false
                 // An event's own render may already have sent what this one was asked for.
-                if renderer.needsRender || renderer.hasUninitializedComponents { await render() }
+                if let renderer, renderer.needsRender || renderer.hasUninitializedComponents { await render() }
             case .drained:
                 drainLatch.open()
             }
@@ -200,7 +239,7 @@ package actor Circuit {
         return html
     }
 
-    private func makeHost() -> RendererHost {
+    func makeHost() -> RendererHost {
         var host = RendererHost()
         host.invalidated = { [weak self] in
             guard let self else { return }
@@ -212,7 +251,14 @@ package actor Circuit {
         }
         host.schedule = { [weak self] work in
             let confined = CircuitConfined(work)
-            return Task(executorPreference: self?.executor) { await self?.perform(confined) }
+            // Counted from the moment it is asked for, not when it first runs: a circuit with
+            // work about to start is not idle.
+            self?.backgroundWork.add(1, ordering: .relaxed)
+            return Task(executorPreference: self?.executor) {
+                await self?.perform(confined)
+                self?.backgroundWork.subtract(1, ordering: .relaxed)
+                self?.noteActivity()
+            }
         }
         host.navigate = { [weak self] url, replace, forceLoad in
             Task { await self?.navigateFromSwift(url, replace: replace, forceLoad: forceLoad) }
@@ -225,12 +271,13 @@ package actor Circuit {
         return host
     }
 
-    private func resolve(_ url: String) -> (any Component, RouteValues) {
+    func resolve(_ url: String) -> (any Component, RouteValues) {
         if let (pageType, route) = pages.match(url: url) { return (pageType.init(), route) }
         return (notFound.init(), RouteValues(path: URLComponents(string: url)?.percentEncodedPath ?? url))
     }
 
     nonisolated func enqueue(_ item: Work) {
+        noteActivity()
         work.yield(item)
     }
 
@@ -251,6 +298,7 @@ package actor Circuit {
             browserWork.withLock { $0 -= 1 }
             return "this client has reached its memory budget of \(channel.budget.budget.limit) bytes; the message was dropped"
         }
+        noteActivity()
         work.yield(item)
         return nil
     }
@@ -267,6 +315,7 @@ package actor Circuit {
 
     private func scheduleRender() {
         guard !renderScheduled, !closed else { return }
+        noteActivity()
         renderScheduled = true
         work.yield(.render)
     }
@@ -351,7 +400,7 @@ package actor Circuit {
         return true
     }
 
-    private func send(_ batch: RenderBatch) {
+    func send(_ batch: RenderBatch) {
         // A page with no `PageTitle` shows the app's title.
         let head = batch.head.map { HeadUpdate(title: $0.title ?? defaultTitle, elements: $0.elements) }
         unacknowledged.append((batch.number, batch.edits, head))
@@ -434,10 +483,10 @@ package actor Circuit {
 
     /// An error no boundary caught: the browser shows its error bar, and the circuit ends (the
     /// socket closes after the `fatal`, and the circuit is not kept for a resume).
-    private func fail(_ what: String, _ error: any Error) {
+    func fail(_ what: String, _ error: any Error, tellingThePage message: String = "An error has occurred.") {
         logger.error("\(what)", metadata: ["circuit": "\(id)", "error": "\(error)"])
         let detail = channel.options.detailedErrors ? " \(error)" : ""
-        transport.send(.fatal("An error has occurred.\(detail)"))
+        transport.send(.fatal("\(message)\(detail)"))
         failed = true
         closed = true
         work.finish()
@@ -455,13 +504,17 @@ package actor Circuit {
     /// What the store keeps of this circuit: its URL and its components' persisted state; nil
     /// before the first render and after the circuit ended.
     func captureForPersistence() -> (url: String, states: ComponentStates, problems: [PersistenceProblem])? {
-        guard !closed, let renderer else { return nil }
+        guard !closed else { return nil }
+        // Hibernating, the circuit holds exactly what the store would: its snapshot.
+        if let hibernatedPage, let states = try? hibernatedPage.states() { return (hibernatedPage.url, states, []) }
+        guard let renderer else { return nil }
         let (states, problems) = renderer.captureStates()
         return (currentURL, states, problems)
     }
 
     /// Ends the circuit: pending JS calls fail as disconnected, components are disposed.
     func close() async {
+        leaveHibernation()
         closed = true
         work.finish()
         channel.close()

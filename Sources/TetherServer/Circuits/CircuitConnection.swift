@@ -142,6 +142,7 @@ final class CircuitConnection: Sendable {
                 guard let message = try await messages.next() else { break }
                 // A socket another one replaced is not listened to any more.
                 guard current() else { break }
+                circuit.noteActivity()
                 let text: String
                 switch message {
                 case .text(let t):
@@ -154,6 +155,8 @@ final class CircuitConnection: Sendable {
                     }
                     text = t
                 case .binary(let buffer):
+                    // Read one message at a time, so whatever follows waits for the revive.
+                    if circuit.isHibernated { await circuit.wake() }
                     do {
                         try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
                     } catch {
@@ -169,7 +172,11 @@ final class CircuitConnection: Sendable {
                     case .success(.pause):
                         pauseRequested = true
                         break reading
-                    case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
+                    case .success(let inboundMessage):
+                        // A hibernated circuit is rebuilt before the message is handled, and this
+                        // socket is not read meanwhile: later messages queue behind it, in order.
+                        if circuit.isHibernated { await circuit.wake() }
+                        dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
                     case .failure(let violation): refuse(violation.message, outbox, refusals)
                     }
                 }

@@ -34,6 +34,14 @@ public struct CircuitLimits: Sendable {
     /// budget; from any other peer, the header is ignored. Empty by default: without it, every
     /// user behind a proxy shares the proxy's address and its limits.
     public var trustedProxies: Set<String> = []
+    /// How long a circuit may sit idle before it hibernates: its components and render tree are
+    /// dropped for a compressed snapshot of their persisted state, its socket stays open, and the
+    /// next message from the page rebuilds them before it is handled. Nil turns hibernation off.
+    /// A circuit with work under way (a handler, `launch` work, a subscription, an upload, a call
+    /// either way, an unacknowledged batch, a Swift or JS object handed across) does not
+    /// hibernate, nor one whose page would not render the same from its snapshot. See the
+    /// Hibernation article.
+    public var hibernateAfter: Duration? = .seconds(30)
     /// How long shutdown waits for circuits to finish after telling their browsers.
     public var shutdownGracePeriod: Duration = .seconds(10)
 

@@ -92,6 +92,7 @@ actor CircuitRegistry {
     /// Registers a circuit whose slot `admit` holds.
     func register(_ circuit: Circuit, secret: CircuitSecret, client: String, socket: WebSocketOutbox?, origin: CircuitOrigin = .new) async {
         entries[circuit.id] = Entry(circuit: circuit, secret: secret, client: client, socket: socket)
+        startHibernationSweep()
         instruments.circuitStarted(origin)
         await persister?.track(circuit)
     }
@@ -190,6 +191,44 @@ actor CircuitRegistry {
         return true
     }
 
+    // MARK: Hibernation
+
+    private var hibernationSweep: Task<Void, Never>?
+
+    /// Every so often, hibernates the circuits idle for `limits.hibernateAfter`. One task for the
+    /// whole server rather than a timer per circuit, which would cost each circuit memory; a
+    /// circuit hibernates between one and one and a quarter `hibernateAfter` after it went idle.
+    private func startHibernationSweep() {
+        guard hibernationSweep == nil, !isDraining, let idle = limits.hibernateAfter, idle > .zero else { return }
+        let period = max(min(idle / 4, .seconds(5)), .milliseconds(10))
+        hibernationSweep = Task { [weak self] in
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: period) } catch { return }
+                guard let candidates = await self?.idleCircuits(for: idle) else { return }
+                // One at a time: a trial render each, so a wave of idle circuits costs the other
+                // circuits no more than one render's time at once. A page whose `onInitialized`
+                // hangs is given up on (its trial is cancelled), so it cannot stop the sweep.
+                for circuit in candidates where !Task.isCancelled {
+                    _ = try? await withDeadline(Self.hibernationAttemptLimit) { await circuit.hibernateIfIdle(after: idle) }
+                }
+            }
+        }
+    }
+
+    /// How long one circuit's hibernation may take (its trial render, mostly) before the sweep
+    /// moves on to the next.
+    static let hibernationAttemptLimit = Duration.seconds(2)
+
+    /// The circuits nothing happened on for `idle`, read without visiting any circuit.
+    private func idleCircuits(for idle: Duration) -> [Circuit] {
+        guard !isDraining else { return [] }
+        let now = ContinuousClock.now
+        return entries.values.compactMap { $0.circuit.hasBeenIdle(for: idle, now: now) ? $0.circuit : nil }
+    }
+
+    /// How many circuits are hibernating now.
+    var hibernatedCount: Int { entries.values.filter { $0.circuit.isHibernated }.count }
+
     private func expire(_ id: String) async {
         guard let entry = entries[id], entry.disconnectedSince != nil else { return }
         entry.circuit.channel.logger.info("disconnected circuit expired")
@@ -260,6 +299,7 @@ actor CircuitRegistry {
     /// away, as before persistence.
     func shutdown(reason: String) async {
         isDraining = true
+        hibernationSweep?.cancel()
         let all = entries.values.map(\.circuit)
         var saved = false
         if let persister {

@@ -126,6 +126,9 @@ package final class Renderer {
     let observedChanges: ObservedChanges
     package let navigation: NavigationManager
     private var nextComponentID = 1
+    /// Ids to give the components mounted at these places: a rebuilt page keeps the ids, and so
+    /// the handler ids, the browser already has (see Renderer+Hibernation.swift).
+    private var reusedComponentIDs: [String: Int]
     private var root: Mounted!
     private(set) var byID: [Int: Mounted] = [:]
     /// The same records by component instance, for `record(of:)`: a component that asks for a
@@ -161,9 +164,11 @@ package final class Renderer {
     /// `services` are the app's; the renderer adds this circuit's `js` and `navigation`.
     package init(
         page: any Component, route: RouteValues? = nil, js: JSRuntime, services: ServiceValues = ServiceValues(), isPrerendering: Bool,
-        host: RendererHost = RendererHost(), restoring: ComponentStates? = nil
+        host: RendererHost = RendererHost(), restoring: ComponentStates? = nil, componentIDs: [String: Int] = [:]
     ) {
         self.restoring = restoring
+        reusedComponentIDs = componentIDs
+        nextComponentID = (componentIDs.values.max() ?? 0) + 1
         self.js = js
         self.isPrerendering = isPrerendering
         self.host = host
@@ -218,12 +223,13 @@ package final class Renderer {
         } else {
             top = page
         }
-        root = Mounted(id: takeComponentID(), instance: top, place: Self.place(of: top), parent: nil)
+        root = Mounted(id: takeComponentID(at: Self.place(of: top)), instance: top, place: Self.place(of: top), parent: nil)
         byID[root.id] = root
         byInstance[ObjectIdentifier(top)] = root
     }
 
-    private func takeComponentID() -> Int {
+    private func takeComponentID(at place: String) -> Int {
+        if let reused = reusedComponentIDs.removeValue(forKey: place) { return reused }
         defer { nextComponentID += 1 }
         return nextComponentID
     }
@@ -547,7 +553,7 @@ package final class Renderer {
                         place = owner.place + "/" + Self.place(of: child.instance) + (child.key.map { "#" + $0 } ?? "@\(position - 1)")
                         restoreState(of: child.instance, at: place)
                     }
-                    record = Mounted(id: takeComponentID(), instance: child.instance, place: place, parent: owner)
+                    record = Mounted(id: takeComponentID(at: place), instance: child.instance, place: place, parent: owner)
                     byID[record.id] = record
                     byInstance[ObjectIdentifier(child.instance)] = record
                     owner.children[slot] = record
@@ -647,6 +653,7 @@ extension Renderer {
     /// starts fresh, whatever place it takes.
     package func finishRestoring() {
         restoring = nil
+        reusedComponentIDs = [:]
     }
 
     /// Batches continue from `number`, the last one the browser applied before this renderer
