@@ -96,7 +96,9 @@ private func listing(_ files: [(String, Int)]) -> JSONValue {
         js.reply("Tether.files.list", value: listing([("a", 1), ("b", 1), ("c", 1)]))
         let host = try await ComponentTestHost(UploadHost(uploads: FileUploads(maxFileSize: 10, maxFiles: 2)), js: js)
         try await host.fire("change", at: "#file")
-        try await host.nextRender()
+        // The listing waits its turn on the test host's one executor, shared by every test running
+        // at once: on a machine at load 16 it once took more than the default 5 s.
+        try await host.nextRender(timeout: .seconds(30))
         #expect(host.find("#problem")?.text == "You chose 3 files; at most 2 can be uploaded at a time.")
         #expect(!js.calls.contains { $0.identifier == "Tether.files.open" })
     }
@@ -106,7 +108,7 @@ private func listing(_ files: [(String, Int)]) -> JSONValue {
         js.reply("Tether.files.list", value: listing([("big", 11)]))
         let host = try await ComponentTestHost(UploadHost(uploads: FileUploads(maxFileSize: 10)), js: js)
         try await host.fire("change", at: "#file")
-        try await host.nextRender()
+        try await host.nextRender(timeout: .seconds(30))
         #expect(host.findAll(".entry").count == 1)
         #expect(host.component.opened.isEmpty)
         #expect(!js.calls.contains { $0.identifier == "Tether.files.open" })
