@@ -41,6 +41,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import circuits  # noqa: E402  (the protocol client)
+import sections  # noqa: E402  (BENCHMARKS.md's marked sections)
 import run  # noqa: E402  (free ports, CPU of a process, the machine's description)
 
 ROOT = os.path.dirname(HERE)
@@ -399,16 +400,7 @@ def markdown(x):
 
 
 def rewrite_section(x, path):
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    section = "\n".join(markdown(x))
-    a, b = text.find(CPU_START), text.find(CPU_END)
-    if a >= 0 and b > a:
-        text = text[:a] + section + text[b + len(CPU_END):]
-    else:
-        at = text.find("## How it is measured")
-        text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    sections.replace_section(path, CPU_START, CPU_END, markdown(x))
 
 
 def main():

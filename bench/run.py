@@ -54,6 +54,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import sections  # noqa: E402  (BENCHMARKS.md's marked sections)
 # scripts/bench builds release; the smoke run in scripts/test reuses the debug build.
 BIN = os.environ.get("TETHER_BENCH_BIN") or os.path.join(ROOT, ".build", "release", "tether-bench")
 CIRCUITS = os.path.join(ROOT, "bench", "circuits.py")
@@ -936,18 +938,7 @@ def deflate_markdown(x):
 
 
 def rewrite_deflate_section(x, path):
-    """Puts the deflate section into BENCHMARKS.md in place of the old one, or before "How it is
-    measured"; the rest of the file is left as the last full run wrote it."""
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    section = "\n".join(deflate_markdown(x))
-    a, b = text.find(DEFLATE_START), text.find(DEFLATE_END)
-    if a >= 0 and b > a:
-        text = text[:a] + section + text[b + len(DEFLATE_END):]
-    else:
-        at = text.find("## How it is measured")
-        text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    sections.replace_section(path, DEFLATE_START, DEFLATE_END, deflate_markdown(x))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1056,13 +1047,9 @@ def transport_markdown(x):
 
 
 def rewrite_transport_section(x, path):
-    """Puts the transport section into BENCHMARKS.md in place of the old one, or before "How it is
-    measured"; the rest of the file is left as it was."""
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    section = "\n".join(transport_markdown(x))
-    a, b = text.find(TRANSPORT_START), text.find(TRANSPORT_END)
-    if a >= 0 and b > a:
-        text = text[:a] + section + text[b + len(TRANSPORT_END):]
+    sections.replace_section(path, TRANSPORT_START, TRANSPORT_END, transport_markdown(x))
+
+
 # Hibernation (issue #19): idle circuits drop their components for a compressed snapshot and keep
 # their socket; the first click after that revives them.
 
@@ -1121,18 +1108,7 @@ def hibernation_markdown(x):
 
 
 def rewrite_hibernation_section(x, path):
-    """Puts the hibernation section into BENCHMARKS.md in place of the old one, or before "How it
-    is measured"; the rest of the file is left as it was."""
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    section = "\n".join(hibernation_markdown(x))
-    a, b = text.find(HIBERNATION_START), text.find(HIBERNATION_END)
-    if a >= 0 and b > a:
-        text = text[:a] + section + text[b + len(HIBERNATION_END):]
-    else:
-        at = text.find("## How it is measured")
-        text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    sections.replace_section(path, HIBERNATION_START, HIBERNATION_END, hibernation_markdown(x))
 
 
 # --------------------------------------------------------------------------------------------

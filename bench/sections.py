@@ -1,0 +1,19 @@
+"""BENCHMARKS.md is written in parts: a full run of bench/run.py writes the whole file, and each
+`--only` part (deflate, transport, hibernation, cpu) rewrites only its own section, between
+`<!-- name:start -->` and `<!-- name:end -->`, leaving the rest as the last run wrote it."""
+import os
+
+
+def replace_section(path, start_marker, end_marker, lines):
+    """Puts `lines` (which begin with start_marker and end with end_marker) in place of the old
+    section, or before "How it is measured" when the file has none yet."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    section = "\n".join(lines)
+    a, b = text.find(start_marker), text.find(end_marker)
+    if a >= 0 and b > a:
+        text = text[:a] + section + text[b + len(end_marker):]
+    else:
+        at = text.find("## How it is measured")
+        text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
+    with open(path, "w") as f:
+        f.write(text)
