@@ -1540,6 +1540,9 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="a few seconds: tiny counts, no peer, no ladder")
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument("--skip-ladder", action="store_true")
+    ap.add_argument("--ladder-steps", default="",
+                    help="comma-separated circuit counts for the ladder instead of the default steps, to place a "
+                         "ceiling between two of them (e.g. 8000,10000,12000,14400 for issue #19's 1.8x)")
     ap.add_argument("--no-markdown", action="store_true")
     ap.add_argument("--report", action="store_true",
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
@@ -1598,6 +1601,11 @@ def main():
                    transport=dict(ns=[1000, 5000], heap_n=500),
                    hibernation=dict(ns=[1000, 5000], after_ms=30_000, settle_s=2.0, revive_n=1000),
                    metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
+    if args.ladder_steps:
+        try:
+            cfg["ladder"] = sorted({int(n) for n in args.ladder_steps.split(",") if n.strip()})
+        except ValueError:
+            ap.error(f"--ladder-steps takes circuit counts, got {args.ladder_steps!r}")
     # The machine may be shared (builds, tests): run the bench, and everything it starts (servers,
     # Chromium, the circuit client, the peer), ahead of other work where we are allowed to.
     niced = False
