@@ -97,23 +97,27 @@ struct HibernationTests {
             }
             let batchBefore = client.lastBatch
             try await waitUntil("the circuit hibernates") { hibernating(metrics) == 1 }
-            #expect(counter(metrics, "tether_circuit_hibernations_total") == 1)
+            // At least once: on a loaded machine it may also have hibernated between the clicks.
+            #expect(counter(metrics, "tether_circuit_hibernations_total") >= 1)
             #expect(client.unconsumed.isEmpty, "hibernating sends the page nothing: \(client.unconsumed)")
             #expect(!client.isClosed)
+            let revivalsBefore = counter(metrics, "tether_circuit_revivals_total")
 
             try await client.click(id: "increment")
             let batches = try await client.renders(until: "the count is 3 after the revive") { $0.element(id: "count")?.textContent == "3" }
             #expect(batches.map(\.number) == [batchBefore + 1], "the revive sends no batch of its own; the click's is the next number")
-            #expect(counter(metrics, "tether_circuit_revivals_total") == 1)
+            #expect(counter(metrics, "tether_circuit_revivals_total") == revivalsBefore + 1)
             #expect(hibernating(metrics) == 0)
             #expect(!client.isClosed, "the same socket serves the revived circuit")
             #expect(client.unexpectedMessages.isEmpty, "\(client.unexpectedMessages)")
 
             // It hibernates again once idle, and wakes again.
-            try await waitUntil("the circuit hibernates a second time") { counter(metrics, "tether_circuit_hibernations_total") == 2 }
+            let hibernationsSoFar = counter(metrics, "tether_circuit_hibernations_total")
+            try await waitUntil("the circuit hibernates again") { counter(metrics, "tether_circuit_hibernations_total") > hibernationsSoFar }
+            let revivesSoFar = try metrics.expectTimer("tether_circuit_revive_duration_seconds").values.count
             try await client.click(id: "increment")
             try await client.renders(until: "the count is 4") { $0.element(id: "count")?.textContent == "4" }
-            #expect(try metrics.expectTimer("tether_circuit_revive_duration_seconds").values.count == 2)
+            #expect(try metrics.expectTimer("tether_circuit_revive_duration_seconds").values.count == revivesSoFar + 1)
         }
     }
 
@@ -254,9 +258,12 @@ struct HibernationTests {
             let id = try #require(client.configuration?["circuitId"]?.stringValue)
             let secret = try #require(client.configuration?["secret"]?.stringValue)
             try await waitUntil("the circuit hibernates") { hibernating(metrics) == 1 }
+            // On a loaded machine the circuit may already have hibernated between the two clicks
+            // (150 ms apart at most is not guaranteed), and the second click revived it.
+            let revivalsBeforePause = counter(metrics, "tether_circuit_revivals_total")
             try await client.send(["pause"])
             #expect(try await client.closeFrame().code == 4006)
-            #expect(counter(metrics, "tether_circuit_revivals_total") == 0, "a pause needs no revive")
+            #expect(counter(metrics, "tether_circuit_revivals_total") == revivalsBeforePause, "a pause needs no revive")
             let saved = try #require(await store.load(id: id, now: Date()))
             #expect(String(decoding: saved.snapshot, as: UTF8.self).contains(#""count":2"#))
 
