@@ -111,6 +111,8 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // Wasm/ holds the demo's WebAssembly entry, built by scripts/build-wasm, not by SwiftPM.
+            exclude: ["Wasm"],
             resources: [.copy("wwwroot"), .copy("Pages/ScriptsPage.js")],
             swiftSettings: swiftSettings
         ),

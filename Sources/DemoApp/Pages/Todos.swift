@@ -1,15 +1,16 @@
-import Foundation
-import Observation
 import TetherUI
 
-/// A keyed list: each row keeps its DOM node, focus and typed text when rows move.
-@Observable
+/// A keyed list: each row keeps its DOM node, focus and typed text when rows move. The same file
+/// builds the server page at `/todos` and the WebAssembly one at `/wasm/todos`.
 public final class Todos: Page {
     public static let route = "/todos"
-    public static let layout: (any Layout.Type)? = DemoLayout.self
-    public static let persisted = Persisted(("todos", \Todos.todos), ("nextID", \Todos.nextID), ("newText", \Todos.newText))
+    #if !hasFeature(Embedded)
+        // Layouts and saved state are the server's (see the README's "WebAssembly render mode").
+        public static let layout: (any Layout.Type)? = DemoLayout.self
+        public static let persisted = Persisted(("todos", \Todos.todos), ("nextID", \Todos.nextID), ("newText", \Todos.newText))
+    #endif
 
-    struct Todo: Equatable, Codable {
+    struct Todo: Equatable {
         let id: Int
         var text: String
     }
@@ -21,7 +22,8 @@ public final class Todos: Page {
     public var body: Content {
         h1 { "Todos" }
         p {
-            input(.id("new-todo"), .type("text"), .placeholder("Something to do")).bind(binding(\.newText), on: .input)
+            input(.id("new-todo"), .type("text"), .placeholder("Something to do"))
+                .bind(Binding(get: { self.newText }, set: { self.newText = $0 }), on: .input)
             button(.id("add"), .type("button")) { "Add" }.onClick { self.add() }
         }
         ul(.id("todo-list")) {
@@ -38,7 +40,7 @@ public final class Todos: Page {
     }
 
     private func add() {
-        let text = newText.trimmingCharacters(in: .whitespaces)
+        let text = Self.trimmed(newText)
         guard !text.isEmpty else { return }
         todos.append(Todo(id: nextID, text: text))
         nextID += 1
@@ -58,7 +60,18 @@ public final class Todos: Page {
         guard let index = todos.firstIndex(where: { $0.id == id }) else { return }
         todos[index].text = text
     }
+
+    /// Without the spaces at either end; no Foundation, which the WebAssembly build lacks.
+    private static func trimmed(_ text: String) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
+    }
 }
+
+#if !hasFeature(Embedded)
+    extension Todos.Todo: Codable {}
+#endif
 
 /// One row. It re-renders only when its parameters change: moving another row leaves it alone.
 final class TodoRow: Component {
@@ -67,7 +80,14 @@ final class TodoRow: Component {
     var onUp: EventCallback<Void>
     var onRemove: EventCallback<Void>
     var onEdit: EventCallback<String>
-    static let parameters = Parameters(\TodoRow.text, \.isFirst, \.onUp, \.onRemove, \.onEdit)
+    // Copied by hand rather than listed by key path: Embedded Swift has no key paths. Callbacks
+    // always count as unchanged, and are copied so the row calls the parent's latest closures.
+    static let parameters = Parameters { (new: TodoRow, mounted: TodoRow) in
+        let changed = mounted.text != new.text || mounted.isFirst != new.isFirst
+        (mounted.text, mounted.isFirst) = (new.text, new.isFirst)
+        (mounted.onUp, mounted.onRemove, mounted.onEdit) = (new.onUp, new.onRemove, new.onEdit)
+        return changed
+    }
 
     init(text: String, isFirst: Bool, onUp: EventCallback<Void>, onRemove: EventCallback<Void>, onEdit: EventCallback<String>) {
         self.text = text
@@ -79,9 +99,9 @@ final class TodoRow: Component {
 
     var body: Content {
         li(.class("todo")) {
-            input(.class("todo-text"), .type("text"), .value(text)).onChange { args in try await self.onEdit(args.value ?? "") }
-            button(.class("up"), .type("button"), .disabled(isFirst)) { "↑" }.onClick { try await self.onUp() }
-            button(.class("remove"), .type("button")) { "✕" }.onClick { try await self.onRemove() }
+            input(.class("todo-text"), .type("text"), .value(text)).onChange(onEdit) { $0.value ?? "" }
+            button(.class("up"), .type("button"), .disabled(isFirst)) { "↑" }.onClick(onUp)
+            button(.class("remove"), .type("button")) { "✕" }.onClick(onRemove)
         }
     }
 }

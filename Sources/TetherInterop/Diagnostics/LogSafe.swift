@@ -1,4 +1,6 @@
+#if !hasFeature(Embedded)
 import Logging
+#endif
 
 /// Text a browser chose, made fit for a log line or an error message.
 ///
@@ -26,10 +28,12 @@ package enum LogSafe {
         return out
     }
 
+    #if !hasFeature(Embedded)
     /// The same text as log metadata.
     package static func metadata(_ text: some StringProtocol) -> Logger.MetadataValue {
         .string(clip(text))
     }
+    #endif
 
     private static func append(_ scalar: Unicode.Scalar, to out: inout String) {
         if scalar == "\\" {

@@ -66,6 +66,12 @@ public struct JSResultDecodingError: JSError, Equatable {
     /// Where and why decoding failed: `expected Int at .count: …`.
     public let underlying: String
 
+    package init(identifier: String, expectedType: String, underlying: String) {
+        self.identifier = identifier
+        self.expectedType = expectedType
+        self.underlying = underlying
+    }
+
     public var description: String {
         "The result of JavaScript call '\(identifier)' could not be decoded as \(expectedType): \(underlying)"
     }

@@ -116,7 +116,7 @@ public struct ClientCommands: Sendable, Equatable {
             case .removeClass(let names, let s): return command(.removeClass, .string(names), target(s))
             case .toggleClass(let names, let s): return command(.toggleClass, .string(names), target(s))
             case .setAttribute(let name, let value, let s):
-                return command(.setAttribute, .string(name), .string(Attribute.neutralizeScriptURL(name: name.lowercased(), value: value)), target(s))
+                return command(.setAttribute, .string(name), .string(Attribute.neutralizeScriptURL(name: name.asciiLowercased, value: value)), target(s))
             case .removeAttribute(let name, let s): return command(.removeAttribute, .string(name), target(s))
             case .dispatch(let event, let detail, let s): return command(.dispatch, .string(event), detail, target(s))
             }
@@ -212,7 +212,7 @@ struct BehaviourState {
 enum BehaviourAttributeName {
     static func problem(_ name: String) -> String? {
         if !Attribute.isValidName(name) { return "'\(name)' is not a valid attribute name" }
-        let lowered = name.lowercased()
+        let lowered = name.asciiLowercased
         if lowered.hasPrefix("on") { return "'\(name)' is an inline handler, which is not allowed" }
         if lowered.hasPrefix("data-t-") { return "'\(name)' is one of Tether's own data-t-* attributes" }
         return nil
@@ -221,11 +221,8 @@ enum BehaviourAttributeName {
 
 enum ClassNames {
     static func problem(_ names: String) -> String? {
-        // An ASCII byte other than a space is a character that is not whitespace: the common
-        // case, decided without walking the characters (this runs at every render of a
-        // `.loading(.class(…))`).
-        if names.utf8.contains(where: { $0 < 0x80 && $0 != 0x20 && !(0x09...0x0D).contains($0) }) { return nil }
-        return names.split(whereSeparator: \.isWhitespace).isEmpty ? "a class command or effect needs at least one class name" : nil
+        // A class list is split at HTML's whitespace, which is ASCII: any other byte is part of a name.
+        names.utf8.allSatisfy { $0.isASCIIWhitespace } ? "a class command or effect needs at least one class name" : nil
     }
 }
 
@@ -234,7 +231,7 @@ extension Element {
     /// `button { "Menu" }.on("click", .client(.toggle("#menu")))`.
     public func on(_ event: String, _ options: EventOptions) -> Element {
         var copy = self
-        let name = event.lowercased()
+        let name = event.asciiLowercased
         guard DOMEventName(rawValue: name) != nil else {
             copy.problems.append(.unknownEvent(event))
             return copy
@@ -293,7 +290,7 @@ extension Element {
     private func addingState(_ attribute: BehaviourAttribute, _ effects: [StateEffect], delay: Int, target: String) -> Element {
         var copy = self
         let name = attribute == .loading ? "loading" : attribute == .offline ? "offline" : "dirty"
-        var mistakes = effects.compactMap(\.problem)
+        var mistakes = effects.compactMap { $0.problem }
         if effects.isEmpty { mistakes.append("needs at least one effect") }
         if delay < 0 { mistakes.append("a delay of \(delay) ms is negative") }
         guard mistakes.isEmpty else {
@@ -312,7 +309,7 @@ extension Element {
     /// the element.
     var behaviourAttributes: [(name: String, value: String)] {
         guard !clientCommands.isEmpty || !states.isEmpty else { return [] }
-        var out = clientCommands.map { (BehaviourAttribute.clientCommandsPrefix.rawValue + $0.event, $0.wire.serialized()) }
+        var out = clientCommands.map { (name: BehaviourAttribute.clientCommandsPrefix.rawValue + $0.event, value: $0.wire.serialized()) }
         for attribute in BehaviourState.attributes where states.contains(where: { $0.attribute == attribute }) {
             var json = "["
             for state in states where state.attribute == attribute {
@@ -320,7 +317,7 @@ extension Element {
                 state.appendWire(to: &json)
             }
             json += "]"
-            out.append((attribute.rawValue, json))
+            out.append((name: attribute.rawValue, value: json))
         }
         return out
     }

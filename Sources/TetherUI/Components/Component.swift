@@ -9,7 +9,9 @@ import TetherProtocol
 open class ComponentBase {
     /// Set by the renderer before any lifecycle method runs.
     public internal(set) var context: ComponentContext!
-    var launched: [Task<Void, Never>] = []
+    #if !hasFeature(Embedded)
+        var launched: [Task<Void, Never>] = []
+    #endif
     /// True when this component's persisted state was restored from a saved circuit (the page
     /// resumed after a restart, a deploy or a pause) rather than starting fresh. Set before
     /// `onInitialized`, which sees the restored values.
@@ -24,20 +26,34 @@ open class ComponentBase {
     /// from `Routable` and `LayoutBase`; a final class inherits it without writing one.
     public init() {}
 
-    /// Runs once, before the first render. Awaited: the first render waits for it, as Blazor's
-    /// `OnInitializedAsync` does during prerendering.
-    open func onInitialized() async throws {}
+    #if hasFeature(Embedded)
+        /// Runs once, before the first render. In the WebAssembly render mode it is synchronous:
+        /// Embedded Swift has no Swift concurrency for wasm32.
+        open func onInitialized() {}
+    #else
+        /// Runs once, before the first render. Awaited: the first render waits for it, as Blazor's
+        /// `OnInitializedAsync` does during prerendering.
+        open func onInitialized() async throws {}
+    #endif
 
     /// Runs after the parent set new parameters, before the re-render they cause.
     open func onParametersSet() {}
 
-    /// Runs after each render in a browser-connected circuit; `firstRender` is true once.
-    /// This is where JS interop calls belong: during prerendering there is no browser to call.
-    open func onAfterRender(firstRender: Bool) async throws {}
+    #if hasFeature(Embedded)
+        /// Runs after each render in the browser; `firstRender` is true once.
+        open func onAfterRender(firstRender: Bool) {}
 
-    /// Runs when the component leaves the page or its circuit ends. Work started with `launch`
-    /// is cancelled first.
-    open func dispose() async {}
+        /// Runs when the component leaves the page.
+        open func dispose() {}
+    #else
+        /// Runs after each render in a browser-connected circuit; `firstRender` is true once.
+        /// This is where JS interop calls belong: during prerendering there is no browser to call.
+        open func onAfterRender(firstRender: Bool) async throws {}
+
+        /// Runs when the component leaves the page or its circuit ends. Work started with `launch`
+        /// is cancelled first.
+        open func dispose() async {}
+    #endif
 
     /// Asks for a re-render, for a change the renderer cannot see: state changed outside an event
     /// handler in a component that is not `@Observable`, or in a plain object its body reads. A
@@ -47,6 +63,7 @@ open class ComponentBase {
         context?.invalidate()
     }
 
+    #if !hasFeature(Embedded)
     /// Starts background work on this component's circuit, so it may touch component state. The
     /// work is cancelled when the component is disposed.
     ///
@@ -68,6 +85,7 @@ open class ComponentBase {
         for task in launched { task.cancel() }
         launched.removeAll()
     }
+    #endif
 }
 
 /// Something with a body of HTML.
@@ -77,13 +95,17 @@ public protocol Renderable: AnyObject {
     @HTMLBuilder var body: Content { get }
     /// The properties a parent sets through this component's initializer; none unless declared.
     static var parameters: Parameters { get }
-    /// The properties saved with the circuit, so they survive a restart; none unless declared.
-    static var persisted: Persisted { get }
+    #if !hasFeature(Embedded)
+        /// The properties saved with the circuit, so they survive a restart; none unless declared.
+        static var persisted: Persisted { get }
+    #endif
 }
 
 extension Renderable {
     public static var parameters: Parameters { Parameters() }
-    public static var persisted: Persisted { Persisted() }
+    #if !hasFeature(Embedded)
+        public static var persisted: Persisted { Persisted() }
+    #endif
 }
 
 /// A component: `final class Counter: Component { var body: Content { ... } }`.
@@ -146,6 +168,26 @@ public struct Parameters: @unchecked Sendable {
         isEmpty = true
     }
 
+    /// Parameters copied by hand, for code that builds in the WebAssembly render mode, where
+    /// Embedded Swift has no key paths: `copy` sets the mounted child's parameters from the new
+    /// instance's and returns whether any of them changed.
+    ///
+    /// ```swift
+    /// static let parameters = Parameters { (new: Greeting, mounted: Greeting) in
+    ///     let changed = mounted.name != new.name
+    ///     mounted.name = new.name
+    ///     return changed
+    /// }
+    /// ```
+    public init<Owner: AnyObject>(copy: @escaping (_ new: Owner, _ mounted: Owner) -> Bool) {
+        isEmpty = false
+        transfer = { from, to in
+            guard let from = from as? Owner, let to = to as? Owner else { return false }
+            return copy(from, to)
+        }
+    }
+
+    #if !hasFeature(Embedded)
     /// The listed properties, copied from each new instance into the mounted child:
     /// `Parameters(\TodoRow.text, \TodoRow.onRemove)`.
     public init<Owner: AnyObject, each Value>(_ keyPath: repeat ReferenceWritableKeyPath<Owner, each Value>) {
@@ -174,8 +216,10 @@ public struct Parameters: @unchecked Sendable {
             return changed
         }
     }
+    #endif
 }
 
+#if !hasFeature(Embedded)
 /// Whether a parameter or a cascaded value is the same as before: `==` for `Equatable` values,
 /// identity for other class instances, optionals by what they wrap. Nothing else can be compared,
 /// so it never is the same.
@@ -246,6 +290,7 @@ extension Optional: OptionalSameness {
         }
     }
 }
+#endif
 
 /// A component reachable at a URL, the analog of Blazor's `@page "/path"`.
 public protocol Routable: AnyObject {
@@ -258,14 +303,18 @@ public protocol Routable: AnyObject {
     static var layout: (any Layout.Type)? { get }
     /// Receives the route's parameters and query before the first render.
     func receive(route: RouteValues)
-    /// Who may open the page. Anyone else is sent to the app's login page by the prerender, and
-    /// a circuit for the page is refused them.
-    static var authorization: Authorization { get }
+    #if !hasFeature(Embedded)
+        /// Who may open the page. Anyone else is sent to the app's login page by the prerender, and
+        /// a circuit for the page is refused them.
+        static var authorization: Authorization { get }
+    #endif
 }
 
 extension Routable {
     public static var layout: (any Layout.Type)? { nil }
-    public static var authorization: Authorization { .anyone }
+    #if !hasFeature(Embedded)
+        public static var authorization: Authorization { .anyone }
+    #endif
     public func receive(route: RouteValues) {}
 }
 
@@ -299,6 +348,13 @@ public final class ComponentContext {
     /// Values cascaded from ancestors with `Cascade`.
     public internal(set) var environment = EnvironmentValues()
     let invalidate: () -> Void
+    #if hasFeature(Embedded)
+        init(services: ServiceValues, isPrerendering: Bool, invalidate: @escaping () -> Void) {
+            self.services = services
+            self.isPrerendering = isPrerendering
+            self.invalidate = invalidate
+        }
+    #else
     let schedule: (@escaping () async -> Void) -> Task<Void, Never>
     /// Shows an error of the component's own work in the nearest `ErrorBoundary` above it; with
     /// none, the circuit ends as for an event handler's uncaught error.
@@ -315,13 +371,18 @@ public final class ComponentContext {
         self.schedule = schedule
         self.captureError = captureError
     }
+    #endif
 }
 
 /// A handle to a rendered element, for passing the DOM element itself to JS:
 /// `try await js.invokeVoid("focusElement", nameInput)` gives JS the `<input>`.
-public final class ElementReference: Encodable {
+public final class ElementReference {
     /// Assigned by the renderer when the element is first rendered.
     public internal(set) var id: String?
+    #if hasFeature(Embedded)
+        /// A reference to capture an element with `ref(_:)`; its id is assigned when the element renders.
+        public init() {}
+    #else
     /// The browser of the circuit that rendered the element, for `focus()` and `scrollIntoView()`.
     var runtime: JSRuntime?
 
@@ -348,11 +409,17 @@ public final class ElementReference: Encodable {
         return runtime
     }
 
+    #endif
+}
+
+#if !hasFeature(Embedded)
+extension ElementReference: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: HandleKey.self)
         try container.encode(id ?? "", forKey: HandleKey(.element))
     }
 }
+#endif
 
 /// How `ElementReference.scrollIntoView(behavior:block:inline:)` moves the page.
 public enum ScrollBehavior: String, Sendable {
@@ -417,7 +484,7 @@ public struct ChildComponent {
     }
 
     init(fixed page: any Component) {
-        type = ObjectIdentifier(Swift.type(of: page))
+        type = ObjectIdentifier(Swift.type(of: page as ComponentBase))
         instance = page
         parameters = Parameters()
         key = "page"
@@ -428,11 +495,28 @@ public struct ChildComponent {
 /// A callback a parent hands to a child as a parameter. It never counts as a parameter change:
 /// a new closure each render does not make the child re-render.
 public struct EventCallback<Value>: Equatable {
+    #if hasFeature(Embedded)
+        let action: (Value) -> Void
+    #else
     let action: (Value) async throws -> Void
+    #endif
     /// The component whose body created the callback: it re-renders after each call, since the
     /// action most likely changed its state (Blazor's "receiver").
     let receiver: RenderingComponent?
 
+    #if hasFeature(Embedded)
+        /// A callback running `action`; the component whose body makes it re-renders after each call.
+        public init(_ action: @escaping (Value) -> Void) {
+            self.action = action
+            self.receiver = RenderingComponent.current
+        }
+
+        /// Runs the action with `value`, then re-renders the component that created the callback.
+        public func callAsFunction(_ value: Value) {
+            defer { receiver?.component?.stateHasChanged() }
+            action(value)
+        }
+    #else
     /// A callback running `action`; the component whose body makes it re-renders after each call.
     public init(_ action: @escaping (Value) async throws -> Void) {
         self.action = action
@@ -444,11 +528,21 @@ public struct EventCallback<Value>: Equatable {
         defer { receiver?.component?.stateHasChanged() }
         try await action(value)
     }
+    #endif
 
     public static func == (lhs: EventCallback, rhs: EventCallback) -> Bool { true }
 }
 
 extension EventCallback where Value == Void {
+    #if hasFeature(Embedded)
+        /// `EventCallback { self.remove(todo.id) }`.
+        public init(_ action: @escaping () -> Void) {
+            self.init { (_: Void) in action() }
+        }
+
+        /// Runs the action, then re-renders the component that created the callback.
+        public func callAsFunction() { self(()) }
+    #else
     /// `EventCallback { self.remove(todo.id) }`.
     public init(_ action: @escaping () async throws -> Void) {
         self.init { (_: Void) in try await action() }
@@ -456,15 +550,25 @@ extension EventCallback where Value == Void {
 
     /// Runs the action, then re-renders the component that created the callback.
     public func callAsFunction() async throws { try await self(()) }
+    #endif
 }
 
 /// The component whose body is being evaluated, so callbacks and bindings created there know
 /// whom to re-render. Bodies run synchronously on their circuit's executor, which is the only place
 /// this is read.
 struct RenderingComponent: @unchecked Sendable {
+    #if hasFeature(Embedded)
+        // One thread, and no tasks: the body being evaluated is the one set last.
+        nonisolated(unsafe) static var current: RenderingComponent?
+
+        // No weak references in Embedded Swift. A callback outliving its component is called
+        // only by a child that is itself gone by then.
+        unowned(unsafe) var component: ComponentBase?
+    #else
     @TaskLocal static var current: RenderingComponent?
 
     weak var component: ComponentBase?
+    #endif
 
     init(_ component: ComponentBase) { self.component = component }
 }

@@ -13,7 +13,10 @@
 /// before it shows again, and with none left the title is `DocumentTemplate.title`.
 public final class PageTitle: Component, HeadContributor {
     var title: String
-    public static let parameters = Parameters(\PageTitle.title)
+    public static let parameters = Parameters { (new: PageTitle, mounted: PageTitle) in
+        defer { mounted.title = new.title }
+        return mounted.title != new.title
+    }
 
     /// A title, escaped like any text.
     public init(_ title: String) {
@@ -41,7 +44,11 @@ public final class PageTitle: Component, HeadContributor {
 /// out: `script` elements, raw `MarkupString`s, event handlers and components.
 public final class HeadContent: Component, HeadContributor {
     var content: Fragment
-    public static let parameters = Parameters(\HeadContent.content)
+    // A fragment never equals the last one: the head is rebuilt with each render of its parent.
+    public static let parameters = Parameters { (new: HeadContent, mounted: HeadContent) in
+        mounted.content = new.content
+        return true
+    }
 
     /// Elements for `<head>`: `meta`, `link`, `style`, …
     public init(@HTMLBuilder _ content: @escaping () -> Content) {

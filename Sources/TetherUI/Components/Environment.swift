@@ -24,8 +24,20 @@ public struct EnvironmentValues: Equatable {
 
     /// The value the nearest enclosing `Cascade` gave `key`, or the key's `defaultValue`.
     public subscript<Key: EnvironmentKey>(key: Key.Type) -> Key.Value {
-        get { values[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
-        set { values[ObjectIdentifier(key)] = CascadedValue(newValue) }
+        get {
+            #if hasFeature(Embedded)
+                (values[KeyIdentity.of(key)] as? TypedCascadedValue<Key.Value>)?.value ?? Key.defaultValue
+            #else
+                values[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue
+            #endif
+        }
+        set {
+            #if hasFeature(Embedded)
+                values[KeyIdentity.of(key)] = TypedCascadedValue(newValue)
+            #else
+                values[ObjectIdentifier(key)] = CascadedValue(newValue)
+            #endif
+        }
     }
 }
 
@@ -34,6 +46,18 @@ public struct EnvironmentValues: Equatable {
 /// instance (an `@Observable` one tells its readers about its own changes). Any other value cannot
 /// be compared, so it counts as changed each time the component that cascades it re-renders, as
 /// Blazor does for a value of a type it cannot compare.
+#if hasFeature(Embedded)
+// Embedded Swift has no `Any` and cannot ask at run time whether a type is `Equatable`: the value
+// lives in a generic subclass, and counts as changed whenever it is cascaded again.
+public class CascadedValue: Equatable {
+    public static func == (lhs: CascadedValue, rhs: CascadedValue) -> Bool { lhs === rhs }
+}
+
+final class TypedCascadedValue<Value>: CascadedValue {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+#else
 public final class CascadedValue: Equatable {
     let value: Any
     private let isSame: (Any) -> Bool
@@ -48,11 +72,16 @@ public final class CascadedValue: Equatable {
         lhs === rhs || lhs.isSame(rhs.value)
     }
 }
+#endif
 
 /// Cascades a value to everything rendered inside `content`. Descendants that read it re-render
 /// when it changes.
 public func Cascade<Key: EnvironmentKey>(_ key: Key.Type, _ value: Key.Value, @HTMLBuilder _ content: () -> Content) -> Node {
-    .cascade(ObjectIdentifier(key), CascadedValue(value), content())
+    #if hasFeature(Embedded)
+        .cascade(KeyIdentity.of(key), TypedCascadedValue(value), content())
+    #else
+        .cascade(ObjectIdentifier(key), CascadedValue(value), content())
+    #endif
 }
 
 /// Something the HTML builder can place directly.

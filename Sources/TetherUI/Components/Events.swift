@@ -148,7 +148,17 @@ public struct EventOptions: Sendable, Equatable {
 
 /// A handler runs on its circuit's executor, one event at a time, so it may touch component state
 /// freely. It may be synchronous or `async`.
+#if hasFeature(Embedded)
+// The WebAssembly render mode: Embedded Swift has no Swift concurrency for wasm32 and no untyped
+// throws, so a handler there runs to the end before the render that follows it.
+public typealias EventHandler = (EventArgs) -> Void
+/// A handler that ignores the event's data: `.onClick { self.count += 1 }`.
+public typealias EventAction = () -> Void
+#else
 public typealias EventHandler = (EventArgs) async throws -> Void
+/// A handler that ignores the event's data: `.onClick { self.count += 1 }`.
+public typealias EventAction = () async throws -> Void
+#endif
 
 /// An event handler attached to an element with `on(_:_:_:)` or one of its shorthands.
 public struct EventBinding {
@@ -168,7 +178,7 @@ extension Element {
     /// (which replaces the first, and with it a `bind` handler), is reported as a `MarkupError`.
     public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping EventHandler) -> Element {
         var copy = self
-        let name = event.lowercased()
+        let name = event.asciiLowercased
         guard DOMEventName(rawValue: name) != nil else {
             copy.problems.append(.unknownEvent(event))
             return copy
@@ -183,12 +193,16 @@ extension Element {
     }
 
     /// Handles a DOM event by name, without its arguments.
-    public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping () async throws -> Void) -> Element {
-        on(event, options) { (_: EventArgs) in try await handler() }
+    public func on(_ event: String, _ options: EventOptions = .none, _ handler: @escaping EventAction) -> Element {
+        #if hasFeature(Embedded)
+            on(event, options) { (_: EventArgs) in handler() }
+        #else
+            on(event, options) { (_: EventArgs) in try await handler() }
+        #endif
     }
 
     /// Handles `click`: `button { "Save" }.onClick { try await self.save() }`.
-    public func onClick(_ options: EventOptions = .none, _ handler: @escaping () async throws -> Void) -> Element {
+    public func onClick(_ options: EventOptions = .none, _ handler: @escaping EventAction) -> Element {
         on("click", options, handler)
     }
 
@@ -208,8 +222,29 @@ extension Element {
         on("change", options, handler)
     }
 
+    /// Forwards clicks to a callback a parent handed down, as Blazor's `@onclick="OnRemove"`:
+    /// `button { "✕" }.onClick(onRemove)`.
+    public func onClick(_ callback: EventCallback<Void>) -> Element {
+        on("click", callback, value: { _ in () })
+    }
+
+    /// Forwards `change` events to a callback a parent handed down, with the value `value` reads
+    /// from each: `input(.value(text)).onChange(onEdit) { $0.value ?? "" }`.
+    public func onChange<Value>(_ callback: EventCallback<Value>, value: @escaping (EventArgs) -> Value) -> Element {
+        on("change", callback, value: value)
+    }
+
+    /// Forwards an event to a callback a parent handed down, with the value `value` reads from it.
+    public func on<Value>(_ event: String, _ callback: EventCallback<Value>, value: @escaping (EventArgs) -> Value) -> Element {
+        #if hasFeature(Embedded)
+            on(event) { (args: EventArgs) in callback(value(args)) }
+        #else
+            on(event) { (args: EventArgs) in try await callback(value(args)) }
+        #endif
+    }
+
     /// Submit handlers prevent the browser's own form submission.
-    public func onSubmit(_ handler: @escaping () async throws -> Void) -> Element {
+    public func onSubmit(_ handler: @escaping EventAction) -> Element {
         on("submit", .preventDefault, handler)
     }
 }

@@ -25,24 +25,60 @@ public protocol ServiceKey {
 /// The services components can ask for with `@Inject`: the app's own, registered once on
 /// `TetherApp.services`, and each circuit's `js` and `navigation`.
 public struct ServiceValues: Sendable {
-    private var values: [ObjectIdentifier: any Sendable] = [:]
+    #if hasFeature(Embedded)
+        // No existentials of non-class protocols in Embedded Swift: each value sits in a box.
+        private var values: [ObjectIdentifier: ServiceBox] = [:]
+    #else
+        private var values: [ObjectIdentifier: any Sendable] = [:]
+    #endif
 
     /// No services registered: every key reads its default.
     public init() {}
 
     /// The service registered for `key`, or the key's `defaultValue`; set it to register one.
     public subscript<Key: ServiceKey>(key: Key.Type) -> Key.Value {
-        get { values[ObjectIdentifier(key)] as? Key.Value ?? Key.defaultValue }
-        set { values[ObjectIdentifier(key)] = newValue }
+        get {
+            #if hasFeature(Embedded)
+                (values[KeyIdentity.of(key)] as? TypedServiceBox<Key.Value>)?.value ?? Key.defaultValue
+            #else
+                values[ObjectIdentifier(key)] as? Key.Value ?? Key.defaultValue
+            #endif
+        }
+        set {
+            #if hasFeature(Embedded)
+                values[KeyIdentity.of(key)] = TypedServiceBox(newValue)
+            #else
+                values[ObjectIdentifier(key)] = newValue
+            #endif
+        }
     }
 }
 
+#if hasFeature(Embedded)
+class ServiceBox: @unchecked Sendable {}
+
+final class TypedServiceBox<Value>: ServiceBox, @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// An identity for a key type. Embedded Swift has metatypes of classes only, and each
+/// specialization of a generic class is a class of its own.
+enum KeyIdentity {
+    private final class Token<Key> {}
+
+    static func of<Key>(_: Key.Type) -> ObjectIdentifier { ObjectIdentifier(Token<Key>.self) }
+}
+#endif
+
 extension ServiceValues {
-    /// Calls JavaScript in this circuit's browser.
-    public internal(set) var js: JSRuntime {
-        get { self[JSRuntimeKey.self] }
-        set { self[JSRuntimeKey.self] = newValue }
-    }
+    #if !hasFeature(Embedded)
+        /// Calls JavaScript in this circuit's browser.
+        public internal(set) var js: JSRuntime {
+            get { self[JSRuntimeKey.self] }
+            set { self[JSRuntimeKey.self] = newValue }
+        }
+    #endif
 
     /// Navigates this circuit.
     public internal(set) var navigation: NavigationManager {
@@ -52,9 +88,11 @@ extension ServiceValues {
 }
 
 // Every renderer sets both; these defaults only stand in outside one.
+#if !hasFeature(Embedded)
 private enum JSRuntimeKey: ServiceKey {
     static let defaultValue = JSRuntime(channel: .prerendering())
 }
+#endif
 
 private enum NavigationKey: ServiceKey {
     static let defaultValue = NavigationManager(url: "/") { _, _, _ in }

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Read and write access to one value of a component, for two-way binding:
 ///
@@ -34,12 +33,14 @@ public struct Binding<Value> {
     }
 }
 
+#if !hasFeature(Embedded)
 extension Renderable {
     /// A binding to a property of this component.
     public func binding<Value>(_ keyPath: ReferenceWritableKeyPath<Self, Value>) -> Binding<Value> {
         Binding(get: { self[keyPath: keyPath] }, set: { self[keyPath: keyPath] = $0 })
     }
 }
+#endif
 
 /// Which DOM event writes a bound value back.
 public enum BindEvent: String, Sendable {
@@ -57,13 +58,13 @@ extension Element {
 
     /// Binds a number; an empty or non-numeric entry becomes nil.
     public func bind(_ binding: Binding<Int?>, on event: BindEvent = .change) -> Element {
-        bound(value: binding.get().map(String.init) ?? "", on: event) { binding.set(Int($0.trimmingCharacters(in: .whitespaces))) }
+        bound(value: binding.get().map(String.init) ?? "", on: event) { binding.set(Int($0.trimmingSpaces)) }
     }
 
     /// Binds a number; an empty, non-numeric or non-finite entry ("nan", "inf", "1e400") becomes nil.
     public func bind(_ binding: Binding<Double?>, on event: BindEvent = .change) -> Element {
         bound(value: binding.get().map { String($0) } ?? "", on: event) {
-            binding.set(Double($0.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil })
+            binding.set(Double($0.trimmingSpaces).flatMap { $0.isFinite ? $0 : nil })
         }
     }
 
@@ -99,5 +100,14 @@ extension Element {
             element.children = element.children.map { selecting(value, in: $0) }
         }
         return .element(element)
+    }
+}
+
+extension String {
+    /// Without the spaces and tabs at either end, as a number field's text is read.
+    var trimmingSpaces: Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return self[first...last]
     }
 }

@@ -10,7 +10,7 @@ public struct Attribute: Sendable, Equatable {
     /// `data:text/html` URL in `href`, `src`, `action`, `formaction`, `poster` or `cite` becomes
     /// `about:blank#blocked`.
     public init(_ name: String, _ value: String?) {
-        let lowered = name.lowercased()
+        let lowered = name.asciiLowercased
         self.name = lowered
         self.value = value.map { Self.neutralizeScriptURL(name: lowered, value: $0) }
     }
@@ -66,7 +66,7 @@ public struct Attribute: Sendable, Equatable {
     static func neutralizeScriptURL(name: String, value: String) -> String {
         guard urlAttributes.contains(name) else { return value }
         let squeezed = value.unicodeScalars.filter { $0.value > 0x20 }.map(Character.init)
-        let lowered = String(squeezed).lowercased()
+        let lowered = String(squeezed).asciiLowercased
         if lowered.hasPrefix("javascript:") || lowered.hasPrefix("vbscript:") || lowered.hasPrefix("data:text/html") {
             return "about:blank#blocked"
         }
@@ -88,11 +88,11 @@ extension Element {
             copy.problems.append(.droppedAttribute(attribute.name, reason: "not a valid attribute name"))
             return copy
         }
-        guard !attribute.name.lowercased().hasPrefix("on") else {
+        guard !attribute.name.asciiLowercased.hasPrefix("on") else {
             copy.problems.append(.droppedAttribute(attribute.name, reason: "inline handlers are not allowed; use .on(\"event\") { }"))
             return copy
         }
-        guard !attribute.name.lowercased().hasPrefix("data-t-") else {
+        guard !attribute.name.asciiLowercased.hasPrefix("data-t-") else {
             copy.problems.append(.droppedAttribute(attribute.name, reason: "data-t-* attributes are Tether's own"))
             return copy
         }

@@ -1,7 +1,9 @@
-import Logging
-import Synchronization
 import TetherInterop
 import TetherProtocol
+#if !hasFeature(Embedded)
+import Logging
+import Synchronization
+#endif
 
 /// Markup the DSL could not honour as written. The element is still rendered, without the part
 /// in question, and the renderer reports the problem naming the element and its component.
@@ -83,6 +85,7 @@ struct MarkupReport {
     }
 }
 
+#if !hasFeature(Embedded)
 /// Messages already logged under `MarkupChecking.logOnce`, so a problem in a list of a thousand
 /// rows, or in every render, is one log line. Bounded: past the bound, nothing more is logged.
 enum MarkupLog {
@@ -97,7 +100,8 @@ enum MarkupLog {
         if first { logger.warning("markup problem", metadata: ["problem": LogSafe.metadata(report.message)]) }
     }
 }
+#endif
 
 private enum DOMEventList {
-    static let names = DOMEventName.allCases.map(\.rawValue).joined(separator: ", ")
+    static let names = DOMEventName.allCases.map { $0.rawValue }.joined(separator: ", ")
 }

@@ -44,7 +44,7 @@ public struct Element {
     /// An element with no attributes; the DSL's functions (`div`, `element(_:_:_:)`) are the usual
     /// way to make one.
     public init(_ tag: String, children: Content = []) {
-        self.tag = tag.lowercased()
+        self.tag = tag.asciiLowercased
         self.children = children
     }
 

@@ -1,5 +1,7 @@
-import Logging
 import TetherInterop
+#if !hasFeature(Embedded)
+import Logging
+#endif
 
 /// Why an event from the browser was not delivered.
 package enum EventDispatchError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -42,7 +44,7 @@ package struct ResolvedEvent {
 package struct RendererHost {
     /// A component asked to re-render.
     package var invalidated: () -> Void = {}
-    /// Something a component's body read from an `@Observable` object has changed. Called on
+    #if !hasFeature(Embedded)    /// Something a component's body read from an `@Observable` object has changed. Called on
     /// whatever thread changed it: the renderer has noted which component and renders it in its
     /// next pass, which this must ask the circuit for.
     package var observedChange: @Sendable () -> Void = {}
@@ -52,6 +54,7 @@ package struct RendererHost {
     package var navigate: @Sendable (_ url: String, _ replace: Bool, _ forceLoad: Bool) -> Void = { _, _, _ in }
     /// A component's background work failed with no error boundary around it to show it.
     package var uncaughtError: (_ what: String, _ error: any Error) -> Void = { _, _ in }
+    #endif
 
     package init() {}
 }
@@ -68,7 +71,12 @@ package final class Renderer {
         let instance: any Component
         /// Where it sits in the tree, the key of its persisted state (see `ComponentStates`).
         let place: String
-        weak var parent: Mounted?
+        #if hasFeature(Embedded)
+            // No weak references in Embedded Swift; a record is dropped with its parent's subtree.
+            unowned(unsafe) var parent: Mounted?
+        #else
+            weak var parent: Mounted?
+        #endif
         var children: [Slot: Mounted] = [:]
         /// Where its output sits in its parent's output, when it can be swapped there alone.
         var placement: Placement?
@@ -119,11 +127,14 @@ package final class Renderer {
         let key: String?
     }
 
-    private let js: JSRuntime
+    #if !hasFeature(Embedded)
+        private let js: JSRuntime
+        let observedChanges: ObservedChanges
+        private var logger: Logger { js.channel.logger }
+    #endif
     private let services: ServiceValues
     let isPrerendering: Bool
     private var host: RendererHost
-    let observedChanges: ObservedChanges
     package let navigation: NavigationManager
     private var nextComponentID = 1
     /// Ids to give the components mounted at these places: a rebuilt page keeps the ids, and so
@@ -143,7 +154,6 @@ package final class Renderer {
     package private(set) var batchNumber = 0
     /// Components that left the tree in the last render and still need `dispose()`.
     private var removed: [any Component] = []
-    private var logger: Logger { js.channel.logger }
     /// What to do about markup the DSL could not honour; see `checkMarkup()`.
     package var markupChecking = MarkupChecking.buildDefault
     private var markupReports: [MarkupReport] = []
@@ -156,6 +166,23 @@ package final class Renderer {
 
     /// The page being shown, inside its layout when it has one.
     package private(set) var page: any Component
+    #if hasFeature(Embedded)
+        /// `services` are the app's; the renderer adds `navigation`.
+        package init(page: any Component, route: RouteValues? = nil, services: ServiceValues = ServiceValues(), host: RendererHost = RendererHost()) {
+            reusedComponentIDs = [:]
+            isPrerendering = false
+            self.host = host
+            self.page = page
+            navigation = NavigationManager(url: route?.path ?? "/", navigate: { _, _, _ in })
+            var services = services
+            services.navigation = navigation
+            self.services = services
+            mountRoot(page, route: route)
+        }
+
+        /// True when a component asked to re-render.
+        package var needsRender: Bool { root.dirty || root.stale }
+    #else
     /// Saved state for the components this renderer mounts, until the first render has settled.
     private var restoring: ComponentStates?
     /// What did not restore: each such component started fresh.
@@ -184,6 +211,7 @@ package final class Renderer {
 
     /// True when a component asked to re-render, or something its body read from an `@Observable` changed.
     package var needsRender: Bool { root.dirty || root.stale || observedChanges.hasPending }
+    #endif
 
     /// Replaces the page, for navigation inside the circuit. A layout shared by both pages stays,
     /// so only the page's part of the DOM changes.
@@ -191,13 +219,11 @@ package final class Renderer {
         navigation.url = route.queryString.isEmpty ? route.path : route.path + "?" + route.queryString
         // A layout that stays re-renders only what changed: links showing the URL must follow it.
         for record in byID.values where record.instance.readsLocation { markDirty(record) }
-        let oldLayout = root.instance as? LayoutBase
-        let newLayoutType = (type(of: newPage) as? any Routable.Type)?.layout
-        if let oldLayout, let newLayoutType, type(of: oldLayout) == newLayoutType {
+        if let oldLayout = root.instance as? LayoutBase, Self.page(newPage, isShownIn: oldLayout) {
             // The layout's next render swaps the page child; the old page is disposed then.
             attach(newPage)
             oldLayout.page = newPage
-            (newPage as? any Routable)?.receive(route: route)
+            Self.give(route, to: newPage)
             page = newPage
             markDirty(root)
         } else {
@@ -209,13 +235,12 @@ package final class Renderer {
 
     private func mountRoot(_ page: any Component, route: RouteValues?) {
         attach(page)
-        if let route { (page as? any Routable)?.receive(route: route) }
+        if let route { Self.give(route, to: page) }
         // The page is restored here even inside a layout: its `onInitialized` runs before the
         // layout's first render mounts it.
         restoreState(of: page, at: Self.place(of: page))
         let top: any Component
-        if let layoutType = (type(of: page) as? any Routable.Type)?.layout {
-            let layout = layoutType.init()
+        if let layout = Self.makeLayout(for: page) {
             layout.page = page
             attach(layout)
             restoreState(of: layout, at: Self.place(of: layout))
@@ -225,7 +250,46 @@ package final class Renderer {
         }
         root = Mounted(id: takeComponentID(at: Self.place(of: top)), instance: top, place: Self.place(of: top), parent: nil)
         byID[root.id] = root
-        byInstance[ObjectIdentifier(top)] = root
+        byInstance[identity(top)] = root
+    }
+
+    // Layouts are for the server: Embedded Swift, for the WebAssembly render mode, cannot read a
+    // static property through a value's dynamic type, so a wasm page shows without its layout.
+
+    /// A new instance of the layout `page` is shown in, if it has one.
+    private static func makeLayout(for page: any Component) -> (any Layout)? {
+        #if hasFeature(Embedded)
+            nil
+        #else
+            (type(of: page) as? any Routable.Type)?.layout?.init()
+        #endif
+    }
+
+    /// Hands a page its route values. Not in the WebAssembly render mode yet: Embedded Swift cannot
+    /// cast to a protocol, and a wasm page is found by its exact path.
+    private static func give(_ route: RouteValues, to page: any Component) {
+        #if !hasFeature(Embedded)
+            (page as? any Routable)?.receive(route: route)
+        #endif
+    }
+
+    /// Whether `page` is shown in a layout of the same type as `layout`.
+    private static func page(_ page: any Component, isShownIn layout: LayoutBase) -> Bool {
+        #if hasFeature(Embedded)
+            false
+        #else
+            (type(of: page) as? any Routable.Type)?.layout.map { type(of: layout) == $0 } ?? false
+        #endif
+    }
+
+    /// What a `PageTitle` or a `HeadContent` puts in the document's head.
+    private static func headPart(of component: any Component) -> HeadPart? {
+        #if hasFeature(Embedded)
+            // Embedded Swift casts to classes only.
+            (component as? PageTitle)?.headPart ?? (component as? HeadContent)?.headPart
+        #else
+            (component as? any HeadContributor)?.headPart
+        #endif
     }
 
     private func takeComponentID(at place: String) -> Int {
@@ -236,6 +300,16 @@ package final class Renderer {
 
     private func attach(_ component: ComponentBase) {
         guard component.context == nil else { return }
+        #if hasFeature(Embedded)
+            // No weak references in Embedded Swift: the renderer outlives the page's components.
+            component.context = ComponentContext(
+                services: services, isPrerendering: isPrerendering,
+                invalidate: { [unowned(unsafe) self, unowned(unsafe) component] in
+                    guard let record = self.record(of: component) else { return }
+                    self.markDirty(record)
+                    self.host.invalidated()
+                })
+        #else
         component.context = ComponentContext(
             services: services, isPrerendering: isPrerendering,
             invalidate: { [weak self, weak component] in
@@ -248,6 +322,13 @@ package final class Renderer {
                 guard let self, let component else { return }
                 self.capture(error, what, below: self.record(of: component)?.parent)
             })
+        #endif
+    }
+
+    /// A component's identity, as the renderer's tables key it.
+    private func identity(_ component: any Component) -> ObjectIdentifier {
+        // Through the base class: Embedded Swift builds no identity from a protocol value.
+        ObjectIdentifier(component as ComponentBase)
     }
 
     private func record(of component: ComponentBase) -> Mounted? {
@@ -265,19 +346,33 @@ package final class Renderer {
 
     /// Runs `onInitialized` of every component that has not had it yet: the layout and the page
     /// before the first render, children after the render that created them.
+    #if hasFeature(Embedded)
+        package func initializePending() {
+            for component in pendingInitialization() {
+                component.onInitialized()
+                if let record = record(of: component) { markDirty(record) }
+            }
+        }
+    #else
     package func initializePending() async throws {
-        var pending: [any Component] = [root.instance]
-        if root.instance !== page { pending.append(page) }
-        pending += byID.values.sorted { $0.id < $1.id }.map(\.instance)
-        for component in pending where initialized.insert(ObjectIdentifier(component)).inserted {
+        for component in pendingInitialization() {
             try await component.onInitialized()
             if let record = record(of: component) { markDirty(record) }
         }
     }
+    #endif
+
+    /// The components whose `onInitialized` is due, parents first; each is counted as initialized.
+    private func pendingInitialization() -> [any Component] {
+        var pending: [any Component] = [root.instance]
+        if root.instance !== page { pending.append(page) }
+        pending += byID.values.sorted { $0.id < $1.id }.map { $0.instance }
+        return pending.filter { initialized.insert(identity($0)).inserted }
+    }
 
     /// Children created by the last render still wait for `onInitialized`.
     package var hasUninitializedComponents: Bool {
-        byID.values.contains { !$0.isInitialized && !initialized.contains(ObjectIdentifier($0.instance)) }
+        byID.values.contains { !$0.isInitialized && !initialized.contains(identity($0.instance)) }
     }
 
     private var initialized = Set<ObjectIdentifier>()
@@ -309,18 +404,31 @@ package final class Renderer {
         return RenderBatch(number: batchNumber, edits: diff.json, editCount: diff.editCount, head: headChange)
     }
 
+    #if hasFeature(Embedded)
+        /// Runs `onAfterRender` of each component the last render re-ran, parents first.
+        package func afterRender() {
+            for (record, first) in takeRendered() { record.instance.onAfterRender(firstRender: first) }
+        }
+    #else
     /// Runs `onAfterRender` of each component the last render re-ran, parents first.
     package func afterRender() async {
-        let rendered = byID.values.filter(\.renderedInLastPass).sorted { $0.id < $1.id }
-        for record in rendered {
-            record.renderedInLastPass = false
-            let first = !record.renderedOnce
-            record.renderedOnce = true
+        for (record, first) in takeRendered() {
             do {
                 try await record.instance.onAfterRender(firstRender: first)
             } catch {
                 logger.error("onAfterRender threw", metadata: ["error": "\(error)"])
             }
+        }
+    }
+    #endif
+
+    /// The components the last render re-ran, parents first, each with whether it was its first.
+    private func takeRendered() -> [(Mounted, Bool)] {
+        let rendered = byID.values.filter { $0.renderedInLastPass }.sorted { $0.id < $1.id }
+        return rendered.map { record in
+            record.renderedInLastPass = false
+            defer { record.renderedOnce = true }
+            return (record, !record.renderedOnce)
         }
     }
 
@@ -346,6 +454,7 @@ package final class Renderer {
         if let record = byID[event.owner] { markDirty(record) }
     }
 
+    #if !hasFeature(Embedded)
     /// The nearest `ErrorBoundary` around the component that rendered a handler, if any.
     package func errorBoundary(around event: ResolvedEvent) -> ErrorBoundary? {
         var node = byID[event.owner]
@@ -377,7 +486,7 @@ package final class Renderer {
         for component in leaving {
             component.cancelLaunchedWork()
             await component.dispose()
-            initialized.remove(ObjectIdentifier(component))
+            initialized.remove(identity(component))
         }
     }
 
@@ -387,6 +496,17 @@ package final class Renderer {
         if !removed.contains(where: { $0 === page }) { removed.append(page) }
         await disposeRemoved()
     }
+    #else
+        /// Disposes the components the last render removed.
+        package func disposeRemoved() {
+            let leaving = removed
+            removed.removeAll()
+            for component in leaving {
+                component.dispose()
+                initialized.remove(identity(component))
+            }
+        }
+    #endif
 
     private func removeTree(of record: Mounted, keepingRoot: Bool) {
         for child in record.children.values { removeTree(of: child, keepingRoot: false) }
@@ -394,7 +514,7 @@ package final class Renderer {
         if !keepingRoot {
             headContributions.remove(record.id)
             byID.removeValue(forKey: record.id)
-            byInstance.removeValue(forKey: ObjectIdentifier(record.instance))
+            byInstance.removeValue(forKey: identity(record.instance))
             removed.append(record.instance)
         }
     }
@@ -402,12 +522,16 @@ package final class Renderer {
     // MARK: Expansion
 
     private func renderTree() -> [RenderNode] {
+        #if hasFeature(Embedded)
+            return expand(root, environment: EnvironmentValues())
+        #else
         applyObservedChanges()
         let tree = expand(root, environment: EnvironmentValues())
         // What this pass itself wrote (a child's new parameters, a body changing a model another
         // body read) was reported during it: drop what it already rendered, keep the rest.
         applyObservedChanges()
         return tree
+        #endif
     }
 
     /// The output of one component: its cached output when nothing below it changed, its last
@@ -422,7 +546,7 @@ package final class Renderer {
         // mounted by this pass renders nothing until `initializePending()` has run it, and then
         // renders in full (it stays dirty).
         if !record.isInitialized {
-            guard initialized.contains(ObjectIdentifier(record.instance)) else {
+            guard initialized.contains(identity(record.instance)) else {
                 record.dirty = true
                 record.output = []
                 return []
@@ -438,7 +562,7 @@ package final class Renderer {
         if record.dirty {
             record.template = evaluateBody(of: record)
             record.renderedInLastPass = true
-            if let contributor = record.instance as? any HeadContributor { headContributions.update(record.id, contributor.headPart) }
+            if let part = Self.headPart(of: record.instance) { headContributions.update(record.id, part) }
         }
         record.dirty = false
         record.stale = false
@@ -480,7 +604,7 @@ package final class Renderer {
         for child in changed {
             let placement = child.placement!
             let new = expand(child, environment: child.environment)
-            guard new.count == placement.count, !new.contains(where: \.isText) else { return nil }
+            guard new.count == placement.count, !new.contains(where: { $0.isText }) else { return nil }
             if let key = placement.key { Self.keyTopLevel(new, with: key) }
             guard let patched = Self.replacing(placement.start..<placement.start + placement.count, at: placement.path[...], in: output, with: new)
             else { return nil }
@@ -555,7 +679,7 @@ package final class Renderer {
                     }
                     record = Mounted(id: takeComponentID(at: place), instance: child.instance, place: place, parent: owner)
                     byID[record.id] = record
-                    byInstance[ObjectIdentifier(child.instance)] = record
+                    byInstance[identity(child.instance)] = record
                     owner.children[slot] = record
                     if !child.parameters.isEmpty { child.instance.onParametersSet() }
                 }
@@ -564,7 +688,7 @@ package final class Renderer {
                 let topLevelKey = child.isFixed ? nil : child.key
                 if let key = topLevelKey { Self.keyTopLevel(childOutput, with: key) }
                 record.placement =
-                    childOutput.contains(where: \.isText)
+                    childOutput.contains(where: { $0.isText })
                     ? nil : Placement(path: expansionPath, start: out.count, count: childOutput.count, key: topLevelKey)
                 for node in childOutput {
                     if case .text(let text) = node { appendText(text, to: &out) } else { out.append(node) }
@@ -610,7 +734,9 @@ package final class Renderer {
                 nextElementRef += 1
             }
             attributes.append(("data-t-ref", reference.id!))
-            if !isPrerendering { reference.runtime = js }
+            #if !hasFeature(Embedded)
+                if !isPrerendering { reference.runtime = js }
+            #endif
         }
         attributes.append(contentsOf: element.behaviourAttributes)
         var children: [RenderNode] = []
@@ -624,7 +750,7 @@ extension Renderer {
         // One report per problem and place: a re-render of the same markup adds nothing new.
         let report = MarkupReport(
             problem: problem, element: MarkupReport.describe(tag: element.tag, attributes: element.attributes),
-            component: String(describing: type(of: owner.instance)))
+            component: Self.place(of: owner.instance))
         guard !markupReports.contains(where: { $0.message == report.message }) else { return }
         markupReports.append(report)
     }
@@ -636,14 +762,25 @@ extension Renderer {
         guard !markupReports.isEmpty else { return }
         let reports = markupReports
         markupReports.removeAll()
-        let errors = markupChecking == .strict ? reports.filter(\.problem.failsStrictRender) : []
-        for report in reports where !errors.contains(where: { $0.message == report.message }) { MarkupLog.logOnce(report, logger) }
-        if !errors.isEmpty { throw MarkupError(description: errors.map(\.message).joined(separator: "\n")) }
+        let errors = markupChecking == .strict ? reports.filter { $0.problem.failsStrictRender } : []
+        #if !hasFeature(Embedded)
+            for report in reports where !errors.contains(where: { $0.message == report.message }) { MarkupLog.logOnce(report, logger) }
+        #endif
+        if !errors.isEmpty { throw MarkupError(description: errors.map { $0.message }.joined(separator: "\n")) }
     }
 }
 
 // MARK: Persisted state
 
+#if hasFeature(Embedded)
+extension Renderer {
+    /// Embedded Swift cannot name a type at run time; places only key saved state, which the
+    /// WebAssembly render mode does not keep.
+    static func place(of component: any Component) -> String { "component" }
+
+    private func restoreState(of component: any Component, at place: String) {}
+}
+#else
 extension Renderer {
     static func place(of component: any Component) -> String {
         String(describing: type(of: component))
@@ -721,6 +858,7 @@ extension Renderer {
         component.isRestored = true
     }
 }
+#endif
 
 extension RouteValues {
     var queryString: String {

@@ -1,4 +1,6 @@
+#if !hasFeature(Embedded)
 import Foundation
+#endif
 
 /// A route such as `/items/{id:int}`: literal segments and typed parameters.
 public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
@@ -14,7 +16,7 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
             switch self {
             case .string: !value.isEmpty
             case .int: Int(value) != nil
-            case .bool: Bool(value.lowercased()) != nil
+            case .bool: Bool(value.asciiLowercased) != nil
             // Swift reads "nan", "inf" and "1e400" as doubles; a route value must be a finite number.
             case .double: RouteValues.finiteDouble(value) != nil
             }
@@ -46,7 +48,7 @@ public struct RouteTemplate: Sendable, Equatable, CustomStringConvertible {
         var parameters: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
             // A segment that does not decode (`%ff`) names no page.
-            guard let decoded = String(part).removingPercentEncoding else { return nil }
+            guard let decoded = PercentDecoding.decode(part) else { return nil }
             switch segment {
             case .literal(let literal):
                 guard literal == decoded else { return nil }
@@ -90,7 +92,7 @@ public struct RouteValues: Sendable, Equatable {
     /// Finite only: "nan", "inf" and "1e400" are not numbers a route can mean.
     public func double(_ name: String) -> Double? { parameters[name].flatMap(Self.finiteDouble) }
     /// A parameter as a `Bool`: `true` or `false`, in any case.
-    public func bool(_ name: String) -> Bool? { parameters[name].flatMap { Bool($0.lowercased()) } }
+    public func bool(_ name: String) -> Bool? { parameters[name].flatMap { Bool($0.asciiLowercased) } }
     static func finiteDouble(_ text: String) -> Double? {
         guard let value = Double(text), value.isFinite else { return nil }
         return value
@@ -100,6 +102,38 @@ public struct RouteValues: Sendable, Equatable {
     public func query(_ name: String) -> String? { query.first { $0.name == name }?.value }
 }
 
+/// Percent-decoding of a URL path segment, without Foundation so the WebAssembly render mode routes
+/// the same way.
+enum PercentDecoding {
+    /// The text `segment` encodes, or nil when a `%` is not followed by two hex digits or the
+    /// bytes are not UTF-8.
+    static func decode(_ segment: some StringProtocol) -> String? {
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(segment.utf8.count)
+        var iterator = segment.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+#if !hasFeature(Embedded)
 /// The app's pages by route.
 public struct PageRouter: Sendable {
     /// A page and its parsed route.
@@ -135,3 +169,4 @@ public struct PageRouter: Sendable {
         return nil
     }
 }
+#endif
