@@ -419,7 +419,7 @@ export class WasmPage {
     this.console.flush();
     this.log.error(`the page's WebAssembly module stopped: ${what}`);
     try { this.root.setAttribute(WasmAttribute.broken, what); } catch { /* a root that is gone */ }
-    try { this.onBroken?.('This page stopped working. '); } catch { /* no document to show it in */ }
+    try { this.onBroken?.('This page stopped working.'); } catch { /* no document to show it in */ }
   }
 
   /** Mounts the page at `url` (path and query) and renders it. */
