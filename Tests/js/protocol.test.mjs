@@ -79,7 +79,7 @@ test('the names and values are the ones the server speaks today', () => {
   assert.deepEqual({ ...protocol.WasmResultKind }, { json: 0, bytes: 1, error: 2 });
   assert.deepEqual({ ...protocol.WasmLogLevel }, { debug: 0, info: 1, warning: 2, error: 3 });
   assert.deepEqual(Object.values(protocol.WasmExport), ['memory', 'tether_alloc', 'tether_free', 'tether_start', 'tether_dispatch', 'tether_invoke']);
-  assert.deepEqual(Object.values(protocol.WasmImport), ['apply_edits', 'return_value', 'log', 'invoke_js', 'invoke_js_bytes', 'take_result', 'result_kind']);
+  assert.deepEqual(Object.values(protocol.WasmImport), ['apply_edits', 'return_value', 'log', 'invoke_js', 'invoke_js_bytes', 'take_result', 'result_kind', 'set_head']);
   assert.deepEqual({ ...protocol.WasmImportModule }, { tether: 'tether', wasi: 'wasi_snapshot_preview1' });
   assert.deepEqual({ ...protocol.WasmAttribute }, { module: 'data-tether-wasm', broken: 'data-tether-broken' });
   assert.deepEqual({ ...protocol.Marker }, {

@@ -172,7 +172,7 @@ function standIn(page, behaviour) {
   const memory = new WebAssembly.Memory({ initial: 4 });
   const imports = page.imports(realModule([
     ['tether', 'apply_edits'], ['tether', 'return_value'], ['tether', 'log'], ['tether', 'invoke_js'],
-    ['tether', 'invoke_js_bytes'], ['tether', 'take_result'], ['tether', 'result_kind'],
+    ['tether', 'invoke_js_bytes'], ['tether', 'take_result'], ['tether', 'result_kind'], ['tether', 'set_head'],
     ['wasi_snapshot_preview1', 'fd_write'], ['wasi_snapshot_preview1', 'proc_exit'],
   ]));
   let next = 1024;
@@ -450,7 +450,7 @@ test('imports: every ABI function is provided; an unknown WASI function links an
   t.after(restore);
   const page = new WasmPage(root, { log: recordingLog().log });
   const imports = page.imports(realModule([['tether', 'apply_edits'], ['wasi_snapshot_preview1', 'path_open']]));
-  for (const name of ['apply_edits', 'return_value', 'log', 'invoke_js', 'invoke_js_bytes', 'take_result', 'result_kind']) {
+  for (const name of ['apply_edits', 'return_value', 'log', 'invoke_js', 'invoke_js_bytes', 'take_result', 'result_kind', 'set_head']) {
     assert.equal(typeof imports.tether[name], 'function', name);
   }
   assert.throws(() => imports.wasi_snapshot_preview1.path_open(), { message: 'the module called wasi_snapshot_preview1.path_open, which wasm.js does not provide' });
@@ -492,4 +492,23 @@ test('WASI: fd_write prints whole lines, stderr as errors; random_get fills memo
   assert.ok(new Uint8Array(memory, p, 100_000).some((b) => b !== 0));
   assert.equal(wasi.fd_seek(1, 0n, 0, 0), 70, 'ESPIPE');
   assert.equal(wasi.fd_close(1), 0);
+});
+
+test('set_head: the title and the marked head elements, as a render batch carries them in server mode', (t) => {
+  const { page, mod, doc } = counterPage(t, COUNTER, COUNTER);
+  doc.title = 'Counter (0)';
+  doc.head = doc.createElement('head');
+  doc.documentElement.insertBefore(doc.head, doc.body);
+  page.exports.tether_dispatch = () => {
+    mod.imports.tether.set_head(...mod.write('Counter (1)'), ...mod.write('<meta name="x" content="1" data-tether-head>'));
+    return WasmStatus.ok;
+  };
+  page.dispatch('h1', {});
+  assert.equal(doc.title, 'Counter (1)');
+  assert.equal(inner(doc.head), '<meta name="x" content="1" data-tether-head>');
+  page.exports.tether_dispatch = () => { mod.imports.tether.set_head(0, 0, ...mod.write('')); return WasmStatus.ok; };
+  page.dispatch('h1', {});
+  assert.equal(doc.title, 'Counter (1)', 'a title of (0, 0) is left alone');
+  assert.equal(inner(doc.head), '');
+  assert.equal(page.broken, null);
 });

@@ -203,6 +203,7 @@ export const WasmImport = Object.freeze({
   invokeJSBytes: 'invoke_js_bytes',
   takeResult: 'take_result',
   resultKind: 'result_kind',
+  setHead: 'set_head',
 });
 
 /** The import modules the module may name. */

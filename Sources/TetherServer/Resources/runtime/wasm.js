@@ -12,6 +12,7 @@ import {
   EditCode, WasmAttribute, WasmExport, WasmImport, WasmImportModule, WasmLogLevel, WasmResultKind, WasmStatus,
 } from './protocol.js';
 import { applyEdits } from './dom-edits.js';
+import { applyHead } from './head.js';
 import { EventSender, delegateEvents } from './events.js';
 import { dom, files, resolveFunction } from './interop.js';
 import { ClientCommandRunner } from './commands.js';
@@ -265,6 +266,12 @@ export class WasmPage {
         this.invokeJS(identPtr, identLen, argsPtr, argsLen, [bytesPtr, bytesLen]),
       [WasmImport.takeResult]: (ptr) => this.guardImport(() => this.slot.take(this.memory.buffer, ptr)),
       [WasmImport.resultKind]: () => this.slot.kind,
+      // Optional (a module without PageTitle or HeadContent need not import it): the head as
+      // server mode's render batch carries it; a title of (0, 0) leaves the title alone.
+      [WasmImport.setHead]: (titlePtr, titleLen, htmlPtr, htmlLen) => this.guardImport(() => {
+        const title = titlePtr === 0 && titleLen === 0 ? null : this.readString(titlePtr, titleLen);
+        applyHead(this.root.ownerDocument, title, this.readString(htmlPtr, htmlLen));
+      }),
     };
   }
 
