@@ -177,10 +177,12 @@ class ConsoleStreams {
   constructor(log) {
     this.log = log;
     this.pending = { 1: '', 2: '' };
+    // One decoder per stream, streaming: a character may be split between two writes.
+    this.decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
   }
 
   write(fd, bytes) {
-    this.pending[fd] += decoder.decode(bytes, { stream: false });
+    this.pending[fd] += this.decoders[fd].decode(bytes, { stream: true });
     const lines = this.pending[fd].split('\n');
     this.pending[fd] = lines.pop();
     for (const line of lines) this.emit(fd, line);
@@ -189,6 +191,7 @@ class ConsoleStreams {
   /** Prints what waits for its newline: the last words before a trap. */
   flush() {
     for (const fd of [1, 2]) {
+      this.pending[fd] += this.decoders[fd].decode();
       if (this.pending[fd]) this.emit(fd, this.pending[fd]);
       this.pending[fd] = '';
     }
