@@ -37,7 +37,8 @@ async function started(url, { prerendered = '', globals = {}, beforeStart = () =
   const batches = [];
   const page = new WasmPage(root, { log, globals, onBroken: () => {} });
   const applyBatch = page.applyBatch.bind(page);
-  page.applyBatch = (edits) => { batches.push(edits); applyBatch(edits); };
+  // An empty batch changes nothing: only the others are counted.
+  page.applyBatch = (edits) => { if (edits.length > 0) batches.push(edits); applyBatch(edits); };
   await page.load(requireModule());
   beforeStart(root, doc);
   page.start(url);
