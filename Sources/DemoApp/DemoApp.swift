@@ -33,6 +33,12 @@ public enum DemoApp {
         app.publicDirectory = Bundle.module.bundleURL.appendingPathComponent("wwwroot").path
         // The bundle root holds the collocated modules, such as ScriptsPage.js.
         app.libraries = [.library("DemoApp", directory: Bundle.module.bundleURL.path)]
+        // The same Counter and Todos, run in the browser: compiled into TetherDemo.wasm by
+        // scripts/build-wasm, read from $TETHER_WASM_DIR or .build/wasm.
+        app.webAssembly = WebAssemblyModule(name: "TetherDemo", pages: [
+            WebAssemblyPage(Counter.self, at: "/wasm/counter"),
+            WebAssemblyPage(Todos.self, at: "/wasm/todos"),
+        ])
         DemoMethods.register(in: &app.exports)
         ParityMethods.register(in: &app.exports)
         return app

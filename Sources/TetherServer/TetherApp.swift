@@ -32,6 +32,9 @@ public struct TetherApp: Sendable {
     }
     /// Shown for a URL no page matches, with status 404 on a GET.
     public var notFoundPage: any Page.Type = NotFoundPage.self
+    /// The app's WebAssembly module and the pages it renders in the browser; nil when every page
+    /// runs on the server. See ``WebAssemblyModule``.
+    public var webAssembly: WebAssemblyModule?
     /// The Swift methods JavaScript may call with `Tether.invokeMethodAsync`.
     public var exports = JSExports()
     /// The HTML shell every page is rendered into: its title, and tags for `<head>` and the end
@@ -148,6 +151,16 @@ public struct TetherApp: Sendable {
             return await registry.end(id: id, secret: secret, session: session) ? .noContent : .notFound
         }
         RuntimeAsset.addRoutes(to: routes, under: base)
+        let moduleFile = webAssembly.map(WebAssemblyModuleFile.init)
+        for method in [HTTPRequest.Method.get, .head] {
+            routes.on(RouterPath("\(base)/_tether/wasm/{file}"), method: method) { request, context in
+                let file = try context.parameters.require("file")
+                guard let moduleFile else {
+                    return WebAssemblyModuleFile.notFound("This app has no WebAssembly module: no TetherApp.webAssembly is set.")
+                }
+                return moduleFile.response(file: file, request: request)
+            }
+        }
         let allowedOrigins = limits.allowedOrigins
         let sharedApp = CircuitConnection.SharedApp(self)
         routes.ws("\(base)/_tether/circuit") { request, context in
@@ -191,13 +204,28 @@ public struct TetherApp: Sendable {
             throw HTTPError(.badRequest, message: "The URL's path has invalid percent-encoding.")
         }
         // Thrown, so the public folder gets its turn before the 404 page.
-        guard let url = mount.pageURL(fromBrowser: request.uri.description), let (pageType, route) = pages.match(url: url) else {
+        guard let url = mount.pageURL(fromBrowser: request.uri.description), let (mode, pageType, route) = page(at: url) else {
             throw HTTPError(.notFound)
         }
         guard pageType.authorization.allows(identity.state) else {
             return refusal(of: pageType, to: identity, browserURL: request.uri.description, mount: mount)
         }
-        return await render(pageType.init(), route: route, url: url, identity: identity, mount: mount, status: .ok)
+        return await render(
+            pageType.init(), route: route, url: url, identity: identity, mount: mount, status: .ok, webAssembly: mode == .webAssembly ? webAssembly : nil)
+    }
+
+    /// The page at `url` (inside the mount) and the mode it runs in: the WebAssembly module's
+    /// pages are tried first, then the server's.
+    func page(at url: String) -> (mode: RenderMode, page: any Page.Type, route: RouteValues)? {
+        if let (page, route) = webAssembly?.router.match(url: url) { return (.webAssembly, page, route) }
+        if let (page, route) = pages.match(url: url) { return (.server, page, route) }
+        return nil
+    }
+
+    /// The mode the page at `url` (a path with an optional query, inside the mount) runs in, or
+    /// nil when no page is there.
+    public func renderMode(at url: String) -> RenderMode? {
+        page(at: url)?.mode
     }
 
     /// A visitor nobody signed in is sent to sign in, and comes back after; a signed-in user the
@@ -213,8 +241,11 @@ public struct TetherApp: Sendable {
         return htmlResponse(document.render(content: content, descriptor: "", circuit: "", base: mount.prefix), status: .forbidden)
     }
 
+    /// A page's first HTML, prerendered; it starts a circuit, or in the browser `webAssembly`'s
+    /// module when that is given.
     func render(
-        _ page: any Component, route: RouteValues, url: String, identity: RequestIdentity, mount: MountPath, status: HTTPResponse.Status
+        _ page: any Component, route: RouteValues, url: String, identity: RequestIdentity, mount: MountPath, status: HTTPResponse.Status,
+        webAssembly: WebAssemblyModule? = nil
     ) async -> Response {
         let content: String
         let head: DocumentHead
@@ -225,10 +256,14 @@ public struct TetherApp: Sendable {
             return htmlResponse(
                 document.render(content: "<p>An error has occurred.</p>", descriptor: "", circuit: "", base: mount.prefix), status: .internalServerError)
         }
-        let circuit = makeCircuitID()
-        let descriptor = signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit)
-        return htmlResponse(
-            document.render(content: content, descriptor: descriptor, circuit: circuit, base: mount.prefix, head: head), status: status)
+        let bootstrap: DocumentTemplate.Bootstrap
+        if let webAssembly {
+            bootstrap = .webAssembly(moduleURL: webAssembly.url(base: mount.prefix))
+        } else {
+            let circuit = makeCircuitID()
+            bootstrap = .circuit(descriptor: signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit), circuit: circuit)
+        }
+        return htmlResponse(document.render(content: content, bootstrap: bootstrap, base: mount.prefix, head: head), status: status)
     }
 
     /// The content, descriptor and circuit id of a page, as JSON, for a static page that starts

@@ -94,9 +94,11 @@ final class AdminPage: Page {
     /// Serves the host app, with Tether at `/app`, until `body` returns; the ServiceGroup is the
     /// app's own, so `body` may stop it.
     func withHostApp(
-        storage: CircuitStorage = .none, _ body: @Sendable (HostApp, TetherService) async throws -> Void
+        storage: CircuitStorage = .none, configure: (inout TetherApp) -> Void = { _ in },
+        _ body: @Sendable (HostApp, TetherService) async throws -> Void
     ) async throws {
         var tether = TetherApp(pages: [Counter.self, AccountPage.self, AdminPage.self])
+        configure(&tether)
         tether.limits.allowedOrigins.insert(testClientOrigin)
         tether.persistence.storage = storage
         tether.logger.logLevel = .critical
@@ -149,6 +151,26 @@ final class AdminPage: Page {
             #expect(runtime.status == .ok)
             #expect(try await app.get("/counter").status == .notFound, "pages live under the mount only")
             #expect(try await app.get("/application").status == .notFound, "a path that only starts like the mount is not in it")
+        }
+    }
+
+    @Test func aWebAssemblyPageAndItsModuleLiveUnderTheMount() async throws {
+        let folder = try WebAssemblyServingTests.moduleFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withHostApp(configure: {
+            $0.webAssembly = WebAssemblyModule(name: "TetherDemo", directory: folder.path, pages: [WebAssemblyPage(Counter.self, at: "/wasm/counter")])
+        }) { app, _ in
+            let page = try await app.get("/app/wasm/counter")
+            #expect(page.status == .ok)
+            let html = page.body.map { String(buffer: $0) } ?? ""
+            #expect(html.contains(#"<div id="tether-root" data-tether-base="/app">"#))
+            #expect(html.contains(#"data-tether-wasm="/app/_tether/wasm/TetherDemo.wasm""#))
+            #expect(html.contains(#"src="/app/_tether/v/"#) && html.contains(#"/wasm.js" data-tether-wasm="#))
+            let module = try await app.get("/app/_tether/wasm/TetherDemo.wasm")
+            #expect(module.status == .ok)
+            #expect(module.headers[.contentType] == "application/wasm")
+            #expect(try await app.get("/_tether/wasm/TetherDemo.wasm").status == .notFound, "the module lives under the mount only")
+            #expect(try await app.get("/wasm/counter").status == .notFound)
         }
     }
 

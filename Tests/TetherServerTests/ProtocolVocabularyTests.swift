@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TetherProtocol
+import TetherServer
 
 /// The runtime's `protocol.js` and the `TetherProtocol` enums are one vocabulary written twice:
 /// each table must have the same names, values and order as its enum.
@@ -45,6 +46,7 @@ struct ProtocolVocabularyTests {
     @Test func clientCommandNames() throws { try Self.expect(ClientCommandName.self, as: "ClientCommandName") }
     @Test func stateEffectKinds() throws { try Self.expect(StateEffectKind.self, as: "StateEffectKind") }
     @Test func connectionClasses() throws { try Self.expect(ConnectionClass.self, as: "ConnectionClass") }
+    @Test func wasmAttributes() throws { try Self.expect(WasmAttribute.self, as: "WasmAttribute") }
 
     @Test func eventNames() throws {
         let lines = Self.source.components(separatedBy: "\n")

@@ -11,6 +11,7 @@ const SOURCE = readFileSync(new URL('protocol.js', RUNTIME_DIR), 'utf8');
 const TABLES = [
   'MessageKind', 'EditCode', 'ResultMode', 'ObjectOperation', 'CallTarget', 'Marker', 'CloseCode',
   'BehaviourAttribute', 'ClientCommandName', 'StateEffectKind', 'ConnectionClass',
+  'WasmStatus', 'WasmResultKind', 'WasmLogLevel', 'WasmExport', 'WasmImport', 'WasmImportModule', 'WasmAttribute',
 ];
 
 /** The lines between `export const NAME = Object.freeze(` and the `);` that ends it. */
@@ -74,6 +75,13 @@ test('the names and values are the ones the server speaks today', () => {
   });
   assert.deepEqual({ ...protocol.ResultMode }, { json: 0, void: 1, objectReference: 2, stream: 3 });
   assert.deepEqual({ ...protocol.ObjectOperation }, { call: 0, get: 1, set: 2, construct: 3, importModule: 4 });
+  assert.deepEqual({ ...protocol.WasmStatus }, { ok: 0, notFound: 1, badArguments: 2, failed: 3 });
+  assert.deepEqual({ ...protocol.WasmResultKind }, { json: 0, bytes: 1, error: 2 });
+  assert.deepEqual({ ...protocol.WasmLogLevel }, { debug: 0, info: 1, warning: 2, error: 3 });
+  assert.deepEqual(Object.values(protocol.WasmExport), ['memory', 'tether_alloc', 'tether_free', 'tether_start', 'tether_dispatch', 'tether_invoke']);
+  assert.deepEqual(Object.values(protocol.WasmImport), ['apply_edits', 'return_value', 'log', 'invoke_js', 'invoke_js_bytes', 'take_result', 'result_kind', 'set_head']);
+  assert.deepEqual({ ...protocol.WasmImportModule }, { tether: 'tether', wasi: 'wasi_snapshot_preview1' });
+  assert.deepEqual({ ...protocol.WasmAttribute }, { module: 'data-tether-wasm', broken: 'data-tether-broken' });
   assert.deepEqual({ ...protocol.Marker }, {
     swiftObject: '__tetherObject', jsObject: '__tetherJSObject', bytes: '__tetherBytes',
     swiftStream: '__tetherStream', jsStream: '__tetherJSStream', element: '__tetherElement',

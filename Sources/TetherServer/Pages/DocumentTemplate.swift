@@ -31,8 +31,18 @@ public struct DocumentTemplate: Sendable {
     /// The entry's imports, fetched in parallel with it rather than one import level at a time.
     /// They close `<head>`, so the fetches start before the body is parsed and after anything the
     /// app put in `head` that governs them, such as a Content-Security-Policy `<meta>`.
-    private static func runtimePreloads(base: String) -> String {
-        RuntimeAsset.imported.map { "<link rel=\"modulepreload\" href=\"\(base)\(RuntimeAsset.path(for: $0))\">" }.joined()
+    private static func runtimePreloads(_ modules: [String], base: String) -> String {
+        modules.map { "<link rel=\"modulepreload\" href=\"\(base)\(RuntimeAsset.path(for: $0))\">" }.joined()
+    }
+
+    /// How the page's runtime starts: a circuit from the signed descriptor, or the app's
+    /// WebAssembly module from its URL.
+    enum Bootstrap {
+        /// `descriptor` is what the circuit starts from, and `circuit` the id it gives the page's
+        /// circuit, which the runtime puts in its socket URL for a proxy to route by.
+        case circuit(descriptor: String, circuit: String)
+        /// The module's URL, from the site root.
+        case webAssembly(moduleURL: String)
     }
 
     /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under,
@@ -40,18 +50,37 @@ public struct DocumentTemplate: Sendable {
     /// socket URL for a proxy to route by. `pageHead` is what the page's `PageTitle` and
     /// `HeadContent` rendered: its elements follow the app's own `head`.
     func render(content: String, descriptor: String, circuit: String, base: String, head pageHead: DocumentHead = DocumentHead()) -> String {
+        render(content: content, bootstrap: .circuit(descriptor: descriptor, circuit: circuit), base: base, head: pageHead)
+    }
+
+    /// The page, started as `bootstrap` says. A WebAssembly page loads `wasm.js` with the
+    /// module's URL on its script tag, carries no descriptor, and opens no WebSocket; it always
+    /// starts by itself (`autostart` is for `Tether.start(options)`, which only circuits have).
+    func render(content: String, bootstrap: Bootstrap, base: String, head pageHead: DocumentHead = DocumentHead()) -> String {
         var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
         out += "<title>\(HTMLWriter.escape(pageHead.title ?? title))</title>"
         out += head
         out += pageHead.elements
-        out += Self.runtimePreloads(base: base)
-        out += "</head><body><div id=\"tether-root\" data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\""
-        if !circuit.isEmpty { out += " data-tether-circuit=\"\(HTMLWriter.escape(circuit, attribute: true))\"" }
+        switch bootstrap {
+        case .circuit: out += Self.runtimePreloads(RuntimeAsset.imported, base: base)
+        case .webAssembly: out += Self.runtimePreloads(RuntimeAsset.webAssemblyImported, base: base)
+        }
+        out += "</head><body><div id=\"tether-root\""
+        if case .circuit(let descriptor, let circuit) = bootstrap {
+            out += " data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\""
+            if !circuit.isEmpty { out += " data-tether-circuit=\"\(HTMLWriter.escape(circuit, attribute: true))\"" }
+        }
         if !base.isEmpty { out += " data-tether-base=\"\(HTMLWriter.escape(base, attribute: true))\"" }
         out += ">"
         out += content
-        out += "</div><script type=\"module\" src=\"\(base)\(RuntimeAsset.path(for: RuntimeAsset.entry))\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        switch bootstrap {
+        case .circuit:
+            out += "</div><script type=\"module\" src=\"\(base)\(RuntimeAsset.path(for: RuntimeAsset.entry))\"\(autostart ? "" : " autostart=\"false\"")></script>"
+        case .webAssembly(let moduleURL):
+            out += "</div><script type=\"module\" src=\"\(base)\(RuntimeAsset.path(for: RuntimeAsset.webAssemblyEntry))\" "
+            out += "\(WasmAttribute.module.rawValue)=\"\(HTMLWriter.escape(moduleURL, attribute: true))\"></script>"
+        }
         out += bodyEnd
         out += "</body></html>"
         return out

@@ -21,6 +21,8 @@ import NIOCore
 enum RuntimeAsset {
     /// The module a page loads; it imports the others.
     static let entry = "tether.js"
+    /// The module a WebAssembly page loads instead of ``entry``.
+    static let webAssemblyEntry = "wasm.js"
 
     /// The URL of a module as pages reference it, from the root of the site: the versioned,
     /// immutable one. One place, so the mount prefix the server may get is added once.
@@ -75,9 +77,26 @@ enum RuntimeAsset {
         return hexDigest(of: bytes)
     }()
 
-    /// Every module but the entry, which loads them all through its imports, in a fixed order:
-    /// the modulepreload links of each page.
-    static let imported: [String] = modules.keys.filter { $0 != entry }.sorted()
+    /// What the entry imports, directly or through other modules, in a fixed order: the
+    /// modulepreload links of each page.
+    static let imported: [String] = imports(of: entry)
+    /// The same for a WebAssembly page's entry, which needs no circuit.
+    static let webAssemblyImported: [String] = imports(of: webAssemblyEntry)
+
+    /// The modules `entry` loads through its static imports (`import … from './name.js'`), sorted.
+    static func imports(of entry: String) -> [String] {
+        var found: Set<String> = []
+        var pending = [entry]
+        while let name = pending.popLast() {
+            guard let module = modules[name] else { continue }
+            let source = String(buffer: module.identity)
+            for match in source.matches(of: /(?m)^import\b[^'"]*'\.\/([a-z-]+\.js)'/) {
+                let imported = String(match.1)
+                if imported != entry, found.insert(imported).inserted { pending.append(imported) }
+            }
+        }
+        return found.sorted()
+    }
 
     /// A year, the longest `max-age` RFC 9111 advises.
     static let immutable = "public, max-age=31536000, immutable"
@@ -117,6 +136,12 @@ enum RuntimeAsset {
             guard modules[entry] != nil else { throw missingRuntime }
             throw HTTPError(.notFound)
         }
+        return response(serving: module, contentType: "text/javascript; charset=utf-8", request: request, cacheControl: cacheControl)
+    }
+
+    /// A GET or HEAD of `module`: gzipped when the client takes it, 304 when its ETag matches.
+    /// Every file Tether serves from memory answers through here (the runtime, the WebAssembly module).
+    static func response(serving module: Module, contentType: String, request: Request, cacheControl: String) -> Response {
         let gzip = AcceptEncoding(request.headers[.acceptEncoding]).prefersGzip ? module.gzip : nil
         let tag = gzip == nil ? module.identityTag : module.gzipTag
         let body = gzip ?? module.identity
@@ -127,7 +152,7 @@ enum RuntimeAsset {
         if tag.matches(ifNoneMatch: request.headers[.ifNoneMatch]) {
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentType] = "text/javascript; charset=utf-8"
+        headers[.contentType] = contentType
         if gzip != nil { headers[.contentEncoding] = "gzip" }
         return Response(status: .ok, headers: headers, body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: body))
     }

@@ -149,7 +149,13 @@ public struct PageRouter: Sendable {
 
     /// A router for `pages`, each at its `route`.
     public init(_ pages: [any Page.Type]) {
-        entries = pages.map { Entry(template: RouteTemplate($0.route), page: $0) }
+        self.init(routes: pages.map { ($0.route, $0) })
+    }
+
+    /// A router for pages at routes of their own rather than at each page's `route`: the same
+    /// page class served at a second URL, as a WebAssembly page is.
+    public init(routes: [(route: String, page: any Page.Type)]) {
+        entries = routes.map { Entry(template: RouteTemplate($0.route), page: $0.page) }
             .sorted { $0.template.specificity > $1.template.specificity }
     }
 

@@ -190,6 +190,11 @@ export class FakeElement extends FakeNode {
 
   get hidden() { return this.hasAttribute('hidden'); }
 
+  /** Serialized and parsed by the fake's own serializer and parser, so markup that differs only
+   * in spelling (quotes, attribute case) reads back the same, as in a browser. */
+  get innerHTML() { return inner(this); }
+  set innerHTML(html) { this.replaceChildren(...parseHTML(this.ownerDocument, html)); }
+
   /** Supports only `[name="value"]` selectors, which is all the runtime uses. */
   querySelector(selector) {
     const m = /^\[([\w-]+)="(.*)"\]$/.exec(selector);

@@ -158,3 +158,63 @@ export const ConnectionClass = Object.freeze({
   connected: 'tether-connected',
   disconnected: 'tether-disconnected',
 });
+
+// --- WebAssembly render mode (wasm.js): the ABI between the runtime and a wasm page's module.
+
+/** The status every call into the module returns (tether_start, tether_dispatch, tether_invoke). */
+export const WasmStatus = Object.freeze({
+  ok: 0,
+  notFound: 1,
+  badArguments: 2,
+  failed: 3,
+});
+
+/** What the result slot of a synchronous JS call holds, as `result_kind` reports it. */
+export const WasmResultKind = Object.freeze({
+  json: 0,
+  bytes: 1,
+  error: 2,
+});
+
+/** The levels of the module's `log` import. */
+export const WasmLogLevel = Object.freeze({
+  debug: 0,
+  info: 1,
+  warning: 2,
+  error: 3,
+});
+
+/** The names the module exports. */
+export const WasmExport = Object.freeze({
+  memory: 'memory',
+  alloc: 'tether_alloc',
+  free: 'tether_free',
+  start: 'tether_start',
+  dispatch: 'tether_dispatch',
+  invoke: 'tether_invoke',
+});
+
+/** The functions the runtime gives the module, under the import module `WasmImportModule.tether`. */
+export const WasmImport = Object.freeze({
+  applyEdits: 'apply_edits',
+  returnValue: 'return_value',
+  log: 'log',
+  invokeJS: 'invoke_js',
+  invokeJSBytes: 'invoke_js_bytes',
+  takeResult: 'take_result',
+  resultKind: 'result_kind',
+  setHead: 'set_head',
+});
+
+/** The import modules the module may name. */
+export const WasmImportModule = Object.freeze({
+  tether: 'tether',
+  wasi: 'wasi_snapshot_preview1',
+});
+
+/** The attributes of a wasm page: the module URL on the bootstrap script tag, and the mark on
+ * the render root of a page whose module stopped. */
+export const WasmAttribute = Object.freeze({
+  module: 'data-tether-wasm',
+  broken: 'data-tether-broken',
+});

@@ -20,6 +20,7 @@
 import { CloseCode } from './protocol.js';
 import { CallFailure, CloseDisposition, ConnectionState } from './circuit.js';
 import { markConnection } from './states.js';
+import { showErrorBar } from './error-bar.js';
 
 // A page that is already navigating away (a sign-out form posting, a link) must not reload over
 // that navigation when its circuit is ended for the same reason.
@@ -61,24 +62,6 @@ function closeExplanation(code) {
     case CloseCode.protocolError: return 'The server closed the connection: the page did not start the session properly.';
     default: return `The connection to the server was closed (${code}).`;
   }
-}
-
-/** Shows `message` in #tether-error-ui, with a link that reloads the page. */
-export function showErrorBar(message) {
-  let bar = document.getElementById('tether-error-ui');
-  if (!bar) {
-    bar = document.createElement('div');
-    bar.id = 'tether-error-ui';
-    bar.setAttribute('role', 'alert');
-    document.body.appendChild(bar);
-  }
-  bar.textContent = '';
-  bar.append(message || 'An error has occurred. ');
-  const reload = document.createElement('a');
-  reload.href = '';
-  reload.textContent = 'Reload';
-  bar.append(' ', reload);
-  bar.style.display = 'block';
 }
 
 export class Reconnection {
