@@ -38,6 +38,8 @@ public enum DemoApp {
         app.webAssembly = WebAssemblyModule(name: "TetherDemo", pages: [
             WebAssemblyPage(Counter.self, at: "/wasm/counter"),
             WebAssemblyPage(Todos.self, at: "/wasm/todos"),
+            // Its synchronous JS call exists only in the module (Sources/DemoApp/Wasm).
+            WebAssemblyPage(at: "/wasm/call-js-example-1"),
         ])
         DemoMethods.register(in: &app.exports)
         ParityMethods.register(in: &app.exports)

@@ -250,7 +250,8 @@ public struct TetherApp: Sendable {
         let content: String
         let head: DocumentHead
         do {
-            (content, head) = try await prerenderedContent(page, route: route, identity: identity)
+            // A WebAssembly page's module shows it without its layout, so its first HTML has none.
+            (content, head) = try await prerenderedContent(page, route: route, identity: identity, showsLayout: webAssembly == nil)
         } catch {
             logger.error("prerender failed", metadata: ["url": LogSafe.metadata(url), "error": "\(error)"])
             return htmlResponse(
@@ -287,12 +288,13 @@ public struct TetherApp: Sendable {
     /// with no browser attached: JS calls fail with `JSPrerenderingError`, `onInitialized` is
     /// awaited, and `AsyncContent` shows its loading state without starting its work.
     func prerenderedContent(
-        _ page: any Component, route: RouteValues, identity: RequestIdentity
+        _ page: any Component, route: RouteValues, identity: RequestIdentity, showsLayout: Bool = true
     ) async throws -> (content: String, head: DocumentHead) {
         var services = services
         services.authentication = identity.state
         let renderer = Renderer(
-            page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: true)
+            page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: true,
+            showsLayout: showsLayout)
         let content = try await Circuit.renderSettled(renderer)
         return (content, renderer.head)
     }

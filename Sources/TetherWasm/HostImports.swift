@@ -5,9 +5,10 @@
 @_extern(wasm, module: "tether", name: "apply_edits")
 func hostApplyEdits(_ pointer: UnsafePointer<UInt8>?, _ length: Int32)
 
-/// The page's `PageTitle` changed; the document's title follows.
-@_extern(wasm, module: "tether", name: "set_title")
-func hostSetTitle(_ pointer: UnsafePointer<UInt8>?, _ length: Int32)
+/// The page's `PageTitle` or `HeadContent` changed: the title (a null pointer for none, which
+/// leaves the document's as it is) and the head's elements, as the server sends them.
+@_extern(wasm, module: "tether", name: "set_head")
+func hostSetHead(_ title: UnsafePointer<UInt8>?, _ titleLength: Int32, _ elements: UnsafePointer<UInt8>?, _ elementsLength: Int32)
 
 @_extern(wasm, module: "tether", name: "return_value")
 func hostReturnValue(_ pointer: UnsafePointer<UInt8>?, _ length: Int32)

@@ -59,8 +59,7 @@ final class PageHost {
             renderer.initializePending()
             if let batch = renderer.renderBatch() {
                 if batch.editCount > 0 { send(batch.edits) }
-                // A title back to none keeps the last one: the module does not know the app's.
-                if let title = batch.head?.title { withUTF8Argument(title) { hostSetTitle($0, $1) } }
+                if let head = batch.head { show(head) }
             }
             reportMarkupProblems()
             renderer.afterRender()
@@ -77,6 +76,17 @@ final class PageHost {
             try renderer.checkMarkup()
         } catch {
             log(.warning, error.description)
+        }
+    }
+
+    private func show(_ head: DocumentHead) {
+        withUTF8Argument(head.elements) { elements, elementsLength in
+            if let title = head.title {
+                withUTF8Argument(title) { hostSetHead($0, $1, elements, elementsLength) }
+            } else {
+                // No title of the page's own: the module does not know the app's, so it stays.
+                hostSetHead(nil, 0, elements, elementsLength)
+            }
         }
     }
 

@@ -146,3 +146,77 @@ def test_invoke_method_is_synchronous_and_reports_a_missing_method(server, page,
     page.click("#increment")
     wait_text(page, "#count", "1")
     traffic.assert_no_circuit(page)
+
+
+def test_counter_title_follows_the_page_title(server, page, traffic):
+    open_wasm(page, server + "/wasm/counter", traffic)
+    page.wait_for_function("() => document.title === 'Counter (0)'")
+    page.click("#increment")
+    page.click("#increment")
+    wait_text(page, "#count", "2")
+    page.wait_for_function("() => document.title === 'Counter (2)'")
+    traffic.assert_no_circuit(page)
+
+
+def test_todo_rows_keep_their_nodes_and_edits_when_they_move(server, page, traffic):
+    open_wasm(page, server + "/wasm/todos", traffic)
+    page.evaluate("() => { document.querySelectorAll('li.todo')[1].__second = true; }")
+    edited = page.locator("li.todo").nth(1).locator("input.todo-text")
+    edited.fill("Ship it twice")
+    edited.dispatch_event("change")
+    page.locator("li.todo").nth(1).locator("button.up").click()
+    wait_rows(page, ["Ship it twice", FIRST])
+    # Keyed rows move as nodes: the row marked second is now first, the same element.
+    assert page.evaluate("() => document.querySelectorAll('li.todo')[0].__second === true")
+    assert page.evaluate("() => document.querySelectorAll('li.todo button.up')[0].disabled")
+    traffic.assert_no_circuit(page)
+
+
+def test_swift_calls_js_synchronously_from_a_method_js_called(server, page, traffic):
+    open_wasm(page, server + "/wasm/counter", traffic)
+    outcomes = page.evaluate(
+        """() => {
+            window.answer = () => ({ value: 42 });
+            window.fails = () => { throw new Error('no such luck'); };
+            return [
+                window.Tether.invokeMethod('Demo', 'InvokeJS', 'answer'),
+                window.Tether.invokeMethod('Demo', 'InvokeJS', 'fails'),
+                window.Tether.invokeMethod('Demo', 'InvokeJS', 'no.such.function'),
+                window.Tether.invokeMethod('Demo', 'Add', 2, 3),
+            ];
+        }"""
+    )
+    assert outcomes[0] == {"result": {"value": 42}}, outcomes
+    assert "no such luck" in outcomes[1]["error"], outcomes
+    assert outcomes[2].get("error"), f"an unknown function must be a JS exception in Swift: {outcomes}"
+    assert outcomes[3] == 5, outcomes
+    traffic.assert_no_circuit(page)
+
+
+def test_bytes_cross_linear_memory_both_ways(server, page, traffic):
+    open_wasm(page, server + "/wasm/counter", traffic)
+    result = page.evaluate(
+        """() => {
+            window.reverseBytes = (bytes) => {
+                if (!(bytes instanceof Uint8Array)) throw new Error('expected a Uint8Array, got ' + typeof bytes);
+                return bytes.slice().reverse();
+            };
+            return window.Tether.invokeMethod('Demo', 'ReverseBytesInJS', 'reverseBytes', 300);
+        }"""
+    )
+    assert result == [(299 - i) % 256 for i in range(300)], result[:10]
+    traffic.assert_no_circuit(page)
+
+
+def test_bad_arguments_to_an_exposed_method_are_a_precise_error(server, page, traffic):
+    open_wasm(page, server + "/wasm/counter", traffic)
+    outcome = page.evaluate(
+        """() => {
+            try { return { value: window.Tether.invokeMethod('Demo', 'Add', 'two', 3) }; }
+            catch (e) { return { error: String(e.message) }; }
+        }"""
+    )
+    assert "argument 0: expected an integer, got string" in outcome.get("error", ""), outcome
+    page.click("#increment")
+    wait_text(page, "#count", "1")
+    traffic.assert_no_circuit(page)

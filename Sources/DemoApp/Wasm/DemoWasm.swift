@@ -20,4 +20,34 @@ func registerDemo() {
     }
     WebAssemblyApp.expose("Demo", "ReturnArray") { () -> [Int] in [11, 12, 13] }
     WebAssemblyApp.expose("Demo", "Greet") { (name: String) -> String in "Hello, \(name)!" }
+    // JS → Swift → JS, synchronously: the result of `identifier()`, or the error it raised.
+    WebAssemblyApp.expose("Demo", "InvokeJS") { (identifier: String) -> JSONValue in
+        do throws(JSCallError) {
+            return ["result": try WebAssemblyApp.js.invokeSync(identifier, arguments: [])]
+        } catch {
+            return ["error": .string(error.description)]
+        }
+    }
+    // The in-process call's cost, timed by the caller (bench/wasm.py): `times` calls of `identifier`.
+    WebAssemblyApp.expose("Demo", "InvokeJSRepeatedly") { (identifier: String, times: Int) throws(InvocationFailure) -> Int in
+        guard times >= 0 else { throw .badArguments("times must not be negative") }
+        for _ in 0..<times {
+            do throws(JSCallError) {
+                try WebAssemblyApp.js.invokeVoidSync(identifier)
+            } catch {
+                throw .failed(error.description)
+            }
+        }
+        return times
+    }
+    // Bytes through linear memory: JS gets a Uint8Array and returns one, with no Base64.
+    WebAssemblyApp.expose("Demo", "ReverseBytesInJS") { (identifier: String, count: Int) throws(InvocationFailure) -> [Int] in
+        guard (0...1 << 20).contains(count) else { throw .badArguments("count must be between 0 and 1048576") }
+        let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0) }
+        do throws(JSCallError) {
+            return try WebAssemblyApp.js.invokeSync(identifier, bytes: bytes).map { Int($0) }
+        } catch {
+            throw .failed(error.description)
+        }
+    }
 }

@@ -23,11 +23,31 @@ public struct WebAssemblyPage: Sendable {
     /// `route`, and not that route, so one page can be served in both modes.
     public let route: String
 
-    /// `page` in WebAssembly mode at `route`.
+    /// False for a page only the module has: the server sends an empty render root, and the
+    /// page's first HTML comes from the module.
+    public let isPrerendered: Bool
+
+    /// `page` in WebAssembly mode at `route`, prerendered by the server without its layout, as
+    /// the module shows it.
     public init(_ page: any Page.Type, at route: String) {
         self.page = page
         self.route = route
+        isPrerendered = true
     }
+
+    /// A page only the module has, such as one that calls JS synchronously (`invokeSync`), which
+    /// the server cannot: the browser gets an empty render root, which the module fills.
+    public init(at route: String) {
+        page = ModuleOnlyPage.self
+        self.route = route
+        isPrerendered = false
+    }
+}
+
+/// What the server renders for a page only the WebAssembly module has: nothing.
+final class ModuleOnlyPage: Page {
+    static let route = ""
+    var body: Content { [] }
 }
 
 /// The app's WebAssembly module (`scripts/build-wasm` builds it) and the pages it renders in the

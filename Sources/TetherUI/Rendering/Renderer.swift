@@ -134,6 +134,8 @@ package final class Renderer {
     #endif
     private let services: ServiceValues
     let isPrerendering: Bool
+    /// False for a WebAssembly page's prerender: the module shows the page without its layout.
+    private let showsLayout: Bool
     private var host: RendererHost
     package let navigation: NavigationManager
     private var nextComponentID = 1
@@ -171,6 +173,7 @@ package final class Renderer {
         package init(page: any Component, route: RouteValues? = nil, services: ServiceValues = ServiceValues(), host: RendererHost = RendererHost()) {
             reusedComponentIDs = [:]
             isPrerendering = false
+            showsLayout = false
             self.host = host
             self.page = page
             navigation = NavigationManager(url: route?.path ?? "/", navigate: { _, _, _ in })
@@ -191,8 +194,9 @@ package final class Renderer {
     /// `services` are the app's; the renderer adds this circuit's `js` and `navigation`.
     package init(
         page: any Component, route: RouteValues? = nil, js: JSRuntime, services: ServiceValues = ServiceValues(), isPrerendering: Bool,
-        host: RendererHost = RendererHost(), restoring: ComponentStates? = nil, componentIDs: [String: Int] = [:]
+        host: RendererHost = RendererHost(), restoring: ComponentStates? = nil, componentIDs: [String: Int] = [:], showsLayout: Bool = true
     ) {
+        self.showsLayout = showsLayout
         self.restoring = restoring
         reusedComponentIDs = componentIDs
         nextComponentID = (componentIDs.values.max() ?? 0) + 1
@@ -240,7 +244,7 @@ package final class Renderer {
         // layout's first render mounts it.
         restoreState(of: page, at: Self.place(of: page))
         let top: any Component
-        if let layout = Self.makeLayout(for: page) {
+        if showsLayout, let layout = Self.makeLayout(for: page) {
             layout.page = page
             attach(layout)
             restoreState(of: layout, at: Self.place(of: layout))
