@@ -20,3 +20,8 @@ package enum WasmResultKind: Int32, CaseIterable, Sendable {
     /// The message of the exception the function threw.
     case error = 2
 }
+
+/// The levels of the module's `log` import (`WasmLogLevel` in protocol.js).
+package enum WasmLogLevel: Int32, CaseIterable, Sendable {
+    case debug = 0, info = 1, warning = 2, error = 3
+}

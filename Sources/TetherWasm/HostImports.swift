@@ -1,6 +1,9 @@
+import TetherProtocol
+
 // What the module imports from the runtime's wasm.js (module `tether`). Strings cross as UTF-8
-// in linear memory, as a pointer and a length. The ABI's names have one home on each side: here
-// and `WasmABI` in protocol.js.
+// in linear memory, as a pointer and a length. The names must be literals here; protocol.js's
+// `WasmImport` and `WasmExport` are their one home, and ProtocolVocabularyTests checks these
+// against them.
 
 @_extern(wasm, module: "tether", name: "apply_edits")
 func hostApplyEdits(_ pointer: UnsafePointer<UInt8>?, _ length: Int32)
@@ -46,11 +49,6 @@ func stringArgument(_ pointer: UnsafePointer<UInt8>?, _ length: Int32) -> String
     return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(length)), as: UTF8.self)
 }
 
-/// Levels of the `log` import.
-enum LogLevel: Int32 {
-    case debug = 0, info = 1, warning = 2, error = 3
-}
-
-func log(_ level: LogLevel, _ message: String) {
+func log(_ level: WasmLogLevel, _ message: String) {
     withUTF8Argument(message) { hostLog(level.rawValue, $0, $1) }
 }

@@ -47,6 +47,26 @@ struct ProtocolVocabularyTests {
     @Test func stateEffectKinds() throws { try Self.expect(StateEffectKind.self, as: "StateEffectKind") }
     @Test func connectionClasses() throws { try Self.expect(ConnectionClass.self, as: "ConnectionClass") }
     @Test func wasmAttributes() throws { try Self.expect(WasmAttribute.self, as: "WasmAttribute") }
+    @Test func wasmStatuses() throws { try Self.expect(WasmStatus.self, as: "WasmStatus") }
+    @Test func wasmResultKinds() throws { try Self.expect(WasmResultKind.self, as: "WasmResultKind") }
+    @Test func wasmLogLevels() throws { try Self.expect(WasmLogLevel.self, as: "WasmLogLevel") }
+
+    /// The module's imports and exports are literals in the TetherWasm sources, which no enum can
+    /// name: they must be exactly protocol.js's `WasmImport` and `WasmExport`, bar the memory,
+    /// which the linker exports.
+    @Test func wasmImportsAndExportsMatchTheSources() throws {
+        let folder = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/TetherWasm")
+        var sources = ""
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            sources += try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+        }
+        let imports = sources.matches(of: #/@_extern\(wasm, module: "tether", name: "(\w+)"\)/#).map { String($0.output.1) }
+        let exports = sources.matches(of: #/@_expose\(wasm, "(\w+)"\)/#).map { String($0.output.1) }
+        #expect(Set(imports) == Set(try Self.table("WasmImport").map(\.value)), "the module's imports")
+        #expect(Set(exports) == Set(try Self.table("WasmExport").map(\.value).filter { $0 != "memory" }), "the module's exports")
+    }
 
     @Test func eventNames() throws {
         let lines = Self.source.components(separatedBy: "\n")

@@ -99,9 +99,9 @@ final class TodoRow: Component {
 
     var body: Content {
         li(.class("todo")) {
-            input(.class("todo-text"), .type("text"), .value(text)).onChange(onEdit) { $0.value ?? "" }
-            button(.class("up"), .type("button"), .disabled(isFirst)) { "↑" }.onClick(onUp)
-            button(.class("remove"), .type("button")) { "✕" }.onClick(onRemove)
+            input(.class("todo-text"), .type("text"), .value(text)).onChange(self.onEdit) { $0.value ?? "" }
+            button(.class("up"), .type("button"), .disabled(isFirst)) { "↑" }.onClick(self.onUp)
+            button(.class("remove"), .type("button")) { "✕" }.onClick(self.onRemove)
         }
     }
 }

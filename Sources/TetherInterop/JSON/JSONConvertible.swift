@@ -93,9 +93,9 @@ extension Double: JSONConvertible {
 
 /// Integers read exactly: `1.5`, `1e30` and `-1` for an unsigned type are errors, never a value
 /// rounded or wrapped into range.
-public protocol JSONConvertibleInteger: FixedWidthInteger, JSONConvertible {}
+public protocol JSONConvertibleInteger: JSONConvertible {}
 
-extension JSONConvertibleInteger {
+extension JSONConvertibleInteger where Self: FixedWidthInteger {
     public init(jsonValue: JSONValue) throws(JSONConversionError) {
         guard case .number(let text) = jsonValue else { throw JSONConversionError(expected: "an integer", got: jsonValue) }
         if let exact = Self(text) {

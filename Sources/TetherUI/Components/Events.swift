@@ -223,23 +223,28 @@ extension Element {
     }
 
     /// Forwards clicks to a callback a parent handed down, as Blazor's `@onclick="OnRemove"`:
-    /// `button { "✕" }.onClick(onRemove)`.
-    public func onClick(_ callback: EventCallback<Void>) -> Element {
-        on("click", callback, value: { _ in () })
+    /// `button { "✕" }.onClick(self.onRemove)`.
+    ///
+    /// The callback is read when the click comes, not when the body ran: a child whose parameters
+    /// did not change keeps its last output, and must still call the parent's latest callback.
+    public func onClick(_ callback: @autoclosure @escaping () -> EventCallback<Void>) -> Element {
+        on("click", callback(), value: { _ in () })
     }
 
     /// Forwards `change` events to a callback a parent handed down, with the value `value` reads
-    /// from each: `input(.value(text)).onChange(onEdit) { $0.value ?? "" }`.
-    public func onChange<Value>(_ callback: EventCallback<Value>, value: @escaping (EventArgs) -> Value) -> Element {
-        on("change", callback, value: value)
+    /// from each: `input(.value(text)).onChange(self.onEdit) { $0.value ?? "" }`. The callback is read
+    /// when the event comes, as `onClick(_:)` reads it.
+    public func onChange<Value>(_ callback: @autoclosure @escaping () -> EventCallback<Value>, value: @escaping (EventArgs) -> Value) -> Element {
+        on("change", callback(), value: value)
     }
 
-    /// Forwards an event to a callback a parent handed down, with the value `value` reads from it.
-    public func on<Value>(_ event: String, _ callback: EventCallback<Value>, value: @escaping (EventArgs) -> Value) -> Element {
+    /// Forwards an event to a callback a parent handed down, with the value `value` reads from
+    /// it. The callback is read when the event comes, as `onClick(_:)` reads it.
+    public func on<Value>(_ event: String, _ callback: @autoclosure @escaping () -> EventCallback<Value>, value: @escaping (EventArgs) -> Value) -> Element {
         #if hasFeature(Embedded)
-            on(event) { (args: EventArgs) in callback(value(args)) }
+            on(event) { (args: EventArgs) in callback()(value(args)) }
         #else
-            on(event) { (args: EventArgs) in try await callback(value(args)) }
+            on(event) { (args: EventArgs) in try await callback()(value(args)) }
         #endif
     }
 
