@@ -10,7 +10,7 @@ final class PortableRow: Component {
     var onRemove: EventCallback<Void>
     var onEdit: EventCallback<String>
     nonisolated(unsafe) static var bodies = 0
-    static let parameters = Parameters { (new: PortableRow, mounted: PortableRow) in
+    static let parameters = Parameters.copied { (new: PortableRow, mounted: PortableRow) in
         let changed = mounted.text != new.text
         (mounted.text, mounted.onRemove, mounted.onEdit) = (new.text, new.onRemove, new.onEdit)
         return changed

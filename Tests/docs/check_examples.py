@@ -12,6 +12,11 @@ The documents are README.md and every article of the DocC catalogs (Sources/*/*.
     <!-- compile: test NAME.swift -->    a source file of its test target, as written
     <!-- compile: body(PARAMS) -->       statements: the body of `func f(PARAMS) async throws`
                                          in a file that imports Foundation and Tether's modules
+    <!-- compile: wasm NAME.swift -->    a file of a WebAssembly app module (the README's "WebAssembly
+                                         render mode"): all such files, and the `both` ones, are
+                                         built into one module with scripts/build-wasm --app
+    <!-- compile: both NAME.swift -->    a file of the package's first target and of that module:
+                                         one source, both render modes
     <!-- compile: pending SYMBOL -->     not compiled yet: the block uses SYMBOL, API that is being
                                          built; the check lists each such block, and the marker
                                          becomes one of the above when SYMBOL lands
@@ -37,7 +42,8 @@ README = ROOT / "README.md"
 ARTICLES = sorted(ROOT.glob("Sources/*/*.docc/**/*.md"))
 WORK = ROOT / ".build-docs" / "package"
 MUST_NOT_COMPILE = ROOT / "Tests" / "docs" / "must-not-compile"
-MARKER = re.compile(r"<!--\s*compile:\s*(package|file|test|body|pending)\s*(.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*compile:\s*(package|file|test|body|pending|wasm|both)\s*(.*?)\s*-->")
+WASM_WORK = ROOT / ".build-docs" / "wasm"
 BODY_IMPORTS = "import Foundation\nimport TetherInterop\nimport TetherServer\nimport TetherUI\n"
 LOCAL_DEPENDENCY = '.package(path: "../tether")'
 
@@ -92,6 +98,7 @@ def generate():
     manifest = None
     files = []  # (kind, file name, document, line, text, lines of generated header)
     pending = []
+    wasm_files = {}  # file name -> (document, line, text)
     for number, (document, kind, argument, line, code) in enumerate(examples(), start=1):
         if kind == "package":
             if manifest is not None and code == manifest:
@@ -101,10 +108,15 @@ def generate():
             if LOCAL_DEPENDENCY not in code:
                 fail(f"{document}:{line}: the Package.swift must depend on {LOCAL_DEPENDENCY}")
             manifest = code
-        elif kind in ("file", "test"):
+        elif kind in ("file", "test", "wasm", "both"):
             if not re.fullmatch(r"\w+\.swift", argument):
                 fail(f"{document}:{line}: '{kind}' needs a file name, like <!-- compile: {kind} Counter.swift -->")
-            files.append((kind, argument, document, line, code, 0))
+            if kind in ("file", "test", "both"):
+                files.append(("test" if kind == "test" else "file", argument, document, line, code, 0))
+            if kind in ("wasm", "both"):
+                if argument in wasm_files and wasm_files[argument][2] != code:
+                    fail(f"{document}:{line}: {argument} is already the name of another wasm example, with other code")
+                wasm_files[argument] = (document, line, code)
         elif kind == "pending":
             if not argument:
                 fail(f"{document}:{line}: 'pending' needs the symbol it waits for, like <!-- compile: pending TetherService -->")
@@ -147,7 +159,7 @@ def generate():
             fail(f"{document}:{line}: {name} is already the name of another example, with other code")
         path.write_text(text)
         origin[str(path)] = (document, line - header)
-    return origin, len(files)
+    return origin, len(files), wasm_files
 
 
 def document_line(error_line, origin):
@@ -190,6 +202,31 @@ def run_tests():
     return int(passed.group(1))
 
 
+def build_wasm(wasm_files):
+    """The wasm examples build into one WebAssembly module, without warnings."""
+    sources = WASM_WORK / "app"
+    shutil.rmtree(sources, ignore_errors=True)
+    sources.mkdir(parents=True)
+    origin = {}
+    for name, (document, line, code) in sorted(wasm_files.items()):
+        (sources / name).write_text(code)
+        origin[str(sources / name)] = (document, line)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "build-wasm"), "--out", str(WASM_WORK / "out"), "--app", "DocsApp",
+         *[str(sources / name) for name in sorted(wasm_files)]],
+        cwd=ROOT, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    ours = sorted({l for l in output.splitlines() if document_line(l, origin) is not None})
+    for l in ours:
+        print(f"{document_line(l, origin)}: {l.split(': ', 1)[1]}")
+    if result.returncode != 0:
+        print(output[-6000:])
+        fail("the WebAssembly examples do not build")
+    if [l for l in ours if ": warning:" in l]:
+        fail("the WebAssembly examples build with warnings")
+    return len(wasm_files)
+
+
 def check_must_not_compile():
     modules = WORK / ".build" / "debug" / "Modules"
     cases = sorted(MUST_NOT_COMPILE.glob("*.swift"))
@@ -214,11 +251,13 @@ def check_must_not_compile():
 
 
 def main():
-    origin, count = generate()
+    origin, count, wasm_files = generate()
     build(origin)
+    wasm_count = build_wasm(wasm_files) if wasm_files else 0
     tests = run_tests()
     refused = check_must_not_compile()
-    print(f"docs: {count} examples of README.md and {len(ARTICLES)} articles compile, their {tests} tests pass; "
+    print(f"docs: {count} examples of README.md and {len(ARTICLES)} articles compile ({wasm_count} of them also, or only, "
+          f"into a WebAssembly module), their {tests} tests pass; "
           f"{refused} mistakes do not compile")
 
 

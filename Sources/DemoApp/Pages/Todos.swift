@@ -82,7 +82,7 @@ final class TodoRow: Component {
     var onEdit: EventCallback<String>
     // Copied by hand rather than listed by key path: Embedded Swift has no key paths. Callbacks
     // always count as unchanged, and are copied so the row calls the parent's latest closures.
-    static let parameters = Parameters { (new: TodoRow, mounted: TodoRow) in
+    static let parameters = Parameters.copied { (new: TodoRow, mounted: TodoRow) in
         let changed = mounted.text != new.text || mounted.isFirst != new.isFirst
         (mounted.text, mounted.isFirst) = (new.text, new.isFirst)
         (mounted.onUp, mounted.onRemove, mounted.onEdit) = (new.onUp, new.onRemove, new.onEdit)

@@ -173,18 +173,25 @@ public struct Parameters: @unchecked Sendable {
     /// instance's and returns whether any of them changed.
     ///
     /// ```swift
-    /// static let parameters = Parameters { (new: Greeting, mounted: Greeting) in
+    /// static let parameters = Parameters.copied { (new: Greeting, mounted: Greeting) in
     ///     let changed = mounted.name != new.name
     ///     mounted.name = new.name
     ///     return changed
     /// }
     /// ```
-    public init<Owner: AnyObject>(copy: @escaping (_ new: Owner, _ mounted: Owner) -> Bool) {
-        isEmpty = false
-        transfer = { from, to in
+    ///
+    /// A static function rather than an initializer, so `Parameters(\Row.text)` with a `let`
+    /// still gets the compiler's diagnostic about the key path.
+    public static func copied<Owner: AnyObject>(by copy: @escaping (_ new: Owner, _ mounted: Owner) -> Bool) -> Parameters {
+        Parameters(isEmpty: false) { from, to in
             guard let from = from as? Owner, let to = to as? Owner else { return false }
             return copy(from, to)
         }
+    }
+
+    private init(isEmpty: Bool, transfer: @escaping (_ from: AnyObject, _ to: AnyObject) -> Bool) {
+        self.isEmpty = isEmpty
+        self.transfer = transfer
     }
 
     #if !hasFeature(Embedded)

@@ -13,7 +13,7 @@
 /// before it shows again, and with none left the title is `DocumentTemplate.title`.
 public final class PageTitle: Component, HeadContributor {
     var title: String
-    public static let parameters = Parameters { (new: PageTitle, mounted: PageTitle) in
+    public static let parameters = Parameters.copied { (new: PageTitle, mounted: PageTitle) in
         defer { mounted.title = new.title }
         return mounted.title != new.title
     }
@@ -45,7 +45,7 @@ public final class PageTitle: Component, HeadContributor {
 public final class HeadContent: Component, HeadContributor {
     var content: Fragment
     // A fragment never equals the last one: the head is rebuilt with each render of its parent.
-    public static let parameters = Parameters { (new: HeadContent, mounted: HeadContent) in
+    public static let parameters = Parameters.copied { (new: HeadContent, mounted: HeadContent) in
         mounted.content = new.content
         return true
     }
