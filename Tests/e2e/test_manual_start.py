@@ -7,12 +7,30 @@ configureConnection callback changed (?source=manual-start).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import REPO_ROOT, wait_ready
 
 # The runtime's ES modules: tether.js and everything it imports, each served at /_tether/<name>.
-RUNTIME_MODULES = sorted(p.name for p in (REPO_ROOT / "Sources/TetherServer/Resources/runtime").glob("*.js"))
+RUNTIME_DIR = REPO_ROOT / "Sources/TetherServer/Resources/runtime"
+
+
+def circuit_runtime_modules() -> list[str]:
+    """tether.js and every module it imports, transitively: what a server page loads. The
+    WebAssembly render mode's wasm.js, in the same folder, is not among them."""
+    seen, pending = set(), ["tether.js"]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        pending += re.findall(r"""^\s*(?:import|export)\b[^'"]*?from\s+['"]\./([\w-]+\.js)['"]""", (RUNTIME_DIR / name).read_text(), re.M)
+    return sorted(seen)
+
+
+RUNTIME_MODULES = circuit_runtime_modules()
 
 MANUAL_START_TAG = '<script type="module" src="/js/manual-start.js"></script>'
 
