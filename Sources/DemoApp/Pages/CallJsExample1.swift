@@ -11,30 +11,16 @@ public final class CallJsExample1: Page {
 
     private var text = MarkupString("")
 
-    private let quoteArray: [UInt32] = [
-        60, 101, 109, 62, 67, 97, 110, 39, 116, 32, 115, 116, 111, 112, 32,
-        116, 104, 101, 32, 115, 105, 103, 110, 97, 108, 44, 32, 77, 97,
-        108, 46, 60, 47, 101, 109, 62, 32, 45, 32, 77, 114, 46, 32, 85, 110,
-        105, 118, 101, 114, 115, 101, 10, 10,
-    ]
-
     public var body: Content {
         h1 { "Call JS "; code { "convertArray" }; " Function" }
         p {
             button { "Convert Array" }.onClick { try await self.convertArray() }
         }
         p { text }
-        p {
-            "Quote ©2005 "
-            a(.href("https://www.uphe.com")) { "Universal Pictures" }
-            ": "
-            a(.href("https://www.uphe.com/movies/serenity-2005")) { "Serenity" }
-            br()
-            a(.href("https://www.imdb.com/name/nm0472710/")) { "David Krumholtz on IMDB" }
-        }
+        SeedQuote.credits
     }
 
     private func convertArray() async throws {
-        text = MarkupString(try await js.invoke("convertArray", quoteArray))
+        text = MarkupString(try await js.invoke("convertArray", SeedQuote.codes))
     }
 }
