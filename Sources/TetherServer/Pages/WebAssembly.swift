@@ -84,6 +84,7 @@ final class ModuleOnlyPage: Page {
 /// ```swift
 /// app.webAssembly = WebAssemblyModule(name: "TetherDemo", pages: [
 ///     WebAssemblyPage(Counter.self, at: "/wasm/counter"),
+///     .auto(Counter.self, at: "/auto/counter"),
 /// ])
 /// ```
 public struct WebAssemblyModule: Sendable {
