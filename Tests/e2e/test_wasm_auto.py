@@ -203,3 +203,50 @@ def test_a_stored_module_that_is_corrupted_falls_back_to_server_mode(auto_server
         timeout=TIMEOUT_MS,
     )
     assert visit(page, url) == "webAssembly"
+
+
+@pytest.mark.expect_console_error(r"the page's WebAssembly module stopped: .*does not export")
+def test_a_stored_module_that_does_not_start_reloads_in_server_mode_and_is_not_tried_again(auto_server, page):
+    """A stored version that compiles but does not start (here: a valid module with nothing in
+    it, standing in for a module that lacks the page) is marked as failed, and the page loads
+    again, in server mode; later visits stay in server mode and download nothing, until the
+    server names another version."""
+    url = auto_server.url + "/auto/counter"
+    assert visit(page, url) == "server"
+    version = page.evaluate(VERSION)
+    wait_stored(page, version)
+    page.evaluate(
+        """async ([cacheName]) => {
+            const cache = await caches.open(cacheName);
+            const [key] = await cache.keys();
+            const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+            await cache.put(key, new Response(empty, { headers: { 'Content-Type': 'application/wasm' } }));
+        }""",
+        [MODULE_CACHE],
+    )
+    loads: list[str] = []
+    page.on("load", lambda p: loads.append(p.url))
+    traffic = Traffic(page)
+    response = page.goto(url)
+    assert response is not None and response.status == 200
+    wait_until(page, lambda: len(loads) >= 2, "the page to load again after the module failed to start")
+    wait_ready(page)
+    assert page.evaluate("() => window.Tether.renderMode") == "server"
+    assert page.evaluate("() => document.getElementById('tether-root').getAttribute('data-tether-broken')") is None
+    counts_clicks(page)
+    failed = page.evaluate(
+        """async ([cacheName]) => {
+            const cache = await caches.open(cacheName);
+            const [key] = await cache.keys();
+            return (await cache.match(key)).headers.get('Tether-Module-Failed');
+        }""",
+        [MODULE_CACHE],
+    )
+    assert failed and "does not export" in failed, failed
+
+    # Later visits: server mode, and the failed version is not downloaded again.
+    traffic.reset()
+    assert visit(page, url) == "server"
+    page.evaluate("() => 0")
+    assert traffic.module_requests == [], traffic.module_requests
+    assert len(loads) == 3, f"no second reload: {loads}"

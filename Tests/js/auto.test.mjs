@@ -162,3 +162,32 @@ test('storage that refuses (quota, a private mode) reads as "not stored" rather 
   const choice = await chooseMode({ store, moduleURL: MODULE_URL, version: 'v1' });
   assert.equal(choice.mode, 'server');
 });
+
+test('a version that failed to start is marked: later visits are in server mode and do not download it again', async () => {
+  const caches = new FakeCacheStorage();
+  const store = new ModuleStore(caches, { log: quiet });
+  await downloadModule({ store, moduleURL: MODULE_URL, version: 'v1', fetch: serving('v1', EMPTY_MODULE).fetchModule, log: quiet });
+  assert.equal((await chooseMode({ store, moduleURL: MODULE_URL, version: 'v1' })).mode, 'webAssembly');
+
+  assert.equal(await store.markFailed(MODULE_URL, 'v1', "the module does not export 'memory'"), true);
+  const choice = await chooseMode({ store, moduleURL: MODULE_URL, version: 'v1' });
+  assert.deepEqual([choice.mode, choice.download], ['server', false]);
+  assert.match(choice.reason, /failed to start here: the module does not export 'memory'/);
+  assert.deepEqual(caches.storedURLs(), [`${MODULE_URL}?v=v1`], 'the mark replaces the bytes');
+
+  // The next build gets its chance: its download replaces the mark.
+  assert.equal((await chooseMode({ store, moduleURL: MODULE_URL, version: 'v2' })).download, true);
+  await downloadModule({ store, moduleURL: MODULE_URL, version: 'v2', fetch: serving('v2', EMPTY_MODULE).fetchModule, log: quiet });
+  assert.deepEqual(caches.storedURLs(), [`${MODULE_URL}?v=v2`]);
+  assert.equal((await chooseMode({ store, moduleURL: MODULE_URL, version: 'v2' })).mode, 'webAssembly');
+});
+
+test('the reason a version failed is kept as one line of header text, whatever it was', async () => {
+  const store = new ModuleStore(new FakeCacheStorage(), { log: quiet });
+  for (const reason of ['line one\nline two', 'non-ASCII: ünïcødé ✓', '', { toString() { return 'an object'; } }, 'x'.repeat(1000)]) {
+    assert.equal(await store.markFailed(MODULE_URL, 'v1', reason), true);
+    const found = await store.find(MODULE_URL, 'v1');
+    assert.equal(typeof found.failed, 'string');
+    assert.match(found.failed, /^[\x20-\x7e]{1,200}$/);
+  }
+});

@@ -6,7 +6,9 @@
 // - otherwise tether.js starts the circuit, and once its first render is applied the module is
 //   downloaded, compiled and stored in the background, so the next visit runs in the browser.
 // A rebuilt module has a new version, so it counts as not downloaded. Without the Cache API
-// (an insecure origin, some private modes) every visit is a server visit.
+// (an insecure origin, some private modes) every visit is a server visit. A stored version that
+// fails to start (a module that lacks the page, say) is marked as failed and the page reloads,
+// in server mode: that version is not downloaded or run again here, and the next build is.
 //
 // Both runtimes are imported only once chosen: each builds `window.Tether` when it loads.
 
@@ -27,6 +29,10 @@ export function versionedURL(moduleURL, version) {
   url.searchParams.set(WasmQuery.version, version);
   return url.href;
 }
+
+/** The header of the entry that marks a version as one that failed to start here; its value
+ * says why. */
+const FAILED_HEADER = 'Tether-Module-Failed';
 
 /** The module URL a stored entry belongs to: its URL without the version. */
 function unversioned(url) {
@@ -50,13 +56,16 @@ export class ModuleStore {
     return typeof this.cacheStorage?.open === 'function';
   }
 
-  /** The stored bytes of `version` of the module at `moduleURL`, or null. */
+  /** What is stored of `version` of the module at `moduleURL`: `{ bytes }`, `{ failed }` (why
+   * it did not start here), or null for nothing. */
   async find(moduleURL, version) {
     if (!this.available) return null;
     try {
       const cache = await this.cacheStorage.open(MODULE_CACHE);
       const stored = await cache.match(versionedURL(moduleURL, version));
-      return stored ? await stored.arrayBuffer() : null;
+      if (!stored) return null;
+      const failed = stored.headers.get(FAILED_HEADER);
+      return failed !== null ? { failed } : { bytes: await stored.arrayBuffer() };
     } catch (err) {
       this.log.warning('could not read the stored WebAssembly module:', err);
       return null;
@@ -65,12 +74,24 @@ export class ModuleStore {
 
   /** Keeps `bytes` as `version` of the module at `moduleURL`, and drops every other version of
    * it. True once stored. */
-  async put(moduleURL, version, bytes) {
+  put(moduleURL, version, bytes) {
+    return this.#replace(moduleURL, version, new Response(bytes, { headers: { 'Content-Type': 'application/wasm' } }));
+  }
+
+  /** Keeps, in place of `version`'s bytes, the mark that it failed to start here, and why. True
+   * once stored. */
+  markFailed(moduleURL, version, reason) {
+    // A header value is one line of Latin-1 text.
+    const why = String(reason).replace(/[^\x20-\x7e]/g, ' ').slice(0, 200) || 'failed';
+    return this.#replace(moduleURL, version, new Response('', { headers: { [FAILED_HEADER]: why } }));
+  }
+
+  async #replace(moduleURL, version, response) {
     if (!this.available) return false;
     try {
       const cache = await this.cacheStorage.open(MODULE_CACHE);
       const key = versionedURL(moduleURL, version);
-      await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/wasm' } }));
+      await cache.put(key, response);
       const wanted = unversioned(key);
       for (const request of await cache.keys()) {
         if (request.url !== key && unversioned(request.url) === wanted) await cache.delete(request);
@@ -102,10 +123,13 @@ export class ModuleStore {
 export async function chooseMode({ store, moduleURL, version, compile = (bytes) => WebAssembly.compile(bytes) }) {
   if (!version) return { mode: 'server', download: false, reason: 'the server has no module built' };
   if (!store.available) return { mode: 'server', download: false, reason: 'this browser has no Cache API here' };
-  const bytes = await store.find(moduleURL, version);
-  if (!bytes) return { mode: 'server', download: true, reason: 'this version of the module is not stored yet' };
+  const stored = await store.find(moduleURL, version);
+  if (!stored) return { mode: 'server', download: true, reason: 'this version of the module is not stored yet' };
+  if (stored.failed !== undefined) {
+    return { mode: 'server', download: false, reason: `this version of the module failed to start here: ${stored.failed}` };
+  }
   try {
-    return { mode: 'webAssembly', module: await compile(bytes) };
+    return { mode: 'webAssembly', module: await compile(stored.bytes) };
   } catch (err) {
     // Corrupted storage: the download starts over.
     await store.forget(moduleURL, version);
@@ -151,9 +175,13 @@ async function boot(tag) {
     const { default: Tether } = await import('./wasm.js');
     try {
       await Tether.start(root, choice.module);
-    } catch {
-      // wasm.js has said why on the page; this version is not tried again.
-      await store.forget(moduleURL, version);
+    } catch (err) {
+      // wasm.js has logged why. Nothing ran yet, so the page loads again, in server mode, once
+      // this version is marked: unmarked, the reload would run it again, and so on forever.
+      if (await store.markFailed(moduleURL, version, err?.message ?? err)) {
+        log.warning('the stored WebAssembly module did not start; reloading in server mode');
+        location.reload();
+      }
     }
     return;
   }
