@@ -59,6 +59,22 @@ struct AutoRenderModeTests {
         }
     }
 
+    @Test("under a mount path an auto page's runtime, module URL and root follow it")
+    func mountedAutoBootstrap() throws {
+        let app = DemoApp.make()
+        let module = WebAssemblyModule(name: "TetherDemo", directory: "/nowhere", pages: [.auto(Counter.self, at: "/auto/counter")])
+        let html = app.document.render(
+            content: "x", bootstrap: .auto(descriptor: "signed", circuit: "c1", moduleURL: module.url(base: "/app"), moduleVersion: "0a1b\"<"),
+            base: "/app")
+        let (root, script) = try Self.bootstrap(of: html)
+        #expect(script.attribute("src") == "/app" + RuntimeAsset.path(for: "auto.js"))
+        #expect(script.attribute(WasmAttribute.module.rawValue) == "/app/_tether/wasm/TetherDemo.wasm")
+        #expect(script.attribute(WasmAttribute.moduleVersion.rawValue) == "0a1b\"<", "escaped in the attribute, read back whole")
+        #expect(root.attribute("data-tether-base") == "/app")
+        #expect(root.attribute("data-tether-descriptor") == "signed")
+        #expect(root.attribute("data-tether-circuit") == "c1")
+    }
+
     @Test("a rebuilt module changes the version the next auto page names")
     func versionFollowsTheFile() async throws {
         let folder = try WebAssemblyServingTests.moduleFolder()
