@@ -170,14 +170,15 @@ async function boot(tag) {
   const moduleURL = new URL(tag.getAttribute(WasmAttribute.module) ?? '', document.baseURI).href;
   const version = tag.getAttribute(WasmAttribute.moduleVersion);
   const store = new ModuleStore(globalThis.caches, { log });
-  const choice = root ? await chooseMode({ store, moduleURL, version }) : { mode: 'server', download: false };
+  // Without a root, tether.js says what is missing.
+  const choice = root ? await chooseMode({ store, moduleURL, version }) : { mode: 'server', download: false, reason: 'no #tether-root' };
   if (choice.mode === 'webAssembly') {
     const { default: Tether } = await import('./wasm.js');
     try {
       await Tether.start(root, choice.module);
     } catch (err) {
-      // wasm.js has logged why. Nothing ran yet, so the page loads again, in server mode, once
-      // this version is marked: unmarked, the reload would run it again, and so on forever.
+      // wasm.js has logged why. No event was handled yet, so the page loads again, in server
+      // mode, once this version is marked: unmarked, the reload would run it again, for ever.
       if (await store.markFailed(moduleURL, version, err?.message ?? err)) {
         log.warning('the stored WebAssembly module did not start; reloading in server mode');
         location.reload();
