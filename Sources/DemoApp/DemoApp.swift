@@ -38,6 +38,9 @@ public enum DemoApp {
         app.webAssembly = WebAssemblyModule(name: "TetherDemo", pages: [
             WebAssemblyPage(Counter.self, at: "/wasm/counter"),
             WebAssemblyPage(Todos.self, at: "/wasm/todos"),
+            // Auto mode: a first visit runs in a circuit while the module downloads; later visits
+            // run in the browser, until the module is rebuilt.
+            .auto(Counter.self, at: "/auto/counter"),
             // Its synchronous JS call exists only in the module (Sources/DemoApp/Wasm).
             WebAssemblyPage(at: "/wasm/call-js-example-1"),
         ])

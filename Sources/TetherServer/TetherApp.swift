@@ -151,14 +151,14 @@ public struct TetherApp: Sendable {
             return await registry.end(id: id, secret: secret, session: session) ? .noContent : .notFound
         }
         RuntimeAsset.addRoutes(to: routes, under: base)
-        let moduleFile = webAssembly.map(WebAssemblyModuleFile.init)
+        let module = webAssembly
         for method in [HTTPRequest.Method.get, .head] {
             routes.on(RouterPath("\(base)/_tether/wasm/{file}"), method: method) { request, context in
                 let file = try context.parameters.require("file")
-                guard let moduleFile else {
+                guard let module else {
                     return WebAssemblyModuleFile.notFound("This app has no WebAssembly module: no TetherApp.webAssembly is set.")
                 }
-                return moduleFile.response(file: file, request: request)
+                return module.response(file: file, request: request)
             }
         }
         let allowedOrigins = limits.allowedOrigins
@@ -210,16 +210,20 @@ public struct TetherApp: Sendable {
         guard pageType.authorization.allows(identity.state) else {
             return refusal(of: pageType, to: identity, browserURL: request.uri.description, mount: mount)
         }
-        return await render(
-            pageType.init(), route: route, url: url, identity: identity, mount: mount, status: .ok, webAssembly: mode == .webAssembly ? webAssembly : nil)
+        return await render(pageType.init(), route: route, url: url, identity: identity, mount: mount, status: .ok, mode: mode)
     }
 
     /// The page at `url` (inside the mount) and the mode it runs in: the WebAssembly module's
     /// pages are tried first, then the server's.
     func page(at url: String) -> (mode: RenderMode, page: any Page.Type, route: RouteValues)? {
-        if let (page, route) = webAssembly?.router.match(url: url) { return (.webAssembly, page, route) }
+        if let match = webAssembly?.match(url: url) { return match }
         if let (page, route) = pages.match(url: url) { return (.server, page, route) }
         return nil
+    }
+
+    /// What a circuit of this app may show: its server pages, and its auto pages.
+    var circuitPages: CircuitPages {
+        CircuitPages(app: self)
     }
 
     /// The mode the page at `url` (a path with an optional query, inside the mount) runs in, or
@@ -241,26 +245,35 @@ public struct TetherApp: Sendable {
         return htmlResponse(document.render(content: content, descriptor: "", circuit: "", base: mount.prefix), status: .forbidden)
     }
 
-    /// A page's first HTML, prerendered; it starts a circuit, or in the browser `webAssembly`'s
-    /// module when that is given.
+    /// A page's first HTML, prerendered; it starts as `mode` says: a circuit, the app's module in
+    /// the browser, or (auto) whichever of the two the browser chooses.
     func render(
         _ page: any Component, route: RouteValues, url: String, identity: RequestIdentity, mount: MountPath, status: HTTPResponse.Status,
-        webAssembly: WebAssemblyModule? = nil
+        mode: RenderMode = .server
     ) async -> Response {
+        // Only the module's pages have another mode than the server's, so the module is set then.
+        let module = mode == .server ? nil : webAssembly
         let content: String
         let head: DocumentHead
         do {
-            // A WebAssembly page's module shows it without its layout, so its first HTML has none.
-            (content, head) = try await prerenderedContent(page, route: route, identity: identity, showsLayout: webAssembly == nil)
+            // The module shows a page without its layout, so its first HTML has none; in auto mode
+            // the circuit shows it without one too (`CircuitPages`).
+            (content, head) = try await prerenderedContent(page, route: route, identity: identity, showsLayout: module == nil)
         } catch {
             logger.error("prerender failed", metadata: ["url": LogSafe.metadata(url), "error": "\(error)"])
             return htmlResponse(
                 document.render(content: "<p>An error has occurred.</p>", descriptor: "", circuit: "", base: mount.prefix), status: .internalServerError)
         }
         let bootstrap: DocumentTemplate.Bootstrap
-        if let webAssembly {
-            bootstrap = .webAssembly(moduleURL: webAssembly.url(base: mount.prefix))
-        } else {
+        switch (mode, module) {
+        case (.webAssembly, let module?):
+            bootstrap = .webAssembly(moduleURL: module.url(base: mount.prefix))
+        case (.auto, let module?):
+            let circuit = makeCircuitID()
+            bootstrap = .auto(
+                descriptor: signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit), circuit: circuit,
+                moduleURL: module.url(base: mount.prefix), moduleVersion: module.current()?.moduleVersion)
+        default:
             let circuit = makeCircuitID()
             bootstrap = .circuit(descriptor: signer.sign(url: url, markup: content, session: identity.binding.digest, circuit: circuit), circuit: circuit)
         }

@@ -15,7 +15,7 @@ struct CircuitRegistryTests {
     }
 
     func circuit(_ id: String) -> Circuit {
-        Circuit(id: id, channel: InteropChannel(outbox: nil), transport: CircuitTransport(), pages: PageRouter([Blank.self]), notFound: Blank.self, logger: Logger(label: "test"))
+        Circuit(id: id, channel: InteropChannel(outbox: nil), transport: CircuitTransport(), pages: CircuitPages(server: PageRouter([Blank.self]), notFound: Blank.self), logger: Logger(label: "test"))
     }
 
     func open(_ registry: CircuitRegistry, _ id: String, client: String) async throws -> Circuit {

@@ -121,6 +121,23 @@ struct HibernationTests {
         }
     }
 
+    @Test("an auto page's circuit hibernates and revives without its layout: the trial and the revive render it as the prerender did")
+    func autoPageHibernates() async throws {
+        try await withHibernatingServer { server, metrics in
+            let (client, _) = try await server.startCircuit("/auto/counter")
+            try await client.click(id: "increment")
+            try await client.renders(until: "the count is 1") { $0.element(id: "count")?.textContent == "1" }
+            let batchBefore = client.lastBatch
+            // A trial render with the layout would not reproduce the page, and it would stay awake.
+            try await waitUntil("the auto page's circuit hibernates") { hibernating(metrics) == 1 }
+            try await client.click(id: "increment")
+            let batches = try await client.renders(until: "the count is 2 after the revive") { $0.element(id: "count")?.textContent == "2" }
+            #expect(batches.map(\.number) == [batchBefore + 1], "the revive rendered the page as shown: no replacing batch")
+            #expect(client.dom?.root.first { $0.attribute("class") == "demo-nav" } == nil, "still no layout")
+            #expect(client.unexpectedMessages.isEmpty, "\(client.unexpectedMessages)")
+        }
+    }
+
     @Test("a hibernated circuit holds none of its components; the revive makes one page again")
     func componentsAreFreed() async throws {
         try await withHibernatingServer { server, metrics in

@@ -47,6 +47,7 @@ struct ProtocolVocabularyTests {
     @Test func stateEffectKinds() throws { try Self.expect(StateEffectKind.self, as: "StateEffectKind") }
     @Test func connectionClasses() throws { try Self.expect(ConnectionClass.self, as: "ConnectionClass") }
     @Test func wasmAttributes() throws { try Self.expect(WasmAttribute.self, as: "WasmAttribute") }
+    @Test func wasmQueryParameters() throws { try Self.expect(WasmQuery.self, as: "WasmQuery") }
     @Test func wasmStatuses() throws { try Self.expect(WasmStatus.self, as: "WasmStatus") }
     @Test func wasmResultKinds() throws { try Self.expect(WasmResultKind.self, as: "WasmResultKind") }
     @Test func wasmLogLevels() throws { try Self.expect(WasmLogLevel.self, as: "WasmLogLevel") }

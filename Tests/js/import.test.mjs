@@ -18,7 +18,7 @@ test('this process really has no DOM', () => {
 
 test('the runtime is the modules the server serves', () => {
   assert.deepEqual(MODULES, [
-    'bytes.js', 'circuit.js', 'client-effects.js', 'commands.js', 'dom-edits.js', 'error-bar.js', 'events.js', 'head.js',
+    'auto.js', 'bytes.js', 'circuit.js', 'client-effects.js', 'commands.js', 'dom-edits.js', 'error-bar.js', 'events.js', 'head.js',
     'initializers.js', 'interop.js', 'latency.js', 'lifecycle.js', 'log.js', 'navigation.js', 'paths.js', 'protocol.js',
     'reconnect.js', 'states.js', 'streams.js', 'tether.js', 'wasm.js',
   ]);

@@ -11,7 +11,7 @@ const SOURCE = readFileSync(new URL('protocol.js', RUNTIME_DIR), 'utf8');
 const TABLES = [
   'MessageKind', 'EditCode', 'ResultMode', 'ObjectOperation', 'CallTarget', 'Marker', 'CloseCode',
   'BehaviourAttribute', 'ClientCommandName', 'StateEffectKind', 'ConnectionClass',
-  'WasmStatus', 'WasmResultKind', 'WasmLogLevel', 'WasmExport', 'WasmImport', 'WasmImportModule', 'WasmAttribute',
+  'WasmStatus', 'WasmResultKind', 'WasmLogLevel', 'WasmExport', 'WasmImport', 'WasmImportModule', 'WasmAttribute', 'WasmQuery',
 ];
 
 /** The lines between `export const NAME = Object.freeze(` and the `);` that ends it. */
@@ -81,7 +81,8 @@ test('the names and values are the ones the server speaks today', () => {
   assert.deepEqual(Object.values(protocol.WasmExport), ['memory', 'tether_alloc', 'tether_free', 'tether_start', 'tether_dispatch', 'tether_invoke']);
   assert.deepEqual(Object.values(protocol.WasmImport), ['apply_edits', 'return_value', 'log', 'invoke_js', 'invoke_js_bytes', 'take_result', 'result_kind', 'set_head']);
   assert.deepEqual({ ...protocol.WasmImportModule }, { tether: 'tether', wasi: 'wasi_snapshot_preview1' });
-  assert.deepEqual({ ...protocol.WasmAttribute }, { module: 'data-tether-wasm', broken: 'data-tether-broken' });
+  assert.deepEqual({ ...protocol.WasmAttribute }, { module: 'data-tether-wasm', moduleVersion: 'data-tether-wasm-version', broken: 'data-tether-broken' });
+  assert.deepEqual({ ...protocol.WasmQuery }, { version: 'v' });
   assert.deepEqual({ ...protocol.Marker }, {
     swiftObject: '__tetherObject', jsObject: '__tetherJSObject', bytes: '__tetherBytes',
     swiftStream: '__tetherStream', jsStream: '__tetherJSStream', element: '__tetherElement',

@@ -72,6 +72,14 @@ test('/wasm/counter: the first batch is one replaceChildren at the root, and a c
   assert.equal(root.getAttribute(WasmAttribute.broken), null);
 });
 
+test('/auto/counter, the demo auto page, is in the module too, as the same Counter: a visit in WebAssembly mode runs it', async () => {
+  const wasm = await started('/wasm/counter');
+  const { root, doc, page } = await started('/auto/counter');
+  assert.equal(inner(root), inner(wasm.root), 'the same first render as /wasm/counter');
+  fire(page, doc.getElementById('increment'), 'click', { button: 0 });
+  assert.equal(doc.getElementById('count').textContent, '1');
+});
+
 test('/wasm/counter: a root that already shows the first render keeps its nodes', async () => {
   const first = await started('/wasm/counter');
   const html = inner(first.root);

@@ -10,6 +10,8 @@ import TetherWasm
 func registerDemo() {
     // The same source files as the server's /counter and /todos.
     WebAssemblyApp.page(Counter.self, at: "/wasm/counter")
+    // Auto mode: the server runs it until the browser has stored this module (DemoApp.swift).
+    WebAssemblyApp.page(Counter.self, at: "/auto/counter")
     WebAssemblyApp.page(Todos.self, at: "/wasm/todos")
     WebAssemblyApp.page(CallJsExample1Wasm.self, at: "/wasm/call-js-example-1")
     // The seed's "call Swift from JS" methods, synchronous here: Tether.invokeMethod("Demo", "Add", 2, 3).

@@ -106,7 +106,7 @@ extension Circuit {
     private func rebuildReproduces(
         url: String, states: ComponentStates, componentIDs: [String: Int], html: String, head: DocumentHead
     ) async -> Bool {
-        let (page, route) = resolve(url)
+        let shown = pages.resolve(url)
         let trial = TrialOutcome()
         var host = RendererHost()
         host.schedule = { [weak self] work in
@@ -124,8 +124,8 @@ extension Circuit {
         }
         host.uncaughtError = { _, _ in trial.failed = true }
         let renderer = Renderer(
-            page: page, route: route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: false,
-            host: host, restoring: states, componentIDs: componentIDs)
+            page: shown.page, route: shown.route, js: JSRuntime(channel: .prerendering(logger: logger)), services: services, isPrerendering: false,
+            host: host, restoring: states, componentIDs: componentIDs, showsLayout: shown.showsLayout)
         let rebuilt = try? await Self.renderSettled(renderer)
         renderer.finishRestoring()
         let reproduces =
@@ -171,10 +171,10 @@ extension Circuit {
             reviveFailed(error)
             return
         }
-        let (component, route) = resolve(page.url)
+        let shown = pages.resolve(page.url)
         let renderer = Renderer(
-            page: component, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost(),
-            restoring: states, componentIDs: componentIDs)
+            page: shown.page, route: shown.route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost(),
+            restoring: states, componentIDs: componentIDs, showsLayout: shown.showsLayout)
         let html: String
         do {
             html = try await Self.renderSettled(renderer)

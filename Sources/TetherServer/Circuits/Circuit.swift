@@ -18,8 +18,8 @@ package actor Circuit {
     package nonisolated let channel: InteropChannel
     /// The circuit's socket, for its own messages; the channel sends through it too.
     nonisolated let transport: CircuitTransport
-    let pages: PageRouter
-    let notFound: any Page.Type
+    /// What the circuit shows at each URL, and whether inside a layout.
+    let pages: CircuitPages
     /// The app's services, with this circuit's `authentication`.
     let services: ServiceValues
     /// Where the app mounted Tether: the browser's URLs are under it, the circuit's are inside it.
@@ -102,7 +102,7 @@ package actor Circuit {
     }
 
     init(
-        id: String, channel: InteropChannel, transport: CircuitTransport, pages: PageRouter, notFound: any Page.Type,
+        id: String, channel: InteropChannel, transport: CircuitTransport, pages: CircuitPages,
         services: ServiceValues = ServiceValues(), mount: MountPath = .root, maxUnacknowledgedBatches: Int = 10,
         maxQueuedBrowserWork: Int = 1_000, persister: CircuitPersister? = nil, secretHash: [UInt8] = [], defaultTitle: String = "Tether",
         eventLoop: (any EventLoop)? = nil, logger: Logger
@@ -119,7 +119,6 @@ package actor Circuit {
         self.channel = channel
         self.transport = transport
         self.pages = pages
-        self.notFound = notFound
         self.logger = logger
         (workStream, work) = AsyncStream.makeStream(of: Work.self)
     }
@@ -149,8 +148,8 @@ package actor Circuit {
     /// The first render and the batch that brings the browser's DOM to it.
     private func renderFirst(url: String, origin: Origin) async {
         currentURL = url
-        let (page, route) = resolve(url)
-        channel.telemetry.show(page)
+        let shown = pages.resolve(url)
+        channel.telemetry.show(shown.page)
         var restoring: ComponentStates?
         var firstBatch = 0
         if case .restored(let states, let lastBatch) = origin {
@@ -159,8 +158,8 @@ package actor Circuit {
             firstBatch = lastBatch &+ 1
         }
         let renderer = Renderer(
-            page: page, route: route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost(),
-            restoring: restoring)
+            page: shown.page, route: shown.route, js: JSRuntime(channel: channel), services: services, isPrerendering: false, host: makeHost(),
+            restoring: restoring, showsLayout: shown.showsLayout)
         self.renderer = renderer
         let html: String
         do {
@@ -269,11 +268,6 @@ package actor Circuit {
             Task { await self?.fail(what, reported) }
         }
         return host
-    }
-
-    func resolve(_ url: String) -> (any Component, RouteValues) {
-        if let (pageType, route) = pages.match(url: url) { return (pageType.init(), route) }
-        return (notFound.init(), RouteValues(path: URLComponents(string: url)?.percentEncodedPath ?? url))
     }
 
     nonisolated func enqueue(_ item: Work) {
@@ -442,9 +436,9 @@ package actor Circuit {
     private func show(_ url: String) async {
         guard let renderer else { return }
         currentURL = url
-        let (page, route) = resolve(url)
-        channel.telemetry.show(page)
-        renderer.show(page: page, route: route)
+        let shown = pages.resolve(url)
+        channel.telemetry.show(shown.page)
+        renderer.show(page: shown.page, route: shown.route)
         do {
             try await renderer.initializePending()
         } catch {
@@ -457,7 +451,7 @@ package actor Circuit {
     /// other URL is loaded in full, so static files and real 404s still work, and so does a page
     /// this user may not see, which the server then answers with its login redirect.
     private func navigateFromBrowser(_ url: String) async {
-        guard let pageURL = mount.pageURL(fromBrowser: url), pages.match(url: pageURL) != nil, mayShow(pageURL) else {
+        guard let pageURL = mount.pageURL(fromBrowser: url), showsInPlace(pageURL), mayShow(pageURL) else {
             transport.send(.navigateTo(url: url, replace: true, inCircuit: false))
             return
         }
@@ -467,7 +461,7 @@ package actor Circuit {
     private func navigateFromSwift(_ url: String, replace: Bool, forceLoad: Bool) async {
         let isLocal = url.hasPrefix("/") && !url.hasPrefix("//")
         let browserURL = mount.browserURL(fromPage: url)
-        guard isLocal, !forceLoad, mayShow(url) else {
+        guard isLocal, !forceLoad, showsInPlace(url), mayShow(url) else {
             transport.send(.navigateTo(url: browserURL, replace: replace, inCircuit: false))
             return
         }
@@ -478,7 +472,15 @@ package actor Circuit {
     /// Whether the circuit's user may see the page at `url`; a URL no page matches shows the
     /// not-found page, which anyone may see.
     private func mayShow(_ url: String) -> Bool {
-        pages.match(url: url).map { $0.page.authorization.allows(services.authentication) } ?? true
+        pages.pageType(at: url).map { $0.authorization.allows(services.authentication) } ?? true
+    }
+
+    /// Whether the circuit shows `url` in place of its page. Its renderer shows layouts or does
+    /// not, for good: only a server page follows a page shown in its layout, and an auto page,
+    /// shown without one, is always left by a full load, as is every page that is not the
+    /// server's, so the browser chooses an auto page's mode, and runs a wasm page's module.
+    private func showsInPlace(_ url: String) -> Bool {
+        pages.serverPage(at: url) != nil && pages.showsLayout(at: currentURL)
     }
 
     /// An error no boundary caught: the browser shows its error bar, and the circuit ends (the

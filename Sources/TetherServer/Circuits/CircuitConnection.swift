@@ -335,7 +335,7 @@ final class CircuitConnection: Sendable {
         var services = app.services
         services.authentication = identity.state
         let circuit = Circuit(
-            id: id, channel: channel, transport: transport, pages: app.pages, notFound: app.notFoundPage, services: services, mount: mount,
+            id: id, channel: channel, transport: transport, pages: app.circuitPages, services: services, mount: mount,
             maxUnacknowledgedBatches: app.limits.maxUnacknowledgedBatches, maxQueuedBrowserWork: app.limits.maxQueuedEvents,
             persister: registry.persister, secretHash: secret.hash, defaultTitle: app.document.title, eventLoop: outbox.eventLoop,
             logger: logger)
@@ -423,7 +423,7 @@ final class CircuitConnection: Sendable {
     /// Whether this socket's user may see the page at `url`. When not (they signed out, or lost a
     /// role), the page is told to reload, and its prerender then sends them to sign in.
     private func allowed(_ url: String, outbox: WebSocketOutbox, refusals: RefusalLog) -> Bool {
-        guard let page = app.pages.match(url: url)?.page, !page.authorization.allows(identity.state) else { return true }
+        guard let page = app.circuitPages.pageType(at: url), !page.authorization.allows(identity.state) else { return true }
         let reason = "this page requires \(page.authorization.summary)"
         refusals.refused("refused a circuit", reason: reason)
         outbox.requestClose(CircuitClose(.unauthorized, reason))

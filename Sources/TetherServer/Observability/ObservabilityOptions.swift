@@ -44,7 +44,7 @@ extension TetherApp {
     /// The route of the page `url` shows, for log lines and spans: the template a page declares,
     /// never the URL itself, so what a browser sent cannot grow the set of values.
     func pageRoute(showing url: String) -> String {
-        (pages.match(url: url)?.page ?? notFoundPage).route
+        (circuitPages.pageType(at: url) ?? notFoundPage).route
     }
 }
 

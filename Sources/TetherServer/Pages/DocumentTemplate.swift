@@ -35,14 +35,17 @@ public struct DocumentTemplate: Sendable {
         modules.map { "<link rel=\"modulepreload\" href=\"\(base)\(RuntimeAsset.path(for: $0))\">" }.joined()
     }
 
-    /// How the page's runtime starts: a circuit from the signed descriptor, or the app's
-    /// WebAssembly module from its URL.
+    /// How the page's runtime starts: a circuit from the signed descriptor, the app's
+    /// WebAssembly module from its URL, or (auto) either, as the browser chooses.
     enum Bootstrap {
         /// `descriptor` is what the circuit starts from, and `circuit` the id it gives the page's
         /// circuit, which the runtime puts in its socket URL for a proxy to route by.
         case circuit(descriptor: String, circuit: String)
         /// The module's URL, from the site root.
         case webAssembly(moduleURL: String)
+        /// Both: auto.js starts the module when the browser has stored `moduleVersion` of it, and
+        /// the circuit otherwise. A nil version (no module built) always starts the circuit.
+        case auto(descriptor: String, circuit: String, moduleURL: String, moduleVersion: String?)
     }
 
     /// The page; `base` is the mount path ("" at the site root) the runtime finds Tether under,
@@ -56,6 +59,8 @@ public struct DocumentTemplate: Sendable {
     /// The page, started as `bootstrap` says. A WebAssembly page loads `wasm.js` with the
     /// module's URL on its script tag, carries no descriptor, and opens no WebSocket; it always
     /// starts by itself (`autostart` is for `Tether.start(options)`, which only circuits have).
+    /// An auto page carries both, loads `auto.js`, and always starts by itself too: no
+    /// `Tether` exists to start until auto.js has chosen which runtime it is.
     func render(content: String, bootstrap: Bootstrap, base: String, head pageHead: DocumentHead = DocumentHead()) -> String {
         var out = "<!DOCTYPE html><html lang=\"\(HTMLWriter.escape(lang, attribute: true))\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\">"
@@ -65,11 +70,14 @@ public struct DocumentTemplate: Sendable {
         switch bootstrap {
         case .circuit: out += Self.runtimePreloads(RuntimeAsset.imported, base: base)
         case .webAssembly: out += Self.runtimePreloads(RuntimeAsset.webAssemblyImported, base: base)
+        case .auto: out += Self.runtimePreloads(RuntimeAsset.autoImported, base: base)
         }
         out += "</head><body><div id=\"tether-root\""
-        if case .circuit(let descriptor, let circuit) = bootstrap {
+        switch bootstrap {
+        case .circuit(let descriptor, let circuit), .auto(let descriptor, let circuit, _, _):
             out += " data-tether-descriptor=\"\(HTMLWriter.escape(descriptor, attribute: true))\""
             if !circuit.isEmpty { out += " data-tether-circuit=\"\(HTMLWriter.escape(circuit, attribute: true))\"" }
+        case .webAssembly: break
         }
         if !base.isEmpty { out += " data-tether-base=\"\(HTMLWriter.escape(base, attribute: true))\"" }
         out += ">"
@@ -80,6 +88,13 @@ public struct DocumentTemplate: Sendable {
         case .webAssembly(let moduleURL):
             out += "</div><script type=\"module\" src=\"\(base)\(RuntimeAsset.path(for: RuntimeAsset.webAssemblyEntry))\" "
             out += "\(WasmAttribute.module.rawValue)=\"\(HTMLWriter.escape(moduleURL, attribute: true))\"></script>"
+        case .auto(_, _, let moduleURL, let moduleVersion):
+            out += "</div><script type=\"module\" src=\"\(base)\(RuntimeAsset.path(for: RuntimeAsset.autoEntry))\" "
+            out += "\(WasmAttribute.module.rawValue)=\"\(HTMLWriter.escape(moduleURL, attribute: true))\""
+            if let moduleVersion {
+                out += " \(WasmAttribute.moduleVersion.rawValue)=\"\(HTMLWriter.escape(moduleVersion, attribute: true))\""
+            }
+            out += "></script>"
         }
         out += bodyEnd
         out += "</body></html>"

@@ -23,6 +23,9 @@ enum RuntimeAsset {
     static let entry = "tether.js"
     /// The module a WebAssembly page loads instead of ``entry``.
     static let webAssemblyEntry = "wasm.js"
+    /// The module an auto page loads: it imports ``entry`` or ``webAssemblyEntry``, once it has
+    /// chosen.
+    static let autoEntry = "auto.js"
 
     /// The URL of a module as pages reference it, from the root of the site: the versioned,
     /// immutable one. One place, so the mount prefix the server may get is added once.
@@ -82,6 +85,11 @@ enum RuntimeAsset {
     static let imported: [String] = imports(of: entry)
     /// The same for a WebAssembly page's entry, which needs no circuit.
     static let webAssemblyImported: [String] = imports(of: webAssemblyEntry)
+    /// An auto page's: both entries, which auto.js imports when it has chosen (dynamic imports,
+    /// which ``imports(of:)`` does not follow), and everything either imports. Fetched in
+    /// parallel with auto.js, so whichever runs starts without a round trip per import level.
+    static let autoImported: [String] =
+        Set(imports(of: autoEntry) + imported + webAssemblyImported + [entry, webAssemblyEntry]).subtracting([autoEntry]).sorted()
 
     /// The modules `entry` loads through its static imports (`import … from './name.js'`), sorted.
     static func imports(of entry: String) -> [String] {

@@ -212,9 +212,17 @@ export const WasmImportModule = Object.freeze({
   wasi: 'wasi_snapshot_preview1',
 });
 
-/** The attributes of a wasm page: the module URL on the bootstrap script tag, and the mark on
- * the render root of a page whose module stopped. */
+/** The attributes of a wasm page: the module URL on the bootstrap script tag (wasm.js's, or an
+ * auto page's auto.js's, which also names the module's current version), and the mark on the
+ * render root of a page whose module stopped. */
 export const WasmAttribute = Object.freeze({
   module: 'data-tether-wasm',
+  moduleVersion: 'data-tether-wasm-version',
   broken: 'data-tether-broken',
+});
+
+/** The query parameters of the module's URL: `version` asks for one version of it, which the
+ * server answers with that version or 404, never a newer build. */
+export const WasmQuery = Object.freeze({
+  version: 'v',
 });

@@ -154,6 +154,10 @@ export interface TetherNavigationOptions {
 export interface TetherRuntime {
   /** Resolves once the circuit is connected and the first render applied. */
   readonly ready: Promise<TetherRuntime>;
+  /** Where the page's components run: 'server' for this runtime, which drives a circuit. On a
+   * WebAssembly page, and on an auto page that runs its stored module, `Tether` is wasm.js's
+   * runtime and says 'webAssembly'. */
+  readonly renderMode: 'server' | 'webAssembly';
   /** The circuit, once started; null before. */
   readonly circuit: TetherCircuit | null;
   /** The options the runtime started with, after the initializers' `beforeStart`. */

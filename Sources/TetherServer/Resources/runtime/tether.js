@@ -40,6 +40,8 @@ class TetherRuntime {
   constructor() {
     /** Resolves once the circuit is connected and the first render applied. */
     this.ready = new Promise((resolve) => { this.#resolveReady = resolve; });
+    /** The render mode, as `TetherApp.renderMode(at:)` names it; wasm.js's runtime says 'webAssembly'. */
+    this.renderMode = 'server';
     this.circuit = null;
     this.options = undefined;
     this.files = files;

@@ -534,18 +534,19 @@ export class WasmRuntime {
   }
 
   /**
-   * Loads the module from `moduleURL`, starts the page in `root`, and delegates its events.
+   * Loads the module, starts the page in `root`, and delegates its events.
    * @param {Element} root
-   * @param {string} moduleURL
+   * @param {string | Response | BufferSource | WebAssembly.Module} module the module's URL, or
+   *   the module itself as `WasmPage.load` takes it (auto.js passes the one it stored)
    * @param {{ logLevel?: string }} [options]
    */
-  async start(root, moduleURL, options = {}) {
+  async start(root, module, options = {}) {
     if (this.page) return this.ready;
     if (options.logLevel) this.#log.setLevel(options.logLevel);
     const page = new WasmPage(root, { log: this.#log });
     this.page = page;
     try {
-      await page.load(fetch(moduleURL));
+      await page.load(typeof module === 'string' ? fetch(module) : module);
       page.start(pageURL(location.pathname, location.search, root.getAttribute('data-tether-base') || ''));
     } catch (err) {
       if (!page.broken) page.stop(err);
@@ -591,16 +592,19 @@ export class WasmRuntime {
 const Tether = new WasmRuntime();
 if (typeof window !== 'undefined' && typeof document !== 'undefined') {
   window.Tether = Tether;
+  // Started by its own script tag; imported by another module (auto.js), it waits to be started.
+  const tag = [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url);
   const boot = () => {
-    const tag = document.querySelector(`script[${WasmAttribute.module}]`);
     const root = document.getElementById('tether-root');
-    if (!tag || !root) {
+    if (!tag.hasAttribute(WasmAttribute.module) || !root) {
       console.error('[tether] wasm.js needs #tether-root and a script tag with', WasmAttribute.module);
       return;
     }
     Tether.start(root, new URL(tag.getAttribute(WasmAttribute.module), document.baseURI).href);
   };
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot); else boot();
+  if (tag) {
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot); else boot();
+  }
 }
 
 export default Tether;
