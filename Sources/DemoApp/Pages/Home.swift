@@ -38,8 +38,8 @@ public final class DemoLayout: Layout {
         ("/durable", "Durable"),
         ("/chat", "Chat"),
         ("/virtualize", "Virtualize"), ("/grid", "Grid"), ("/async", "Async"),
-        // WebAssembly pages: links to them load the page in full, since they run no circuit.
-        ("/wasm/counter", "Wasm counter"), ("/wasm/todos", "Wasm todos"), ("/wasm/call-js-example-1", "Wasm call JS"),
+        // WebAssembly and auto pages: a link to one loads it in full, so the browser picks its runtime.
+        ("/wasm/counter", "Wasm counter"), ("/wasm/todos", "Wasm todos"), ("/wasm/call-js-example-1", "Wasm call JS"), ("/auto/counter", "Auto counter"),
     ]
 
     public var body: Content {
