@@ -33,6 +33,7 @@ public struct JSONConversionError: Error, Sendable, Equatable, CustomStringConve
     /// What was expected and what came.
     public let message: String
 
+    /// An error that says `message`.
     public init(_ message: String) { self.message = message }
 
     /// The mismatch, with the JSON type that arrived.

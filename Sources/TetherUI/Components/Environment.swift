@@ -41,14 +41,10 @@ public struct EnvironmentValues: Equatable {
     }
 }
 
-/// A value as one render of `Cascade` gave it. Descendants re-render when it changed: an
-/// `Equatable` value when it is not `==` to the last one, a class instance when it is another
-/// instance (an `@Observable` one tells its readers about its own changes). Any other value cannot
-/// be compared, so it counts as changed each time the component that cascades it re-renders, as
-/// Blazor does for a value of a type it cannot compare.
 #if hasFeature(Embedded)
-// Embedded Swift has no `Any` and cannot ask at run time whether a type is `Equatable`: the value
-// lives in a generic subclass, and counts as changed whenever it is cascaded again.
+/// A value as one render of `Cascade` gave it. Embedded Swift has no `Any` and cannot ask at run
+/// time whether a type is `Equatable`: the value lives in a generic subclass, and counts as
+/// changed whenever it is cascaded again.
 public class CascadedValue: Equatable {
     public static func == (lhs: CascadedValue, rhs: CascadedValue) -> Bool { lhs === rhs }
 }
@@ -58,6 +54,11 @@ final class TypedCascadedValue<Value>: CascadedValue {
     init(_ value: Value) { self.value = value }
 }
 #else
+/// A value as one render of `Cascade` gave it. Descendants re-render when it changed: an
+/// `Equatable` value when it is not `==` to the last one, a class instance when it is another
+/// instance (an `@Observable` one tells its readers about its own changes). Any other value cannot
+/// be compared, so it counts as changed each time the component that cascades it re-renders, as
+/// Blazor does for a value of a type it cannot compare.
 public final class CascadedValue: Equatable {
     let value: Any
     private let isSame: (Any) -> Bool

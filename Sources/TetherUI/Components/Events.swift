@@ -146,15 +146,16 @@ public struct EventOptions: Sendable, Equatable {
     }
 }
 
-/// A handler runs on its circuit's executor, one event at a time, so it may touch component state
-/// freely. It may be synchronous or `async`.
 #if hasFeature(Embedded)
 // The WebAssembly render mode: Embedded Swift has no Swift concurrency for wasm32 and no untyped
 // throws, so a handler there runs to the end before the render that follows it.
+/// A handler, given the event's data; in the WebAssembly render mode it is synchronous.
 public typealias EventHandler = (EventArgs) -> Void
 /// A handler that ignores the event's data: `.onClick { self.count += 1 }`.
 public typealias EventAction = () -> Void
 #else
+/// A handler runs on its circuit's executor, one event at a time, so it may touch component state
+/// freely. It may be synchronous or `async`.
 public typealias EventHandler = (EventArgs) async throws -> Void
 /// A handler that ignores the event's data: `.onClick { self.count += 1 }`.
 public typealias EventAction = () async throws -> Void
