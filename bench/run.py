@@ -1275,6 +1275,8 @@ def wasm_figures(cfg, results, notes, build=True):
         print("    scripts/build-wasm --app TodosOnly (the Todos page alone)", flush=True)
         out["build_todos_only"] = build_wasm(["--out", WASM_TODOS_ONLY_DIR, "--app", "TodosOnly"] + WASM_TODOS_ONLY_SOURCES,
                                              notes, "the Todos-only module")
+        # The two builds just loaded both cores: give the load average a while to come down.
+        out["waited_after_build_s"] = wait_for_quiet(w.get("settle_s", 0))
     out["built"] = build
     for key, path in (("demo", demo), ("todos_only", todos_only)):
         if os.path.exists(path):
@@ -1282,6 +1284,7 @@ def wasm_figures(cfg, results, notes, build=True):
             print(f"    {key}: {out['modules'][key]}", flush=True)
         elif key == "demo":
             raise RuntimeError(f"{demo} is missing: run scripts/build-wasm")
+    out["load_measuring"] = loadavg()
     with Server("wasm", env={"TETHER_WASM_DIR": WASM_DIR}) as server:
         served = {}
         for enc in ("gzip", "br", "identity"):
@@ -1376,7 +1379,7 @@ def wasm_markdown(x):
     lines = [WASM_START, "## WebAssembly render mode\n",
              f"`bench/run.py --only wasm`, {x['date']}: {m['nproc']} cores, {m['memory_gib']} GiB, {m['cpu']}; {m['swift']}; "
              f"{m['chromium']} (headless, Playwright); commit {m['commit']}; 1-minute load average {x['load_start']} at the "
-             f"start, {x['load_end']} at the end. The server is `{x.get('server_binary', 'tether-bench')}` with `TETHER_WASM_DIR` "
+             f"start, {x.get('load_measuring', '—')} when the measuring began (after the builds), {x['load_end']} at the end. The server is `{x.get('server_binary', 'tether-bench')}` with `TETHER_WASM_DIR` "
              "on the module built just before"
              + ("" if x.get("built", True) else " (not rebuilt in this run)") + ".\n",
              "| target (issue #20) | target | measured | |", "| --- | --- | ---: | --- |"]
@@ -1950,7 +1953,7 @@ def main():
                    transport=dict(ns=[1000, 5000], heap_n=500),
                    hibernation=dict(ns=[1000, 5000], after_ms=30_000, settle_s=2.0, revive_n=1000),
                    wasm=dict(click_warm=100, click_rounds=10, clicks_per_round=100, swift_js_n=100_000, js_swift_n=100_000,
-                             runs=15, zero_calls=200),
+                             runs=15, zero_calls=200, settle_s=90),
                    metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     if args.ladder_steps:
         try:
