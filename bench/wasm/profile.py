@@ -36,6 +36,8 @@ def show(title, counts, top):
     print(f"== {title}: {total} samples")
     for name, n in counts.most_common(top):
         print(f"  {100 * n / total:5.1f}%  {name}")
+    in_module = sum(n for name, n in counts.items() if name.startswith("wasm-function"))
+    print(f"  {100 * in_module / total:5.1f}%  all of the module's functions together")
 
 
 def main():
