@@ -30,6 +30,10 @@
                                     against the same circuits awake) and the first click after
                                     hibernation against an awake click; rewrites that section of
                                     BENCHMARKS.md
+    --only wasm                     the WebAssembly render mode (issue #20): builds the demo's module
+                                    and a Todos-only one (scripts/build-wasm), their sizes, click→DOM
+                                    on /wasm/counter against /counter, and the synchronous interop
+                                    call each way; rewrites that section of BENCHMARKS.md
     --no-markdown                   do not write BENCHMARKS.md
 
 Everything runs on loopback against .build/release/tether-bench, each server on a free port. The
@@ -51,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1112,6 +1117,341 @@ def rewrite_hibernation_section(x, path):
 
 
 # --------------------------------------------------------------------------------------------
+# WebAssembly render mode (issue #20): the module's size, click→DOM in wasm mode against server
+# mode, and the synchronous in-process interop call each way.
+
+WASM_START = "<!-- wasm:start -->"
+WASM_END = "<!-- wasm:end -->"
+WASM_DIR = os.environ.get("TETHER_WASM_DIR") or os.path.join(ROOT, ".build", "wasm")
+# A module holding only the Todos page (bench/wasm/TodosOnly.swift): the demo's one module carries
+# all three wasm pages and the exposed methods, which is not what /wasm/todos alone would cost.
+WASM_TODOS_ONLY_DIR = os.path.join(ROOT, ".build", "wasm-todos-only")
+WASM_TODOS_ONLY_SOURCES = ["Sources/DemoApp/Pages/Todos.swift", "bench/wasm/TodosOnly.swift"]
+WASM_CLICK_PAGES = (("wasm", "/wasm/counter"), ("server", "/counter"))
+# Published download sizes of the peers, with where they come from and what exactly was measured
+# (found with the issue's search; none of these was measured here).
+WASM_PEER_SIZES = [
+    ("Blazor WebAssembly, default template, .NET 5", "2.2 MB",
+     "\"the fully compressed output of the default Blazor template\" (Brotli, wire size), the baseline the .NET team set "
+     "for .NET 6's size work; the same post gives 1.7 MB for .NET Core 3.x",
+     "https://github.com/dotnet/runtime/issues/44317"),
+    ("Blazor WebAssembly, default template (.NET 5 preview)", "~2 MB (~1.6 MB without Bootstrap, time zone data etc.)",
+     "\"total transfer size when linked and compressed\", Dan Roth (Blazor PM) in the issue thread",
+     "https://github.com/dotnet/aspnetcore/issues/24433"),
+    ("Blazor WebAssembly, minimum template, .NET 8 (rc)", "dotnet.native.wasm 1,122 KiB; `_framework` 4,104 KiB",
+     "uncompressed, the .NET perf lab's \"Minimum Blazor Template - Publish\" scenario, in the PR that fixed a size regression",
+     "https://github.com/dotnet/runtime/pull/92627"),
+    ("Blazor WebAssembly, emptied template, .NET 7 / .NET 8 preview 4", "1.1 MB / 1.3 MB",
+     "compressed transfer in Edge's network panel, a user's measurement (invariant globalization, no time zone data, "
+     "no HttpClient)", "https://github.com/dotnet/aspnetcore/issues/48363"),
+    ("Elementary UI (Embedded Swift)", "\"less than 200 kB\" (claim, no figure)",
+     "the README's tagline when the project was elementary-dom: \"Create client-side web apps in Swift that weigh less "
+     "than 200 kB\", with no app, compression or method named; today's README says only \"kB-sized wasm bundles instead of "
+     "MB\". No measured figure for an Elementary UI app was found to cite",
+     "https://github.com/sliemeobn/elementary-dom (README), https://github.com/elementary-swift/elementary-ui (README)"),
+]
+
+# Swift→JS: Demo.InvokeJSRepeatedly calls the JS function `identifier` `times` times from Swift,
+# synchronously, and returns `times`; the cost of the JS→Swift call around it is the average of
+# many zero-iteration calls, subtracted. A trivial JS function, so the figure is the crossing.
+WASM_SWIFT_JS_JS = """({n, runs, zero}) => {
+  globalThis.benchWasmNoop = () => {};
+  const call = (k) => Tether.invokeMethod('Demo', 'InvokeJSRepeatedly', 'benchWasmNoop', k);
+  if (call(n) !== n) throw new Error('InvokeJSRepeatedly did not return its count');
+  const perCall = [], zeroUs = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < zero; i++) call(0);
+    const t1 = performance.now();
+    const got = call(n);
+    const t2 = performance.now();
+    if (got !== n) throw new Error(`InvokeJSRepeatedly returned ${got}, not ${n}`);
+    const zeroMs = (t1 - t0) / zero;
+    zeroUs.push(zeroMs * 1000);
+    perCall.push(((t2 - t1) - zeroMs) * 1000 / n);
+  }
+  return {perCall, zeroUs};
+}"""
+
+# JS→Swift: Tether.invokeMethod('Demo', 'Add', 1, 2) in a loop: the whole call, arguments to JSON,
+# into linear memory, Swift decodes them, adds, encodes the result, JS parses it.
+WASM_JS_SWIFT_JS = """({n, runs}) => {
+  const call = () => Tether.invokeMethod('Demo', 'Add', 1, 2);
+  for (let i = 0; i < Math.min(n, 10000); i++) call();
+  const perCall = [];
+  for (let r = 0; r < runs; r++) {
+    let sum = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) sum += call();
+    const t1 = performance.now();
+    if (sum !== 3 * n) throw new Error(`Demo.Add(1, 2) summed to ${sum} over ${n} calls`);
+    perCall.push((t1 - t0) * 1000 / n);
+  }
+  return perCall;
+}"""
+
+
+def module_sizes(path):
+    """Raw, `gzip -9` (GNU gzip, as scripts/build-wasm reports it; Python's zlib at level 9 when
+    there is no gzip) and, when Python has the brotli module, brotli quality 11 sizes of a file."""
+    import gzip
+    with open(path, "rb") as f:
+        data = f.read()
+    sizes = {"raw": len(data)}
+    if shutil.which("gzip"):
+        sizes["gzip9"] = len(subprocess.run(["gzip", "-9nc"], input=data, capture_output=True, check=True).stdout)
+        sizes["gzip_tool"] = "gzip -9"
+    else:
+        sizes["gzip9"] = len(gzip.compress(data, compresslevel=9, mtime=0))
+        sizes["gzip_tool"] = "zlib level 9"
+    try:
+        import brotli
+        sizes["brotli11"] = len(brotli.compress(data, quality=11))
+    except ImportError:
+        pass
+    return sizes
+
+
+def build_wasm(args, notes, what):
+    """Runs scripts/build-wasm; returns its last line, or None (with a note) when it fails."""
+    env = dict(os.environ)
+    if not shutil.which("swiftc") and os.path.exists("/opt/swift/usr/bin/swiftc"):
+        env["PATH"] = "/opt/swift/usr/bin:" + env["PATH"]
+    p = subprocess.run([os.path.join(ROOT, "scripts", "build-wasm")] + args, cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=1800)
+    if p.returncode != 0:
+        notes.append(f"WebAssembly: scripts/build-wasm for {what} failed: {(p.stderr or p.stdout).strip()[-300:]}")
+        return None
+    return (p.stdout.strip().splitlines() or [""])[-1]
+
+
+def served_size(server, path, encoding):
+    """The body's bytes and Content-Encoding of `path` requested with Accept-Encoding `encoding`."""
+    req = urllib.request.Request(server.url(path), headers={"Accept-Encoding": encoding})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return len(r.read()), r.headers.get("Content-Encoding") or "identity"
+
+
+def first_load_bytes(browser, url):
+    """Every response of a first visit to `url` (empty cache) until Tether.ready: the bytes
+    Chromium received for each (CDP's encodedDataLength: headers and compressed body)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        urls, received = {}, {}
+        cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
+        cdp.on("Network.loadingFinished", lambda e: received.__setitem__(e["requestId"], e["encodedDataLength"]))
+        page.goto(url)
+        page.wait_for_function("() => window.Tether !== undefined")
+        page.evaluate("() => Tether.ready.then(() => true)")
+        page.wait_for_load_state("networkidle")
+        files = {}
+        for rid, n in received.items():
+            u = urllib.parse.urlparse(urls.get(rid, rid)).path
+            files[u] = files.get(u, 0) + int(n)
+        return files
+    finally:
+        context.close()
+
+
+def wasm_figures(cfg, results, notes, build=True):
+    """Sizes first (building both modules unless `build` is false), then one server and one
+    Chromium: the first load of /wasm/todos, click→DOM on /wasm/counter and /counter in
+    interleaved rounds, then the interop calls on /wasm/counter."""
+    from playwright.sync_api import sync_playwright
+
+    w = cfg["wasm"]
+    out = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+           "load_start": loadavg(), "wasm_opt": bool(shutil.which("wasm-opt")), "modules": {},
+           "server_binary": os.path.relpath(BIN, ROOT) if BIN.startswith(ROOT) else BIN}
+    demo = os.path.join(WASM_DIR, "TetherDemo.wasm")
+    todos_only = os.path.join(WASM_TODOS_ONLY_DIR, "TodosOnly.wasm")
+    if build:
+        print("    scripts/build-wasm (the demo's module)", flush=True)
+        out["build_demo"] = build_wasm(["--out", WASM_DIR], notes, "the demo's module")
+        print("    scripts/build-wasm --app TodosOnly (the Todos page alone)", flush=True)
+        out["build_todos_only"] = build_wasm(["--out", WASM_TODOS_ONLY_DIR, "--app", "TodosOnly"] + WASM_TODOS_ONLY_SOURCES,
+                                             notes, "the Todos-only module")
+        # The two builds just loaded both cores: give the load average a while to come down.
+        out["waited_after_build_s"] = wait_for_quiet(w.get("settle_s", 0))
+    out["built"] = build
+    for key, path in (("demo", demo), ("todos_only", todos_only)):
+        if os.path.exists(path):
+            out["modules"][key] = dict(module_sizes(path), path=os.path.relpath(path, ROOT))
+            print(f"    {key}: {out['modules'][key]}", flush=True)
+        elif key == "demo":
+            raise RuntimeError(f"{demo} is missing: run scripts/build-wasm")
+    out["load_measuring"] = loadavg()
+    with Server("wasm", env={"TETHER_WASM_DIR": WASM_DIR}) as server:
+        served = {}
+        for enc in ("gzip", "br", "identity"):
+            n, got = served_size(server, "/_tether/wasm/TetherDemo.wasm", enc)
+            served[enc] = {"bytes": n, "content_encoding": got}
+        out["served"] = served
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+            try:
+                files = first_load_bytes(browser, server.url("/wasm/todos"))
+                out["first_load"] = {"files": files, "total": sum(files.values()),
+                                     "wasm": sum(n for u, n in files.items() if u.endswith(".wasm")),
+                                     "js": sum(n for u, n in files.items() if u.endswith(".js"))}
+                print(f"    first load of /wasm/todos: {out['first_load']['total']:,} B received "
+                      f"({out['first_load']['wasm']:,} B of it the module)", flush=True)
+
+                pages = {}
+                for mode, path in WASM_CLICK_PAGES:
+                    page = browser.new_page()
+                    page.set_default_timeout(120_000)
+                    page.goto(server.url(path))
+                    page.wait_for_function("() => window.Tether !== undefined")
+                    page.evaluate("() => Tether.ready.then(() => true)")
+                    got = page.evaluate("() => [Tether.renderMode || 'server', self.crossOriginIsolated]")
+                    if got[0] != ("webAssembly" if mode == "wasm" else "server"):
+                        raise RuntimeError(f"{path} runs in render mode {got[0]!r}")
+                    if not got[1]:
+                        notes.append(f"{path} was not cross-origin isolated: performance.now() had 100 µs resolution")
+                    page.evaluate(CLICK_SAMPLES_JS, w["click_warm"])
+                    pages[mode] = page
+                lat = {mode: [] for mode in pages}
+                order = list(pages)
+                for k in range(w["click_rounds"]):
+                    for mode in order[k % 2:] + order[:k % 2]:
+                        lat[mode] += pages[mode].evaluate(CLICK_SAMPLES_JS, w["clicks_per_round"])
+                for mode, samples in lat.items():
+                    s = sorted(samples)
+                    out[f"click_{mode}"] = {"clicks": len(s), "p50_ms": round(s[len(s) // 2], 4),
+                                            "p99_ms": round(s[min(len(s) - 1, int(len(s) * 0.99))], 4),
+                                            "mean_ms": round(sum(s) / len(s), 4)}
+                print(f"    click→DOM wasm {out['click_wasm']}, server {out['click_server']}", flush=True)
+
+                page = pages["wasm"]
+                r = page.evaluate(WASM_SWIFT_JS_JS, {"n": w["swift_js_n"], "runs": w["runs"], "zero": w["zero_calls"]})
+                out["swift_js"] = {"n": w["swift_js_n"], "runs_us": [round(v, 4) for v in r["perCall"]],
+                                   "per_call_us": round(median(r["perCall"]), 4), "best_us": round(min(r["perCall"]), 4),
+                                   "zero_call_us": round(median(r["zeroUs"]), 2)}
+                r = page.evaluate(WASM_JS_SWIFT_JS, {"n": w["js_swift_n"], "runs": w["runs"]})
+                out["js_swift"] = {"n": w["js_swift_n"], "runs_us": [round(v, 4) for v in r],
+                                   "per_call_us": round(median(r), 4), "best_us": round(min(r), 4)}
+                print(f"    Swift→JS {out['swift_js']['per_call_us']} µs per call, "
+                      f"JS→Swift {out['js_swift']['per_call_us']} µs per call", flush=True)
+                for page in pages.values():
+                    page.close()
+            finally:
+                browser.close()
+    out["load_end"] = loadavg()
+    results["wasm"] = out
+    for name, target, measured, met in wasm_targets(out):
+        print(f"  target {name}: {target}: {measured}: {'met' if met else 'MISSED'}", flush=True)
+    results["wasm_module_gzip_bytes"] = out["modules"]["demo"]["gzip9"]
+    results["wasm_click_dom_p50_ms"] = out["click_wasm"]["p50_ms"]
+    results["wasm_swift_js_us_per_call"] = out["swift_js"]["per_call_us"]
+    results["wasm_js_swift_us_per_call"] = out["js_swift"]["per_call_us"]
+
+
+def kib(n):
+    return f"{n:,} B ({n / 1024:.1f} KiB)" if is_number(n) else "—"
+
+
+def wasm_targets(x):
+    """(figure, target, measured, met?) for issue #20's three targets."""
+    demo, only = x["modules"]["demo"], x["modules"].get("todos_only")
+    rows = [("module for `/wasm/todos`, gzip -9: the demo's one module (what the page loads today)", "≤ 150 KB",
+             kib(demo["gzip9"]), demo["gzip9"] <= 150 * 1024)]
+    if only:
+        rows.append(("module for `/wasm/todos`, gzip -9: a module of the Todos page alone", "≤ 150 KB",
+                     kib(only["gzip9"]), only["gzip9"] <= 150 * 1024))
+    c = x["click_wasm"]["p50_ms"]
+    rows.append(("click→DOM p50, wasm mode (`/wasm/counter`)", "≤ 0.2 ms", fmt(c, " ms"), c <= 0.2))
+    for key, label in (("swift_js", "Swift→JS"), ("js_swift", "JS→Swift")):
+        v = x[key]["per_call_us"]
+        rows.append((f"synchronous in-process call, {label}", "≤ 2 µs", fmt(v, " µs"), v <= 2))
+    return rows
+
+
+def wasm_markdown(x):
+    """The WebAssembly section, with its own date and machine: `--only wasm` rewrites it alone."""
+    m = x["machine"]
+    demo, only = x["modules"]["demo"], x["modules"].get("todos_only")
+    has_br = "brotli11" in demo
+    lines = [WASM_START, "## WebAssembly render mode\n",
+             f"`bench/run.py --only wasm`, {x['date']}: {m['nproc']} cores, {m['memory_gib']} GiB, {m['cpu']}; {m['swift']}; "
+             f"{m['chromium']} (headless, Playwright); commit {m['commit']}; 1-minute load average {x['load_start']} at the "
+             f"start, {x.get('load_measuring', '—')} when the measuring began (after the builds), {x['load_end']} at the end. The server is `{x.get('server_binary', 'tether-bench')}` with `TETHER_WASM_DIR` "
+             "on the module built just before"
+             + ("" if x.get("built", True) else " (not rebuilt in this run)") + ".\n",
+             "| target (issue #20) | target | measured | |", "| --- | --- | ---: | --- |"]
+    for name, target, measured, met in wasm_targets(x):
+        lines.append(f"| {name} | {target} | {measured} | {'met' if met else '**missed**'} |")
+    lines += ["", "### Module size\n",
+              "`scripts/build-wasm` (Embedded Swift, `-Osize`, full LTO, `wasm-ld --gc-sections --strip-all`, then "
+              + ("binaryen's `wasm-opt -Oz`" if x.get("wasm_opt") else "no wasm-opt: it was not installed") +
+              "). The demo builds **one** module, `TetherDemo.wasm`, for all three wasm pages (`/wasm/counter`, "
+              "`/wasm/todos`, `/wasm/call-js-example-1`) and the methods they expose, so that is what `/wasm/todos` "
+              "downloads; the Todos-only module (`bench/wasm/TodosOnly.swift`, registering only `Todos` at `/wasm/todos`) "
+              "is what the page alone costs. gzip is `" + demo.get("gzip_tool", "gzip -9") + "`"
+              + ("; brotli is quality 11." if has_br else "; Python here has no `brotli` module, so no brotli figure.") + "\n",
+              "| module | raw | gzip -9 |" + (" brotli 11 |" if has_br else ""),
+              "| --- | ---: | ---: |" + (" ---: |" if has_br else "")]
+    for key, label in (("demo", "`TetherDemo.wasm`: Counter, Todos, the interop page, the exposed methods"),
+                       ("todos_only", "`TodosOnly.wasm`: the Todos page alone")):
+        s = x["modules"].get(key)
+        if s:
+            lines.append(f"| {label} | {kib(s['raw'])} | {kib(s['gzip9'])} |" + (f" {kib(s.get('brotli11'))} |" if has_br else ""))
+    sv = x.get("served") or {}
+    if sv:
+        lines.append("")
+        lines.append("As the server sends it (`/_tether/wasm/TetherDemo.wasm`, compressed once per version of the file): "
+                     + "; ".join(f"asked for `{enc}`: {v['bytes']:,} B, `Content-Encoding: {v['content_encoding']}`"
+                                 for enc, v in sv.items())
+                     + ".")
+    fl = x.get("first_load")
+    if fl:
+        lines.append(f"A first visit to `/wasm/todos` with an empty cache, until `Tether.ready`: {fl['total']:,} B received "
+                     f"in all ({len(fl['files'])} responses, headers included, as Chromium counts them): the module "
+                     f"{fl['wasm']:,} B, JavaScript {fl['js']:,} B, the rest (the prerendered page) {fl['total'] - fl['wasm'] - fl['js']:,} B.")
+    lines += ["", "Published download sizes of the peers (not measured here: quoted, with what each measured):\n",
+              "| framework | size | what was measured | source |", "| --- | --- | --- | --- |"]
+    for name, size, what, url in WASM_PEER_SIZES:
+        lines.append(f"| {name} | {size} | {what} | {url} |")
+    cw, cs = x["click_wasm"], x["click_server"]
+    lines += ["", "### Click→DOM, wasm mode against server mode\n",
+              "The same server, the same Chromium, the same page-side code as the main figures' click→DOM "
+              "(`CLICK_SAMPLES_JS`: `#increment` clicked, timed until a MutationObserver sees `#count` change), on "
+              f"`/wasm/counter` and `/counter` (the same `Counter` class) in two tabs at once: {x['click_wasm']['clicks']:,} "
+              "clicks each, in alternating rounds after unmeasured ones, pooled. In wasm mode the click runs the handler in "
+              "the module and applies its edits in the same task; in server mode it goes over the circuit's WebSocket to "
+              "the server and back.\n",
+              "| page | render mode | clicks | p50 | p99 | mean |", "| --- | --- | ---: | ---: | ---: | ---: |",
+              f"| `/wasm/counter` | WebAssembly | {cw['clicks']:,} | {fmt(cw['p50_ms'], ' ms')} | {fmt(cw['p99_ms'], ' ms')} | {fmt(cw['mean_ms'], ' ms')} |",
+              f"| `/counter` | server | {cs['clicks']:,} | {fmt(cs['p50_ms'], ' ms')} | {fmt(cs['p99_ms'], ' ms')} | {fmt(cs['mean_ms'], ' ms')} |",
+              "", f"p50 in wasm mode is {fmt(ratio(cw['p50_ms'], cs['p50_ms']))}× server mode's "
+              f"({fmt(ratio(cs['p50_ms'], cw['p50_ms']))}× faster); the page's timer has 5 µs resolution (cross-origin isolated).",
+              "", "### Synchronous in-process interop\n",
+              f"On `/wasm/counter`, after the page is ready; each figure is the median of {len(x['swift_js']['runs_us'])} runs.\n",
+              f"- **Swift→JS**: `Tether.invokeMethod('Demo', 'InvokeJSRepeatedly', 'benchWasmNoop', N)` makes Swift call the "
+              f"JS function `benchWasmNoop` (`() => {{}}`) N = {x['swift_js']['n']:,} times with `invokeVoidSync`, timed "
+              "with `performance.now()` around it in the page; the cost of the surrounding JS→Swift call "
+              f"(a zero-iteration call, {x['swift_js']['zero_call_us']} µs, the mean of many) is subtracted, and the rest "
+              f"divided by N: **{fmt(x['swift_js']['per_call_us'], ' µs')} per call**, the best run "
+              f"{fmt(x['swift_js'].get('best_us'), ' µs')} (runs: "
+              + ", ".join(f"{v:.3f}" for v in x["swift_js"]["runs_us"]) + " µs).",
+              f"- **JS→Swift**: `Tether.invokeMethod('Demo', 'Add', 1, 2)` {x['js_swift']['n']:,} times in a loop (after "
+              "unmeasured ones), the sum checked: arguments to JSON text, copied into linear memory, decoded in Swift, the "
+              f"result encoded and parsed back: **{fmt(x['js_swift']['per_call_us'], ' µs')} per call**, the best run "
+              f"{fmt(x['js_swift'].get('best_us'), ' µs')} (runs: "
+              + ", ".join(f"{v:.3f}" for v in x["js_swift"]["runs_us"]) + " µs).",
+              "", WASM_END]
+    return lines
+
+
+def rewrite_wasm_section(x, path):
+    sections.replace_section(path, WASM_START, WASM_END, wasm_markdown(x))
+
+
+# --------------------------------------------------------------------------------------------
 # The peer
 
 
@@ -1150,6 +1490,7 @@ REQUIRED = [
     "store_rows_per_s", "store_batches_per_s", "store_load_server_cpu",
     "click_dom_metrics_off_p50_ms", "click_dom_metrics_on_p50_ms", "click_dom_metrics_ratio_p50", "metrics_events_miscounted",
 ]
+WASM_REQUIRED = ["wasm_module_gzip_bytes", "wasm_click_dom_p50_ms", "wasm_swift_js_us_per_call", "wasm_js_swift_us_per_call"]
 PEER_KEYS = ["nicegui_rtt_p50_us", "nicegui_rtt_p99_us", "nicegui_click_dom_p50_ms", "nicegui_click_dom_p99_ms"]
 
 
@@ -1458,6 +1799,14 @@ def write_markdown(r, notes, path):
         a, b = old.find(DEFLATE_START), old.find(DEFLATE_END)
         if a >= 0 and b > a:
             w(old[a:b + len(DEFLATE_END)] + "\n")
+    if r.get("wasm"):
+        out.extend(wasm_markdown(r["wasm"]))
+        w("")
+    elif os.path.exists(path):
+        old = open(path).read()
+        a, b = old.find(WASM_START), old.find(WASM_END)
+        if a >= 0 and b > a:
+            w(old[a:b + len(WASM_END)] + "\n")
     w("## How it is measured\n")
     w("- **floor**: a raw Hummingbird WebSocket echo (`/_floor/echo`) on the same server and router, with no Tether: "
       "one message of a Tether call's size each way, sent from the bench page. Round trips in a row, timed in the page "
@@ -1548,14 +1897,15 @@ def main():
                     help="measure nothing: rewrite BENCHMARKS.md from .bench/results.json (after editing the findings)")
     ap.add_argument("--only", default="",
                     help="comma-separated parts to run while iterating (browser, memory, ladder, peer, durability, "
-                         "deflate, metrics, transport, hibernation; cpu alone); implies --no-markdown (but deflate, transport and "
-                         "hibernation rewrite their own sections of BENCHMARKS.md) and "
+                         "deflate, metrics, transport, hibernation, wasm; cpu alone); implies --no-markdown (but deflate, "
+                         "transport, hibernation and wasm rewrite their own sections of BENCHMARKS.md) and "
                          "writes .bench/results-partial.json")
     ap.add_argument("--quiet-wait", type=float, default=120,
                     help="full run: wait up to this many seconds for the load average to drop below 1")
     args = ap.parse_args()
     only = {p for p in args.only.split(",") if p}
-    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu", "transport", "hibernation"}
+    unknown = only - {"browser", "memory", "ladder", "peer", "durability", "deflate", "metrics", "cpu", "transport", "hibernation",
+                      "wasm"}
     if unknown:
         ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if only == {"cpu"}:
@@ -1587,6 +1937,8 @@ def main():
                    deflate=dict(click_warm=5, rounds=2, clicks_per_round=10),
                    transport=dict(ns=[100], heap_n=50),
                    hibernation=dict(ns=[50], after_ms=1000, settle_s=0.2),
+                   wasm=dict(click_warm=5, click_rounds=2, clicks_per_round=10, swift_js_n=1000, js_swift_n=1000, runs=2,
+                             zero_calls=10),
                    metrics=dict(instrument_events=20_000, sessions=1, click_warm=5, click_rounds=3, clicks_per_round=10))
     else:
         cfg = dict(seq_n=2000, rounds=5, warm=200, pipelined_n=10_000, repeats=3, clicks=500, click_warm=50, bytes_runs=10,
@@ -1600,6 +1952,8 @@ def main():
                    deflate=dict(click_warm=50, rounds=6, clicks_per_round=100),
                    transport=dict(ns=[1000, 5000], heap_n=500),
                    hibernation=dict(ns=[1000, 5000], after_ms=30_000, settle_s=2.0, revive_n=1000),
+                   wasm=dict(click_warm=100, click_rounds=10, clicks_per_round=100, swift_js_n=100_000, js_swift_n=100_000,
+                             runs=15, zero_calls=200, settle_s=90),
                    metrics=dict(instrument_events=1_000_000, sessions=6, click_warm=100, click_rounds=20, clicks_per_round=50))
     if args.ladder_steps:
         try:
@@ -1667,6 +2021,18 @@ def main():
         except Exception as e:  # keep the other parts' figures
             notes.append(f"hibernation: not measured: {first_line(e)}")
     load["after_metrics"] = loadavg()
+    # The smoke uses the module scripts/test built as its tier-1 check (building takes a minute);
+    # a full or --only run builds both modules first.
+    wasm_module = os.path.join(WASM_DIR, "TetherDemo.wasm")
+    wasm_expected = wanted("wasm") and (not args.smoke or os.path.exists(wasm_module))
+    if wanted("wasm") and not wasm_expected:
+        notes.append(f"WebAssembly: not measured, {os.path.relpath(wasm_module, ROOT)} is not built (scripts/build-wasm)")
+    if wasm_expected:
+        print("==> WebAssembly render mode", flush=True)
+        try:
+            wasm_figures(cfg, results, notes, build=not args.smoke)
+        except Exception as e:  # keep the other parts' figures
+            notes.append(f"WebAssembly: not measured: {first_line(e)}")
     if not args.smoke and not args.skip_peer and wanted("peer"):
         print("==> NiceGUI peer", flush=True)
         peer_figures(results, notes)
@@ -1701,8 +2067,12 @@ def main():
         if "hibernation" in only and results.get("hibernation") and not args.smoke:
             rewrite_hibernation_section(results["hibernation"], os.path.join(ROOT, "BENCHMARKS.md"))
             print("wrote the hibernation section of BENCHMARKS.md")
+        if "wasm" in only and results.get("wasm") and not args.smoke:
+            rewrite_wasm_section(results["wasm"], os.path.join(ROOT, "BENCHMARKS.md"))
+            print("wrote the WebAssembly section of BENCHMARKS.md")
         return
-    required = list(REQUIRED) + ([] if args.smoke or args.skip_ladder else ["max_circuits"])
+    required = (list(REQUIRED) + ([] if args.smoke or args.skip_ladder else ["max_circuits"])
+                + (WASM_REQUIRED if wasm_expected else []))
     missing = [k for k in required if not is_number(results.get(k))]
     if missing:
         print(f"bench: missing figures: {', '.join(missing)}", file=sys.stderr)
