@@ -30,7 +30,7 @@ func registerDemo() {
             return ["error": .string(error.description)]
         }
     }
-    // The in-process call's cost, timed by the caller (bench/wasm.py): `times` calls of `identifier`.
+    // The in-process call's cost, timed by the caller (bench/run.py --only wasm): `times` calls of `identifier`.
     WebAssemblyApp.expose("Demo", "InvokeJSRepeatedly") { (identifier: String, times: Int) throws(InvocationFailure) -> Int in
         guard times >= 0 else { throw .badArguments("times must not be negative") }
         for _ in 0..<times {
