@@ -173,6 +173,18 @@ def test_without_the_cache_api_every_visit_is_in_server_mode(auto_server, page):
         assert traffic.module_requests == [], f"nothing to store it in, so no download: {traffic.module_requests}"
 
 
+def replace_stored_module(page, module_bytes: list[int]) -> None:
+    """Puts `module_bytes` in the cache in place of the stored module, under the same key."""
+    page.evaluate(
+        """async ([cacheName, bytes]) => {
+            const cache = await caches.open(cacheName);
+            const [key] = await cache.keys();
+            await cache.put(key, new Response(new Uint8Array(bytes), { headers: { 'Content-Type': 'application/wasm' } }));
+        }""",
+        [MODULE_CACHE, module_bytes],
+    )
+
+
 def test_a_stored_module_that_is_corrupted_falls_back_to_server_mode(auto_server, page):
     """Bytes in the cache that no longer compile are dropped: that visit is in server mode, and
     stores the module again."""
@@ -180,14 +192,7 @@ def test_a_stored_module_that_is_corrupted_falls_back_to_server_mode(auto_server
     assert visit(page, url) == "server"
     version = page.evaluate(VERSION)
     wait_stored(page, version)
-    page.evaluate(
-        """async ([cacheName, version]) => {
-            const cache = await caches.open(cacheName);
-            const [key] = await cache.keys();
-            await cache.put(key, new Response(new Uint8Array([0, 1, 2, 3]), { headers: { 'Content-Type': 'application/wasm' } }));
-        }""",
-        [MODULE_CACHE, version],
-    )
+    replace_stored_module(page, [0, 1, 2, 3])
     assert visit(page, url) == "server"
     counts_clicks(page)
     # Stored again, whole: the next visit runs it.
@@ -215,15 +220,8 @@ def test_a_stored_module_that_does_not_start_reloads_in_server_mode_and_is_not_t
     assert visit(page, url) == "server"
     version = page.evaluate(VERSION)
     wait_stored(page, version)
-    page.evaluate(
-        """async ([cacheName]) => {
-            const cache = await caches.open(cacheName);
-            const [key] = await cache.keys();
-            const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-            await cache.put(key, new Response(empty, { headers: { 'Content-Type': 'application/wasm' } }));
-        }""",
-        [MODULE_CACHE],
-    )
+    # A valid module with nothing in it.
+    replace_stored_module(page, [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00])
     loads: list[str] = []
     page.on("load", lambda p: loads.append(p.url))
     traffic = Traffic(page)

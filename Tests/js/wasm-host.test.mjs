@@ -96,7 +96,7 @@ test('a value JSON cannot carry is a precise error, not a crash', () => {
   assert.equal(error(encodeResult(hostile, 'h')), "The result of 'h' is not JSON: getter says no.");
 });
 
-test('a Promise is an error that says to use the asynchronous invoke, and its rejection stays handled', async () => {
+test('a Promise is an error that says the call is synchronous, and its rejection stays handled', async () => {
   let unhandled = 0;
   const onUnhandled = () => { unhandled++; };
   process.on('unhandledRejection', onUnhandled);

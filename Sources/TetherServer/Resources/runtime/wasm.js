@@ -61,7 +61,7 @@ export function encodeResult(value, identifier) {
   if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
     // Nobody will ever wait for it: its failure must not surface as an unhandled rejection.
     try { value.then(undefined, () => {}); } catch { /* a thenable whose then throws */ }
-    return errorResult(`'${identifier}' returned a Promise, which a synchronous call cannot wait for; call it with the asynchronous invoke.`);
+    return errorResult(`'${identifier}' returned a Promise, which a synchronous call cannot wait for: the WebAssembly module calls JS synchronously only. Return the value itself, or let the JS call the module back with Tether.invokeMethod once it has it.`);
   }
   if (typeof value === 'function' || typeof value === 'symbol') {
     return errorResult(`The result of '${identifier}' is a ${typeof value}, which JSON cannot carry.`);
