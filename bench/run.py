@@ -1789,24 +1789,17 @@ def write_markdown(r, notes, path):
                   f"{fmt(y['p50_ms'], ' ms')} | {fmt(y['p99_ms'], ' ms') if y['p99_ms'] is not None else 'unanswered'} | "
                   f"{y['server_cpu']} | {store} |")
         w("")
-    if r.get("deflate"):
-        out.extend(deflate_markdown(r["deflate"]))
-    if r.get("hibernation"):
-        out.extend(hibernation_markdown(r["hibernation"]))
-        w("")
-    elif os.path.exists(path):
-        old = open(path).read()
-        a, b = old.find(DEFLATE_START), old.find(DEFLATE_END)
-        if a >= 0 and b > a:
-            w(old[a:b + len(DEFLATE_END)] + "\n")
-    if r.get("wasm"):
-        out.extend(wasm_markdown(r["wasm"]))
-        w("")
-    elif os.path.exists(path):
-        old = open(path).read()
-        a, b = old.find(WASM_START), old.find(WASM_END)
-        if a >= 0 and b > a:
-            w(old[a:b + len(WASM_END)] + "\n")
+    # Each part measured in this run writes its section; one that was not keeps the last one.
+    for key, markdown, start, end in (
+        ("deflate", deflate_markdown, DEFLATE_START, DEFLATE_END),
+        ("hibernation", hibernation_markdown, HIBERNATION_START, HIBERNATION_END),
+        ("wasm", wasm_markdown, WASM_START, WASM_END),
+    ):
+        if r.get(key):
+            out.extend(markdown(r[key]))
+            w("")
+        elif (kept := sections.kept_section(path, start, end)) is not None:
+            w(kept + "\n")
     w("## How it is measured\n")
     w("- **floor**: a raw Hummingbird WebSocket echo (`/_floor/echo`) on the same server and router, with no Tether: "
       "one message of a Tether call's size each way, sent from the bench page. Round trips in a row, timed in the page "

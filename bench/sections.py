@@ -17,3 +17,13 @@ def replace_section(path, start_marker, end_marker, lines):
         text = text[:at] + section + "\n\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
     with open(path, "w") as f:
         f.write(text)
+
+
+def kept_section(path, start_marker, end_marker):
+    """The section as the file at `path` has it now, markers included, or None: what a full run
+    that did not measure the part writes again, so the last figures stay."""
+    if not os.path.exists(path):
+        return None
+    text = open(path).read()
+    a, b = text.find(start_marker), text.find(end_marker)
+    return text[a:b + len(end_marker)] if a >= 0 and b > a else None
