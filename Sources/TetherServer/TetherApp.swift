@@ -216,9 +216,8 @@ public struct TetherApp: Sendable {
     /// The page at `url` (inside the mount) and the mode it runs in: the WebAssembly module's
     /// pages are tried first, then the server's.
     func page(at url: String) -> (mode: RenderMode, page: any Page.Type, route: RouteValues)? {
-        if let match = webAssembly?.match(url: url) { return match }
-        if let (page, route) = pages.match(url: url) { return (.server, page, route) }
-        return nil
+        // One order for a GET and a circuit: CircuitPages owns it.
+        circuitPages.match(url: url)
     }
 
     /// What a circuit of this app may show: its server pages, and its auto pages.
