@@ -44,7 +44,8 @@ package struct ResolvedEvent {
 package struct RendererHost {
     /// A component asked to re-render.
     package var invalidated: () -> Void = {}
-    #if !hasFeature(Embedded)    /// Something a component's body read from an `@Observable` object has changed. Called on
+    #if !hasFeature(Embedded)
+    /// Something a component's body read from an `@Observable` object has changed. Called on
     /// whatever thread changed it: the renderer has noted which component and renders it in its
     /// next pass, which this must ask the circuit for.
     package var observedChange: @Sendable () -> Void = {}
@@ -269,8 +270,8 @@ package final class Renderer {
         #endif
     }
 
-    /// Hands a page its route values. Not in the WebAssembly render mode yet: Embedded Swift cannot
-    /// cast to a protocol, and a wasm page is found by its exact path.
+    /// Hands a page its route values. In the WebAssembly render mode, where Embedded Swift cannot
+    /// cast to a protocol, `WebAssemblyApp.page(_:at:)` hands them itself, knowing the page's type.
     private static func give(_ route: RouteValues, to page: any Component) {
         #if !hasFeature(Embedded)
             (page as? any Routable)?.receive(route: route)
