@@ -6,6 +6,7 @@ import HummingbirdCore
 import HummingbirdTesting
 import HummingbirdWebSocket
 import Logging
+import MetricsTestKit
 import NIOCore
 import NIOEmbedded
 import ServiceLifecycle
@@ -306,6 +307,37 @@ final class AdminPage: Page {
             #expect(clientClose.code == 1012, "a saved circuit's page is told the service restarts")
             let saved = try #require(await store.load(id: id, now: Date()))
             #expect(String(decoding: saved.snapshot, as: UTF8.self).contains(#""count":2"#), "both clicks are in the save")
+        }
+    }
+
+    @Test("a drain leaves a hibernated circuit asleep: the page's answer needs no components, and the save is its snapshot")
+    func drainDoesNotReviveHibernatedCircuits() async throws {
+        let store = MemoryCircuitStore()
+        let metrics = TestMetrics()
+        try await withHostApp(
+            storage: .store(store),
+            configure: { app in
+                app.limits.hibernateAfter = .milliseconds(150)
+                app.observability.metricsFactory = metrics
+            }
+        ) { app, _ in
+            let (client, _) = try await app.startCircuit("/app/counter")
+            let id = try #require(client.configuration?["circuitId"]?.stringValue)
+            try await client.click(id: "increment")
+            try await client.renders(until: "the count is 1") { $0.element(id: "count")?.textContent == "1" }
+            try await waitUntil("the circuit hibernates") {
+                ((try? metrics.expectMeter("tether_circuits_hibernated").lastValue) ?? 0) == 1
+            }
+            let revivals = { (try? metrics.expectCounter("tether_circuit_revivals_total").totalValue) ?? 0 }
+            let revivalsBefore = revivals()
+            await app.group.triggerGracefulShutdown()
+            _ = try await client.next(kind: "drain")
+            try await client.send(["drained"])
+            let bye = try await client.next(kind: "bye")
+            #expect(bye[2] == true, "the circuit was saved, so the page resumes it on the next process")
+            #expect(revivals() == revivalsBefore, "the drain's answer revived the circuit")
+            let saved = try #require(await store.load(id: id, now: Date()))
+            #expect(String(decoding: saved.snapshot, as: UTF8.self).contains(#""count":1"#), "the save holds what the page showed")
         }
     }
 

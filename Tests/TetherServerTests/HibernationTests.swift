@@ -32,15 +32,6 @@ private func hibernating(_ metrics: TestMetrics) -> Double {
     (try? metrics.expectMeter("tether_circuits_hibernated").lastValue) ?? 0
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-private func waitUntil(_ what: String, timeout: Duration = defaultWait, _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw WaitTimeout(description: "timed out waiting until \(what)") }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
 /// A page whose `onInitialized` throws once when told to: a revive that fails.
 final class RevivalProbePage: Page {
     static let route = "/test/revival-probe"

@@ -173,8 +173,7 @@ package final class TetherInstruments: Sendable {
     }
 
     static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+        (ContinuousClock.now - start).clampedNanoseconds
     }
 }
 

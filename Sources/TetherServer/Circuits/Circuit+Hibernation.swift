@@ -9,8 +9,7 @@ enum CircuitClock {
     private static let origin = ContinuousClock.now
 
     static func nanoseconds(at instant: ContinuousClock.Instant = .now) -> Int64 {
-        let elapsed = (instant - origin).components
-        return elapsed.seconds &* 1_000_000_000 &+ elapsed.attoseconds / 1_000_000_000
+        (instant - origin).clampedNanoseconds
     }
 }
 
@@ -35,8 +34,7 @@ extension Circuit {
         let last = lastActivity.load(ordering: .relaxed)
         // Found unable to hibernate since its last activity: nothing has changed that.
         guard last != stayAwakeAt.load(ordering: .relaxed) else { return false }
-        let idleNanoseconds = idle.components.seconds &* 1_000_000_000 &+ idle.components.attoseconds / 1_000_000_000
-        return CircuitClock.nanoseconds(at: now) &- last >= idleNanoseconds
+        return CircuitClock.nanoseconds(at: now) &- last >= idle.clampedNanoseconds
     }
 
     /// Why the circuit cannot hibernate now; nil when it is at rest. Each of these is state that

@@ -173,9 +173,10 @@ final class CircuitConnection: Sendable {
                         pauseRequested = true
                         break reading
                     case .success(let inboundMessage):
-                        // A hibernated circuit is rebuilt before the message is handled, and this
-                        // socket is not read meanwhile: later messages queue behind it, in order.
-                        if circuit.isHibernated { await circuit.wake() }
+                        // A message the interop channel handles here finds its circuit rebuilt,
+                        // and this socket is not read meanwhile: later messages wait behind it,
+                        // in order. Work for the circuit's queue is woken for by the queue.
+                        if circuit.isHibernated, inboundMessage.isHandledBesideTheWorkQueue { await circuit.wake() }
                         dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
                     case .failure(let violation): refuse(violation.message, outbox, refusals)
                     }
@@ -494,5 +495,20 @@ final class CircuitConnection: Sendable {
     private func refuse(_ message: String, _ outbox: WebSocketOutbox, _ refusals: RefusalLog) {
         refusals.refused("refused inbound message", reason: message)
         outbox.enqueue(.protocolError(message))
+    }
+}
+
+extension InboundMessage {
+    /// Whether the socket hands this message to the interop channel, which needs a hibernated
+    /// circuit rebuilt first. Events, acks, navigation and the drain's answer go to the circuit's
+    /// work queue instead, where `Circuit.Work.wakesHibernatedCircuit` decides: the answer to a
+    /// drain wakes nothing, so a deploy does not revive every hibernated circuit.
+    fileprivate var isHandledBesideTheWorkQueue: Bool {
+        switch self {
+        case .callCompleted, .invoke, .releaseObject: true
+        case .event, .ack, .navigate, .drained: false
+        // Refused or handled by the reading loop, with no circuit work.
+        case .start, .resume, .end, .pause: false
+        }
     }
 }

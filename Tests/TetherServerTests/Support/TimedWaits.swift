@@ -9,6 +9,16 @@ struct WaitTimeout: Error, CustomStringConvertible {
     let description: String
 }
 
+/// Polls `condition` until it holds or `timeout` passes: for state a test can only look at, such
+/// as a metric.
+func waitUntil(_ what: String, timeout: Duration = defaultWait, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw WaitTimeout(description: "timed out waiting until \(what)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
 /// The connection ended while a test still waited for something on it.
 struct ConnectionEnded: Error, CustomStringConvertible {
     let description: String
