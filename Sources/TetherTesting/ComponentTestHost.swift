@@ -1,3 +1,4 @@
+import Dispatch
 import TetherInterop
 import TetherUI
 
@@ -18,6 +19,8 @@ public final class ComponentTestHost<Root: Component> {
     package let renderer: Renderer
     /// Every batch rendered since the first render.
     package private(set) var batches: [RenderBatch] = []
+    /// Where the host's own work and the work its components start run, one job at a time.
+    private let executor = TestHostExecutor()
 
     /// Renders `component` as the root of a circuit: runs `onInitialized`, renders, and runs
     /// `onAfterRender(firstRender: true)`. `services` sets the services the app would register.
@@ -34,25 +37,34 @@ public final class ComponentTestHost<Root: Component> {
         services(&values)
         values.authentication = authentication
         var host = RendererHost()
+        let executor = self.executor
         host.schedule = { work in
             let confined = TestConfined(work)
-            return Task { await TestExecutor.shared.run(confined) }
+            return Task(executorPreference: executor) { await confined.value() }
         }
         renderer = Renderer(
             page: component, route: route, js: JSRuntime(channel: js.makeChannel()), services: values, isPrerendering: false, host: host,
             restoring: saved?.states)
         // Tests see every markup problem as an error, whatever the build configuration.
         renderer.markupChecking = .strict
-        try await renderer.initializePending()
-        _ = renderer.renderHTML()
-        try renderer.checkMarkup()
-        while renderer.hasUninitializedComponents {
+        try await confined {
             try await renderer.initializePending()
             _ = renderer.renderHTML()
             try renderer.checkMarkup()
+            while renderer.hasUninitializedComponents {
+                try await renderer.initializePending()
+                _ = renderer.renderHTML()
+                try renderer.checkMarkup()
+            }
+            renderer.finishRestoring()
+            await renderer.afterRender()
         }
-        renderer.finishRestoring()
-        await renderer.afterRender()
+    }
+
+    /// Runs the host's own work on its executor, so it never interleaves with `launch`ed work
+    /// except where one of them awaits, as in a circuit.
+    private func confined<T>(_ work: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(executor, operation: work)
     }
 
     /// What a circuit store would save of these components now.
@@ -73,11 +85,13 @@ public final class ComponentTestHost<Root: Component> {
     public func nextRender(timeout: Duration = .seconds(5)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        while !renderRequested {
-            guard clock.now < deadline else { throw TestHostError("nothing asked for a render within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(2))
+        try await confined {
+            while !renderRequested {
+                guard clock.now < deadline else { throw TestHostError("nothing asked for a render within \(timeout)") }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try await renderAsTheCircuitDoes()
         }
-        try await renderAsTheCircuitDoes()
     }
 
     /// The current markup.
@@ -114,15 +128,17 @@ public final class ComponentTestHost<Root: Component> {
         let handlerID = String(binding.split(separator: ";")[0])
         var payload = args ?? EventArgs(type: event)
         payload.type = event
-        let event = try renderer.resolveEvent(handlerID, rawArgs: payload.json)
-        renderer.eventHandled(event)
-        do {
-            try await event.handler(event.args)
-        } catch {
-            guard renderer.capture(error, from: event) else { throw error }
+        try await confined {
+            let event = try renderer.resolveEvent(handlerID, rawArgs: payload.json)
+            renderer.eventHandled(event)
+            do {
+                try await event.handler(event.args)
+            } catch {
+                guard renderer.capture(error, from: event) else { throw error }
+            }
+            renderer.eventHandled(event)
+            try await renderAsTheCircuitDoes()
         }
-        renderer.eventHandled(event)
-        try await renderAsTheCircuitDoes()
     }
 
     /// Renders, initializes the children that render mounted and renders them, disposes those it
@@ -252,17 +268,28 @@ extension EventArgs {
     }
 }
 
-/// Where `launch`ed work runs in tests: one task at a time, like a circuit.
-actor TestExecutor {
-    static let shared = TestExecutor()
+/// Runs one host's jobs one at a time on a queue of its own: the host's renders and events, and
+/// the work its components start (`launch`, subscriptions, async content). Component closures
+/// get no actor from Swift, so without a shared executor a `launch`ed closure would run on the
+/// global pool beside the host rendering the same component. `CircuitExecutor` does the same for a
+/// circuit.
+final class TestHostExecutor: SerialExecutor, TaskExecutor {
+    private let queue = DispatchQueue(label: "tether.test-host")
 
-    func run(_ confined: TestConfined<() async -> Void>) async {
-        await confined.value()
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async {
+            job.runSynchronously(isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
+        }
     }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+
+    func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
 }
 
-/// Component work handed to `TestExecutor`; see `CircuitConfined` in TetherServer for why this is
-/// sound when only one executor unwraps it.
+/// Component work handed to the host's executor; see `CircuitConfined` in TetherServer for why
+/// this is sound when only one executor unwraps it.
 struct TestConfined<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
