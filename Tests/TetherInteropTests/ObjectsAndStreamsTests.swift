@@ -112,6 +112,24 @@ struct ObjectsAndStreamsTests {
         #expect(outbox.all.contains { if case .disposeJSObject(5) = $0 { true } else { false } })
     }
 
+    @Test("a reader that stops early lets the browser release the stream's object")
+    func jsStreamLeftEarly() async throws {
+        let (channel, outbox, js) = makeChannel()
+        async let opened: JSStreamReference = js.invoke("Tether.files.open", "input", 0)
+        channel.complete(callID: try await outbox.waitForCall().id, outcome: .success(["__tetherJSStream": 9, "length": 6]))
+        let stream = try await opened
+        let reader = Task {
+            for try await chunk in stream.openReadStream(maxAllowedSize: 100, chunkBytes: 3) { return chunk }
+            return []
+        }
+        let read = try await outbox.waitForCalls(2)[1]
+        try channel.receiveBinary(ByteSegment.frame(id: 300, bytes: [1, 2, 3]))
+        channel.complete(callID: read.id, outcome: .success(["__tetherBytes": 300]))
+        #expect(try await reader.value == [1, 2, 3])
+        #expect(outbox.calls.count == 2, "no chunk is asked for after the reader stopped")
+        #expect(outbox.all.contains { if case .disposeJSObject(9) = $0 { true } else { false } }, "the browser lets go of the file")
+    }
+
     @Test("a JS stream longer than allowed fails before reading")
     func jsStreamTooLarge() async throws {
         let (channel, outbox, js) = makeChannel()

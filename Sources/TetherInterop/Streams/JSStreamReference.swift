@@ -47,7 +47,8 @@ public final class JSStreamReference: Sendable, Decodable {
 
     /// Reads the stream as chunks. Fails with `JSStreamTooLargeError` once more than
     /// `maxAllowedSize` bytes arrive, and with `JSTimeoutError` when one chunk takes longer than
-    /// `chunkTimeout`. The browser's object is released when the stream ends or fails.
+    /// `chunkTimeout`. The browser's object is released when the stream ends or fails, or when the
+    /// reader lets go of it early (a `break`, a thrown error, a cancelled task).
     public func openReadStream(
         maxAllowedSize: Int = 512 * 1024, chunkBytes: Int = 256 * 1024, chunkTimeout: CallTimeout = .appDefault
     ) -> AsyncThrowingStream<[UInt8], any Error> {
@@ -66,7 +67,11 @@ public final class JSStreamReference: Sendable, Decodable {
             }
             if first { runtime.channel.send(.disposeJSObject(id: objectID)) }
         }
+        let releaseWhenDropped = ReleaseWhenDropped(release)
         return AsyncThrowingStream {
+            // Held by the stream's closure: a reader that stops early drops it, and the browser's
+            // object goes with it instead of staying in `Tether.jsObjects` until the page leaves.
+            withExtendedLifetime(releaseWhenDropped) {}
             do {
                 let reply = try await runtime.performRaw(
                     .call, "read", arguments: [chunkBytes], on: objectID, mode: .json, timeout: chunkTimeout)
@@ -87,6 +92,13 @@ public final class JSStreamReference: Sendable, Decodable {
             }
         }
     }
+}
+
+/// Runs a release when the last holder lets go of it.
+private final class ReleaseWhenDropped: Sendable {
+    private let release: @Sendable () -> Void
+    init(_ release: @escaping @Sendable () -> Void) { self.release = release }
+    deinit { release() }
 }
 
 /// A JS stream delivered more bytes than the receiver allowed.
