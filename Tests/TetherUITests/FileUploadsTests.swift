@@ -76,6 +76,22 @@ private func listing(_ files: [(String, Int)]) -> JSONValue {
         #expect(running.state == .cancelled)
     }
 
+    @Test("a cancelled upload's loop throws, so the reader never takes a part of the file for all of it")
+    func cancelledChunksThrow() async throws {
+        let reader = Task {
+            let entry = UploadEntry(id: 1, index: 0, name: "a", size: 1_000, contentType: "")
+            let chunks = UploadChunks(stream: AsyncThrowingStream(unfolding: { [1, 2, 3] }), entry: entry, progressed: {})
+            var received = 0
+            for try await chunk in chunks {
+                received += chunk.count
+                // Cancelled between two chunks, as the cancel button does.
+                withUnsafeCurrentTask { $0?.cancel() }
+            }
+            return received
+        }
+        await #expect(throws: CancellationError.self) { _ = try await reader.value }
+    }
+
     @Test func progressOfAnEmptyFile() {
         let entry = UploadEntry(id: 1, index: 0, name: "empty", size: 0, contentType: "")
         #expect(entry.fraction == 0)

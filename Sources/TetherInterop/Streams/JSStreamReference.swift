@@ -48,7 +48,10 @@ public final class JSStreamReference: Sendable, Decodable {
     /// Reads the stream as chunks. Fails with `JSStreamTooLargeError` once more than
     /// `maxAllowedSize` bytes arrive, and with `JSTimeoutError` when one chunk takes longer than
     /// `chunkTimeout`. The browser's object is released when the stream ends or fails, or when the
-    /// reader lets go of it early (a `break`, a thrown error, a cancelled task).
+    /// reader lets go of it early (a `break`, a thrown error, a cancelled task). Like every
+    /// `AsyncThrowingStream`, it ends without an error when the reading task is cancelled: call
+    /// `Task.checkCancellation()` after the loop before treating what arrived as the whole stream.
+    /// (`UploadChunks` does this for uploads.)
     public func openReadStream(
         maxAllowedSize: Int = 512 * 1024, chunkBytes: Int = 256 * 1024, chunkTimeout: CallTimeout = .appDefault
     ) -> AsyncThrowingStream<[UInt8], any Error> {

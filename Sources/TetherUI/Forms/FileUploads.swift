@@ -166,7 +166,9 @@ struct ChosenFile: Decodable {
 }
 
 /// The bytes of one upload, chunk by chunk. Reading it is what moves the entry's progress, so
-/// progress shows what the reader has taken, not only what the network brought.
+/// progress shows what the reader has taken, not only what the network brought. A cancelled
+/// upload throws `CancellationError` from the loop, so code after the loop runs only for a whole
+/// file.
 public struct UploadChunks: AsyncSequence {
     public typealias Element = [UInt8]
     let stream: AsyncThrowingStream<[UInt8], any Error>
@@ -183,7 +185,13 @@ public struct UploadChunks: AsyncSequence {
         }
 
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> [UInt8]? {
-            guard let chunk = try await inner.next(isolation: actor) else { return nil }
+            guard let chunk = try await inner.next(isolation: actor) else {
+                // A stream ends quietly when its reader's task is cancelled (the user cancelled
+                // the upload, or a new choice replaced it): throw instead, or the reader would
+                // take the part it read for the whole file.
+                try Task.checkCancellation()
+                return nil
+            }
             entry.received += chunk.count
             progressed()
             return chunk
