@@ -47,8 +47,7 @@ import run  # noqa: E402  (free ports, CPU of a process, the machine's descripti
 ROOT = os.path.dirname(HERE)
 OUT_DIR = os.path.join(ROOT, ".bench")
 PAGES = (("counter", "/counter"), ("todos", "/_bench/todos"))
-CPU_START = "<!-- cpu:start -->"
-CPU_END = "<!-- cpu:end -->"
+CPU_START, CPU_END = sections.CPU_START, sections.CPU_END
 
 
 class Launched:

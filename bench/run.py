@@ -1790,12 +1790,17 @@ def write_markdown(r, notes, path):
                   f"{y['server_cpu']} | {store} |")
         w("")
     # Each part measured in this run writes its section; one that was not keeps the last one.
+    # The long lists (bench/virtualize.py) and CPU per click (bench/callgrind.py) are written by
+    # their own tools, so a run here always keeps them.
     for key, markdown, start, end in (
         ("deflate", deflate_markdown, DEFLATE_START, DEFLATE_END),
+        ("virtualize", None, sections.VIRTUALIZE_START, sections.VIRTUALIZE_END),
+        ("cpu", None, sections.CPU_START, sections.CPU_END),
+        ("transport", transport_markdown, TRANSPORT_START, TRANSPORT_END),
         ("hibernation", hibernation_markdown, HIBERNATION_START, HIBERNATION_END),
         ("wasm", wasm_markdown, WASM_START, WASM_END),
     ):
-        if r.get(key):
+        if markdown and r.get(key):
             out.extend(markdown(r[key]))
             w("")
         elif (kept := sections.kept_section(path, start, end)) is not None:

@@ -3,6 +3,11 @@
 `<!-- name:start -->` and `<!-- name:end -->`, leaving the rest as the last run wrote it."""
 import os
 
+# The sections written by tools of their own (bench/virtualize.py, bench/callgrind.py), which a
+# full run of bench/run.py keeps as they are.
+VIRTUALIZE_START, VIRTUALIZE_END = "<!-- virtualize:start -->", "<!-- virtualize:end -->"
+CPU_START, CPU_END = "<!-- cpu:start -->", "<!-- cpu:end -->"
+
 
 def replace_section(path, start_marker, end_marker, lines):
     """Puts `lines` (which begin with start_marker and end with end_marker) in place of the old

@@ -35,10 +35,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from circuits import HOST, close_all, open_circuits, percentile  # noqa: E402
+import sections  # noqa: E402  (BENCHMARKS.md's marked sections)
 
 ROOT = Path(__file__).resolve().parent.parent
-START = "<!-- virtualize:start -->"
-END = "<!-- virtualize:end -->"
+START, END = sections.VIRTUALIZE_START, sections.VIRTUALIZE_END
 
 
 def free_port():
