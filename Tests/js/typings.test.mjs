@@ -14,6 +14,7 @@ import { JSInterop } from '../../Sources/TetherServer/Resources/runtime/interop.
 import { Marker } from '../../Sources/TetherServer/Resources/runtime/protocol.js';
 import { ConnectionState } from '../../Sources/TetherServer/Resources/runtime/circuit.js';
 import { LogLevel } from '../../Sources/TetherServer/Resources/runtime/log.js';
+import { WasmRuntime } from '../../Sources/TetherServer/Resources/runtime/wasm.js';
 import { ReconnectState } from '../../Sources/TetherServer/Resources/runtime/reconnect.js';
 import { RUNTIME_DIR, TETHER_URL } from './support/paths.mjs';
 
@@ -73,6 +74,10 @@ test('the typings make Tether a global, as the browser sees it', () => {
 
 test('TetherRuntime declares every member of the Tether global, and no more', () => {
   assert.deepEqual(declared('TetherRuntime'), members(Tether));
+});
+
+test('TetherWasmRuntime declares every member of a WebAssembly page\'s Tether global, and no more', () => {
+  assert.deepEqual(declared('TetherWasmRuntime'), members(new WasmRuntime()));
 });
 
 test('TetherFiles declares Tether.files', () => {

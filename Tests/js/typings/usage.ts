@@ -4,6 +4,7 @@
 // check when it accepts one.
 import type {
   TetherInitializer, TetherRuntime, TetherStartOptions, TetherSwiftObjectReference, TetherSwiftStreamReference,
+  TetherWasmRuntime,
 } from '../../../Sources/TetherServer/Resources/runtime/tether';
 
 // A JS initializer's hooks.
@@ -50,4 +51,18 @@ export async function page(helper: TetherSwiftObjectReference, download: TetherS
   // @ts-expect-error: a number is not an object to keep for Swift
   Tether.createJSObjectReference(3);
   console.log(sum, greeting, chunks, bytes, back, ready, file, paused);
+}
+
+// A script on a WebAssembly page, where `Tether` is wasm.js's runtime.
+export async function wasmPage(): Promise<void> {
+  const tether = window.Tether as unknown as TetherWasmRuntime;
+  await tether.ready;
+  const sum: number = tether.invokeMethod<number>('Demo', 'Add', 2, 3);
+  const later: number = await tether.invokeMethodAsync<number>('Demo', 'Add', 2, 3);
+  const mode: 'webAssembly' = tether.renderMode;
+  // @ts-expect-error: a WebAssembly page has no circuit
+  console.log(tether.circuit);
+  // @ts-expect-error: invokeMethod returns the result itself, not a Promise
+  const wrong: Promise<number> = tether.invokeMethod<number>('Demo', 'Add', 2, 3);
+  console.log(sum, later, mode, wrong);
 }

@@ -156,7 +156,7 @@ export interface TetherRuntime {
   readonly ready: Promise<TetherRuntime>;
   /** Where the page's components run: 'server' for this runtime, which drives a circuit. On a
    * WebAssembly page, and on an auto page that runs its stored module, `Tether` is wasm.js's
-   * runtime and says 'webAssembly'. */
+   * runtime, a `TetherWasmRuntime`, and says 'webAssembly'. */
   readonly renderMode: 'server' | 'webAssembly';
   /** The circuit, once started; null before. */
   readonly circuit: TetherCircuit | null;
@@ -196,6 +196,32 @@ export interface TetherRuntime {
   enableLatencySim(ms: number): void;
   /** Ends the latency simulator; frames it already holds still go, in order. */
   disableLatencySim(): void;
+}
+
+/** `Tether` on a WebAssembly page, and on an auto page that runs its stored module (wasm.js's
+ * runtime): the page's components run in the browser, so there is no circuit, and the module's
+ * exposed Swift methods can be called synchronously. The global is declared as `TetherRuntime`, the
+ * server's; a script for such a page reads it as this type:
+ * `const tether = window.Tether as unknown as TetherWasmRuntime`. */
+export interface TetherWasmRuntime {
+  /** Resolves once the module has mounted the page and its first render is applied; rejects when
+   * the module cannot load or start. */
+  readonly ready: Promise<TetherWasmRuntime>;
+  readonly renderMode: 'webAssembly';
+  /** The module's host on this page once started, null before; for diagnostics only. */
+  readonly page: object | null;
+  /** Helpers for file inputs that Swift calls by identifier. */
+  readonly files: TetherFiles;
+  /** Focus and scrolling for Swift's `ElementReference`. */
+  readonly dom: TetherDOM;
+  /** Loads the module and starts the page in `root`. wasm.js does this itself from its script
+   * tag; auto.js calls it with the module it stored. Resolves as `ready` does. */
+  start(root: Element, module: string | Response | BufferSource | WebAssembly.Module, options?: { logLevel?: TetherLogLevel }): Promise<TetherWasmRuntime>;
+  /** Calls a Swift method the module exposes, synchronously: `tether.invokeMethod('Demo', 'Add', 2, 3)`.
+   * Throws with the method's message, or why it could not be called. */
+  invokeMethod<T = unknown>(moduleName: string, methodName: string, ...args: unknown[]): T;
+  /** `invokeMethod` as a Promise, for code written for both render modes. */
+  invokeMethodAsync<T = unknown>(moduleName: string, methodName: string, ...args: unknown[]): Promise<T>;
 }
 
 /** The exports of a JS initializer, a `*.lib.module.js` file the runtime imports before it starts. */
