@@ -74,6 +74,8 @@ package final class InteropChannel: Sendable {
     package var instruments: TetherInstruments { telemetry.instruments }
     private let byteSegmentCounter = Mutex(0)
     private let invocations: Mutex<InvocationGate<Invocation>>
+    /// Where this circuit's invocations run, and the server reads its socket.
+    package let lane = InvocationLane()
     private let outbox: Mutex<(any InteropOutbox)?>
     private let pending: Mutex<Pending>
 
@@ -289,11 +291,12 @@ package final class InteropChannel: Sendable {
 
     /// Takes a JS→Swift invocation from the browser. It runs at once when the circuit has room
     /// (on the caller's thread until it first suspends, so a method that returns at once answers
-    /// without a thread hop), waits its turn when it does not, and is refused with a message the
-    /// caller's Promise rejects with when too many wait or the client's budget is spent.
+    /// without a thread hop; the server reads the socket on the circuit's `lane`, so that thread is
+    /// the lane's), waits its turn when it does not, and is refused with a message the caller's
+    /// Promise rejects with when too many wait or the client's budget is spent.
     package func receiveInvocation(id: Int, target: InvocationTarget, method: String, args: [JSONValue], exports: JSExports) {
         guard let ready = admit(id: id, target: target, method: method, args: args, exports: exports) else { return }
-        Task.immediate { await self.run(ready) }
+        Task.immediate(executorPreference: lane) { await self.run(ready) }
     }
 
     /// The same as `receiveInvocation`, but waits until the invocation, if it could start at
@@ -333,7 +336,7 @@ package final class InteropChannel: Sendable {
     /// The socket's output is piling up (or has drained): invocations stop (or resume) starting.
     package func setOutboundCongested(_ congested: Bool) {
         let ready = invocations.withLock { $0.setCongested(congested) }
-        for invocation in ready { Task { await self.run(invocation) } }
+        for invocation in ready { Task(executorPreference: lane) { await self.run(invocation) } }
     }
 
     private func refuseInvocation(_ id: Int, method: String, args: [JSONValue], message: String) {
@@ -353,7 +356,7 @@ package final class InteropChannel: Sendable {
             refuseInvocation(invocation.id, method: invocation.method, args: invocation.args, message: budgetRefusal(invocation.method))
         }
         budget.release(invocation.waitingCost)
-        if let next = invocations.withLock({ $0.finished() }) { Task { await self.run(next) } }
+        if let next = invocations.withLock({ $0.finished() }) { Task(executorPreference: lane) { await self.run(next) } }
     }
 
     /// Runs a JS→Swift invocation and sends its result. Every failure becomes a rejection with a

@@ -117,74 +117,78 @@ final class CircuitConnection: Sendable {
         let current = { circuit.isServed(by: connection) }
         var ended = false
         var pauseRequested = false
-        for decoded in firstFrame.dropFirst() where !ended && !pauseRequested {
-            switch decoded {
-            case .success(.end): ended = true
-            case .success(.pause): pauseRequested = true
-            case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
-            case .failure(let violation): refuse(violation.message, outbox, refusals)
-            }
-        }
         var transportError: (any Error)?
-        var slice = ContinuousClock.now
-        do {
-            reading: while !ended, !pauseRequested, current() {
-                // A browser that does not take its output is not read from either: its own
-                // reading paces what it can ask for.
-                await outbox.waitUntilDrained()
-                guard outbox.isAccepting else { break }
-                // A socket whose frames keep arriving never suspends here; past a slice of
-                // work it steps aside, so a flood on one socket cannot hold a thread others wait for.
-                if ContinuousClock.now - slice > Self.readSlice {
-                    await Task.yield()
-                    slice = ContinuousClock.now
+        // The circuit's invocations run on its lane, and start on the thread that read them, so
+        // reading there too keeps all of one browser's Swift work to one thread of the pool.
+        await withTaskExecutorPreference(circuit.channel.lane) {
+            for decoded in firstFrame.dropFirst() where !ended && !pauseRequested {
+                switch decoded {
+                case .success(.end): ended = true
+                case .success(.pause): pauseRequested = true
+                case .success(let inboundMessage): dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
+                case .failure(let violation): refuse(violation.message, outbox, refusals)
                 }
-                guard let message = try await messages.next() else { break }
-                // A socket another one replaced is not listened to any more.
-                guard current() else { break }
-                circuit.noteActivity()
-                let text: String
-                switch message {
-                case .text(let t):
-                    guard t.utf8.count <= maxTextMessageBytes else {
-                        registry.instruments.refused(.maxTextMessageBytes)
-                        refuse(
-                            "a message of \(t.utf8.count) bytes exceeds the limit of \(maxTextMessageBytes) bytes",
-                            outbox, refusals)
+            }
+            var slice = ContinuousClock.now
+            do {
+                reading: while !ended, !pauseRequested, current() {
+                    // A browser that does not take its output is not read from either: its own
+                    // reading paces what it can ask for.
+                    await outbox.waitUntilDrained()
+                    guard outbox.isAccepting else { break }
+                    // A socket whose frames keep arriving never suspends here; past a slice of
+                    // work it steps aside, so a flood on one socket cannot hold a thread others wait for.
+                    if ContinuousClock.now - slice > Self.readSlice {
+                        await Task.yield()
+                        slice = ContinuousClock.now
+                    }
+                    guard let message = try await messages.next() else { break }
+                    // A socket another one replaced is not listened to any more.
+                    guard current() else { break }
+                    circuit.noteActivity()
+                    let text: String
+                    switch message {
+                    case .text(let t):
+                        guard t.utf8.count <= maxTextMessageBytes else {
+                            registry.instruments.refused(.maxTextMessageBytes)
+                            refuse(
+                                "a message of \(t.utf8.count) bytes exceeds the limit of \(maxTextMessageBytes) bytes",
+                                outbox, refusals)
+                            continue
+                        }
+                        text = t
+                    case .binary(let buffer):
+                        // Read one message at a time, so whatever follows waits for the revive.
+                        if circuit.isHibernated { await circuit.wake() }
+                        do throws(ProtocolViolation) {
+                            try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
+                        } catch {
+                            refuse(error.message, outbox, refusals)
+                        }
                         continue
                     }
-                    text = t
-                case .binary(let buffer):
-                    // Read one message at a time, so whatever follows waits for the revive.
-                    if circuit.isHibernated { await circuit.wake() }
-                    do {
-                        try circuit.channel.receiveBinary(Array(buffer.readableBytesView))
-                    } catch {
-                        refuse(error.message, outbox, refusals)
-                    }
-                    continue
-                }
-                for decoded in WireCodec.decodeFrame(text) {
-                    switch decoded {
-                    case .success(.end):
-                        ended = true
-                        break reading
-                    case .success(.pause):
-                        pauseRequested = true
-                        break reading
-                    case .success(let inboundMessage):
-                        // A message the interop channel handles here finds its circuit rebuilt,
-                        // and this socket is not read meanwhile: later messages wait behind it,
-                        // in order. Work for the circuit's queue is woken for by the queue.
-                        if circuit.isHibernated, inboundMessage.isHandledBesideTheWorkQueue { await circuit.wake() }
-                        dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
-                    case .failure(let violation): refuse(violation.message, outbox, refusals)
+                    for decoded in WireCodec.decodeFrame(text) {
+                        switch decoded {
+                        case .success(.end):
+                            ended = true
+                            break reading
+                        case .success(.pause):
+                            pauseRequested = true
+                            break reading
+                        case .success(let inboundMessage):
+                            // A message the interop channel handles here finds its circuit rebuilt,
+                            // and this socket is not read meanwhile: later messages wait behind it,
+                            // in order. Work for the circuit's queue is woken for by the queue.
+                            if circuit.isHibernated, inboundMessage.isHandledBesideTheWorkQueue { await circuit.wake() }
+                            dispatch(inboundMessage, circuit, outbox: outbox, refusals: refusals)
+                        case .failure(let violation): refuse(violation.message, outbox, refusals)
+                        }
                     }
                 }
+            } catch {
+                logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
+                transportError = error
             }
-        } catch {
-            logger.debug("circuit socket ended", metadata: ["error": "\(error)"])
-            transportError = error
         }
         // A socket another one replaced leaves only after its 4002 is sent: returning first would
         // let the transport close it with a plain 1000, and the page would try to resume.
