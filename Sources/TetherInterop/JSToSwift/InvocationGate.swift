@@ -14,8 +14,7 @@ package struct InvocationGate<Work> {
     package let maxRunning: Int
     package let maxWaiting: Int
     package private(set) var running = 0
-    private var waiting: [Work] = []
-    private var head = 0
+    private var waiting = FIFOQueue<Work>()
     package private(set) var congested = false
 
     package init(maxRunning: Int, maxWaiting: Int) {
@@ -23,7 +22,7 @@ package struct InvocationGate<Work> {
         self.maxWaiting = max(0, maxWaiting)
     }
 
-    package var waitingCount: Int { waiting.count - head }
+    package var waitingCount: Int { waiting.count }
 
     package mutating func arrive(_ work: Work) -> Arrival {
         if !congested, running < maxRunning, waitingCount == 0 {
@@ -42,7 +41,7 @@ package struct InvocationGate<Work> {
     package mutating func finished() -> Work? {
         running = max(0, running - 1)
         guard !congested, running < maxRunning else { return nil }
-        guard let next = popWaiting() else { return nil }
+        guard let next = waiting.popFirst() else { return nil }
         running += 1
         return next
     }
@@ -52,7 +51,7 @@ package struct InvocationGate<Work> {
         self.congested = congested
         guard !congested else { return [] }
         var started: [Work] = []
-        while running < maxRunning, let next = popWaiting() {
+        while running < maxRunning, let next = waiting.popFirst() {
             running += 1
             started.append(next)
         }
@@ -61,21 +60,6 @@ package struct InvocationGate<Work> {
 
     /// The circuit ended: everything still waiting, to be refused.
     package mutating func drain() -> [Work] {
-        let rest = Array(waiting[head...])
         waiting.removeAll()
-        head = 0
-        return rest
-    }
-
-    private mutating func popWaiting() -> Work? {
-        guard head < waiting.count else { return nil }
-        let next = waiting[head]
-        head += 1
-        // Compacting once the consumed prefix dominates keeps both memory and work linear.
-        if head > 64, head * 2 > waiting.count {
-            waiting.removeFirst(head)
-            head = 0
-        }
-        return next
     }
 }

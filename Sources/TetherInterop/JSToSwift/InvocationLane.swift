@@ -17,22 +17,9 @@ import Synchronization
 /// victim, max 10 s).
 package final class InvocationLane: TaskExecutor {
     private struct Jobs {
-        var queued: [UnownedJob] = []
-        var head = 0
+        var queued = FIFOQueue<UnownedJob>()
         /// A turn is on the global queue or running: the next job will get one without asking.
         var turnTaken = false
-
-        mutating func takeNext() -> UnownedJob? {
-            guard head < queued.count else { return nil }
-            let job = queued[head]
-            head += 1
-            // A lane that never empties still gives back what its taken jobs used.
-            if head == queued.count || (head >= 64 && head * 2 >= queued.count) {
-                queued.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
     }
 
     private let jobs = Mutex(Jobs())
@@ -55,14 +42,14 @@ package final class InvocationLane: TaskExecutor {
 
     private func takeTurn() {
         let next = jobs.withLock { jobs in
-            let job = jobs.takeNext()
+            let job = jobs.queued.popFirst()
             if job == nil { jobs.turnTaken = false }
             return job
         }
         guard let job = next else { return }
         job.runSynchronously(on: asUnownedTaskExecutor())
         let more = jobs.withLock { jobs in
-            jobs.turnTaken = jobs.head < jobs.queued.count
+            jobs.turnTaken = !jobs.queued.isEmpty
             return jobs.turnTaken
         }
         if more { takeTurnLater() }

@@ -340,8 +340,7 @@ struct DescriptorLedger {
     private var used: Set<String> = []
     /// In claim order; descriptors of one signer expire in the order they were issued, so the
     /// front is always the next to expire (a stale front only delays pruning, never loses an entry).
-    private var byExpiry: [(expires: Int, nonce: String)] = []
-    private var head = 0
+    private var byExpiry = FIFOQueue<(expires: Int, nonce: String)>()
 
     var count: Int { used.count }
 
@@ -353,13 +352,9 @@ struct DescriptorLedger {
     }
 
     private mutating func prune(before now: Int) {
-        while head < byExpiry.count, byExpiry[head].expires < now {
-            used.remove(byExpiry[head].nonce)
-            head += 1
-        }
-        if head > 1024, head * 2 > byExpiry.count {
-            byExpiry.removeFirst(head)
-            head = 0
+        while let oldest = byExpiry.first, oldest.expires < now {
+            used.remove(oldest.nonce)
+            _ = byExpiry.popFirst()
         }
     }
 }
