@@ -209,7 +209,9 @@ struct HibernationTests {
             _ = try await server.startCircuit("/counter")
             try await waitUntil("the idle /counter hibernates") { hibernating(metrics) == 1 }
             try await Task.sleep(for: .milliseconds(500))
-            #expect(counter(metrics, "tether_circuit_hibernations_total") == 1, "only the idle /counter hibernated")
+            // Counted as now, not as ever: on a loaded machine the calling circuit can hibernate in
+            // the 100 ms before its click arrives, which then revives it; busy, it must not again.
+            #expect(hibernating(metrics) == 1, "only the idle /counter hibernates")
         }
     }
 
